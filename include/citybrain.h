@@ -1,0 +1,206 @@
+/* citybrain.h -- the one public header of citybrain, an open city brain.
+ *
+ * Everything a client (the CLI, the HTTP service, the Python module, a
+ * researcher's program) may use is declared here.  All objects are opaque
+ * handles with a documented lifecycle; all names start with cb_.
+ *
+ * Error convention (the same everywhere): a function that can fail returns
+ * an int status, CB_OK (0) on success or a negative CB_E* code, and, when
+ * the caller passed a non-NULL cb_error, fills it with a message that names
+ * the file, JSON path or argument at fault.  The library never prints.
+ *
+ * Memory ownership is stated on every function: "caller owns" means the
+ * caller must release it with the named function; "borrowed" means it stays
+ * valid until the named event and must not be freed.
+ */
+#ifndef CITYBRAIN_H
+#define CITYBRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CB_VERSION "0.1.0"
+
+/*--- Errors ---------------------------------------------------------------*/
+
+/* One table produces the codes, their names, their messages and the HTTP
+ * status the service answers with.  Codes are never renumbered; a retired
+ * code keeps its number under the name OBSOLETE<n>. */
+#define CB_ERROR_MAP(X)                                                       \
+    X(OK,          0,  "success",                                    200)     \
+    X(NOMEM,      -1,  "out of memory",                              503)     \
+    X(IO,         -2,  "cannot read or write a file",                500)     \
+    X(SYNTAX,     -3,  "malformed input",                            400)     \
+    X(SCHEMA,     -4,  "input does not follow the schema",           422)     \
+    X(INVAL,      -5,  "invalid argument",                           400)     \
+    X(NOTFOUND,   -6,  "no such object",                             404)     \
+    X(STATE,      -7,  "not allowed in the current state",           409)     \
+    X(UNSUPPORTED,-8,  "not supported",                              501)     \
+    X(PRIVACY,    -9,  "citybrain does not accept personal data",    422)     \
+    X(LIMIT,      -10, "a size or count limit was exceeded",         413)
+
+typedef enum cb_status {
+#define CB__ENUM(name, code, msg, http) CB_E##name = code,
+    CB_ERROR_MAP(CB__ENUM)
+#undef CB__ENUM
+    CB_OK = 0
+} cb_status;
+
+#define CB_ERROR_MSG_MAX 1024
+
+/* Filled by a failing call.  Caller owns it (usually on the stack). */
+typedef struct cb_error {
+    int code;                        /* a cb_status; CB_OK when no error */
+    char msg[CB_ERROR_MSG_MAX];      /* one line, no trailing newline */
+} cb_error;
+
+const char *cb_status_name(int code);     /* "CB_ESCHEMA"; static storage */
+const char *cb_status_message(int code);  /* "input does not follow ..." */
+int cb_status_http(int code);             /* 422 for CB_ESCHEMA, ... */
+
+/*--- Engine: the digital twin ----------------------------------------------*/
+
+/* A loaded city plus its traffic state.  Created by cb_engine_open*,
+ * released by cb_engine_close.  Not safe for concurrent calls from several
+ * threads; the engine runs its own worker threads inside cb_engine_step. */
+typedef struct cb_engine cb_engine;
+
+/* Options that override or complete a scenario.  Initialise with
+ * cb_options_init, then set what you need.  Strings are borrowed for the
+ * duration of the open call only. */
+typedef struct cb_options {
+    int threads;              /* worker threads for stepping, >= 1 (default 1) */
+    int64_t seed;             /* RNG seed; used when seed_set */
+    bool seed_set;            /* false: take the seed from config.json (or 0) */
+    int lane_change;          /* -1: from config; 0: off; 1: on */
+    int external_signals;     /* -1: from config (rlTrafficLight); 0: the
+                                 roadnet's fixed-time plans; 1: phases are
+                                 set only through cb_engine_set_phase */
+    const char *roadnet_file; /* replaces the config's roadnetFile if set */
+    const char *flow_file;    /* replaces the config's flowFile if set */
+    double interval;          /* seconds per step; 0: from config (or 1.0) */
+    bool no_replay;           /* ignore the config's saveReplay */
+} cb_options;
+
+void cb_options_init(cb_options *opt);
+
+/* Open a scenario.  `path` is a CityFlow config.json, or a folder holding
+ * either a config.json or one roadnet file and one flow file (pick them with
+ * opt->roadnet_file / opt->flow_file when there are several).
+ * On success *out is a new engine the caller owns. */
+int cb_engine_open(const char *path, const cb_options *opt, cb_engine **out,
+                   cb_error *err);
+
+/* A synthetic grid city, generated in memory (no files).  The defaults
+ * reproduce CityFlow's generator grids used by the scaling benchmarks.
+ * Initialise with cb_grid_options_init. */
+typedef struct cb_grid_options {
+    int rows, cols;           /* signalized intersections */
+    double spacing;           /* metres between intersections (300) */
+    int lanes;                /* lanes per road (3: left, straight, right) */
+    double lane_width;        /* metres (4) */
+    double max_speed;         /* lane speed limit, m/s (16.67) */
+    double intersection_width;/* metres (30) */
+    double green_time;        /* seconds of each green phase (30) */
+    double yellow_time;       /* seconds of each right-turns-only phase (5) */
+    double flow_interval;     /* seconds between vehicles of each flow (10) */
+    bool turns;               /* add turning flows too (false: straight only) */
+} cb_grid_options;
+
+void cb_grid_options_init(cb_grid_options *g);
+int cb_engine_open_grid(const cb_grid_options *g, const cb_options *opt,
+                        cb_engine **out, cb_error *err);
+
+/* Write a generated grid as CityFlow roadnet.json and flow.json. */
+int cb_grid_write(const cb_grid_options *g, const char *roadnet_path,
+                  const char *flow_path, cb_error *err);
+
+void cb_engine_close(cb_engine *e);
+
+/* Advance the simulation by one step of cb_engine_interval() seconds. */
+int cb_engine_step(cb_engine *e, cb_error *err);
+
+double cb_engine_time(const cb_engine *e);      /* seconds simulated */
+double cb_engine_interval(const cb_engine *e);  /* seconds per step */
+int cb_engine_threads(const cb_engine *e);
+bool cb_engine_lane_change(const cb_engine *e);
+
+/* Aggregate observables, all computed as defined in docs/metrics.md. */
+typedef struct cb_metrics {
+    double time;              /* seconds simulated */
+    int64_t steps;            /* steps taken */
+    int64_t created;          /* vehicles created by flows so far */
+    int64_t finished;         /* vehicles that completed their route (throughput) */
+    int64_t running;          /* vehicles on lanes or lane links */
+    int64_t waiting;          /* running vehicles slower than 0.1 m/s */
+    int64_t queued;           /* created vehicles still waiting to enter */
+    int64_t veh_updates;      /* sum over steps of running vehicles */
+    double engine_att;        /* CityFlow's average travel time, s */
+    double published_att;    /* per-intersection ATT of the research papers, s */
+    int64_t published_vehicles; /* vehicles counted in published_att */
+} cb_metrics;
+
+void cb_engine_metrics(const cb_engine *e, cb_metrics *m);
+
+/*--- Network inspection ----------------------------------------------------*/
+
+size_t cb_engine_lane_count(const cb_engine *e);
+/* Lane id such as "road_1_0_1_2"; borrowed until cb_engine_close. */
+const char *cb_engine_lane_id(const cb_engine *e, size_t lane);
+/* Per-lane counts, in the stable order of cb_engine_lane_id; `out` has
+ * room for cb_engine_lane_count() entries (caller owns). */
+void cb_engine_lane_vehicle_counts(const cb_engine *e, uint32_t *out);
+void cb_engine_lane_waiting_counts(const cb_engine *e, uint32_t *out);
+
+size_t cb_engine_road_count(const cb_engine *e);
+const char *cb_engine_road_id(const cb_engine *e, size_t road);
+
+size_t cb_engine_intersection_count(const cb_engine *e);
+const char *cb_engine_intersection_id(const cb_engine *e, size_t inter);
+bool cb_engine_intersection_virtual(const cb_engine *e, size_t inter);
+int cb_engine_phase_count(const cb_engine *e, size_t inter);
+int cb_engine_phase(const cb_engine *e, size_t inter);
+/* Look an intersection up by id; returns its index or -1. */
+long cb_engine_intersection_find(const cb_engine *e, const char *id);
+/* Switch a signal to `phase` at once (external-signal mode, or any mode for
+ * an operator override).  CB_EINVAL for a bad index. */
+int cb_engine_set_phase(cb_engine *e, size_t inter, int phase, cb_error *err);
+
+/*--- Vehicles --------------------------------------------------------------*/
+
+/* A snapshot of one vehicle.  `id` is borrowed and valid until the next
+ * call that steps or changes the engine. */
+typedef struct cb_vehicle {
+    const char *id;           /* "flow_3_17" */
+    double speed;             /* m/s */
+    double distance;          /* metres from the start of its drivable */
+    bool running;             /* false: still in the entering queue */
+    uint32_t drivable;        /* internal drivable index (lane or lane link) */
+} cb_vehicle;
+
+typedef int (*cb_vehicle_fn)(const cb_vehicle *v, void *ud);
+/* Call fn for every running vehicle (and the queued ones if
+ * include_queued), in a deterministic order; stops early if fn returns
+ * non-zero and returns that value. */
+int cb_engine_foreach_vehicle(const cb_engine *e, bool include_queued,
+                              cb_vehicle_fn fn, void *ud);
+/* Look one vehicle up by id; CB_ENOTFOUND if it is not in the engine. */
+int cb_engine_vehicle(const cb_engine *e, const char *id, cb_vehicle *out,
+                      cb_error *err);
+
+/*--- Replay ------------------------------------------------------------------*/
+
+/* Start writing a CityFlow-compatible replay: the static roadnet log now,
+ * then one line per step.  Paths are borrowed.  Pass NULLs to stop. */
+int cb_engine_set_replay(cb_engine *e, const char *roadnet_log,
+                         const char *replay_log, cb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CITYBRAIN_H */

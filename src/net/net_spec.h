@@ -1,0 +1,128 @@
+/* net_spec.h -- a city as an input file describes it, before anything is
+ * derived from it.
+ *
+ * Loaders (CityFlow JSON, SUMO XML) and generators (the synthetic grid)
+ * fill a net_spec and a demand_spec; net_build() (net.h) turns the network
+ * part into the simulation's network model, computing lane geometry,
+ * conflict points and routing tables.  Keeping the two apart means every
+ * input format shares one set of derivation rules, and the 100x100 grid can
+ * be generated straight into a spec without writing 533 MB of JSON.
+ *
+ * Ownership: every pointer in a spec points into spec->arena (or is NULL);
+ * net_spec_free / demand_spec_free release everything at once.
+ *
+ * Indices, not ids, link the pieces: the loader resolves "road_1_0_1" to its
+ * position in `roads` and reports dangling ids itself, because only the
+ * loader knows the JSON path to name in the message.  net_build() still
+ * re-checks every index (a generator can have bugs too) and fails with
+ * CB_ESCHEMA rather than reading out of bounds. */
+#ifndef CB_NET_SPEC_H
+#define CB_NET_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/arena.h"
+
+typedef struct net_point { double x, y; } net_point;
+
+/* Movement types, with CityFlow's conflict priorities as values: at a
+ * conflict point a higher value goes first (straight 3 > left 2 > right 1).
+ * NET_TURN_UNKNOWN is never produced by our loaders (they reject unknown
+ * strings) but exists so a SUMO import can say "no priority". */
+typedef enum net_turn {
+    NET_TURN_UNKNOWN = 0,
+    NET_TURN_RIGHT = 1,
+    NET_TURN_LEFT = 2,
+    NET_TURN_STRAIGHT = 3,
+    NET_TURN_UTURN = 4      /* SUMO only; treated like a left turn for priority */
+} net_turn;
+
+typedef struct net_spec_lane {
+    double width;          /* metres */
+    double max_speed;      /* m/s */
+} net_spec_lane;
+
+typedef struct net_spec_road {
+    const char *id;
+    uint32_t from, to;             /* intersection indices */
+    net_point *points;             /* centre line, >= 2 points */
+    uint32_t n_points;
+    net_spec_lane *lanes;          /* lane 0 = innermost (leftmost) */
+    uint32_t n_lanes;
+    /* Optional explicit lane geometry (SUMO gives it): if non-NULL,
+     * lane_points[i] / n_lane_points[i] replace the offset centre line. */
+    net_point **lane_points;
+    uint32_t *n_lane_points;
+} net_spec_road;
+
+typedef struct net_spec_lanelink {
+    uint32_t start_lane, end_lane; /* lane indices within start/end road */
+    net_point *points;             /* NULL: a Bezier curve is generated */
+    uint32_t n_points;
+} net_spec_lanelink;
+
+typedef struct net_spec_roadlink {
+    net_turn type;
+    uint32_t start_road, end_road; /* road indices */
+    net_spec_lanelink *lanelinks;
+    uint32_t n_lanelinks;
+} net_spec_roadlink;
+
+typedef struct net_spec_phase {
+    double time;                   /* seconds (fixed-time plan) */
+    uint32_t *links;               /* roadLink indices allowed (green) */
+    uint32_t n_links;
+} net_spec_phase;
+
+typedef struct net_spec_inter {
+    const char *id;
+    net_point point;
+    double width;                  /* trims lanes of attached roads */
+    bool is_virtual;               /* boundary node: no signal, no links */
+    uint32_t *roads;               /* attached roads as listed (may be NULL) */
+    uint32_t n_roads;
+    net_spec_roadlink *roadlinks;  /* index = roadLink index of phases */
+    uint32_t n_roadlinks;
+    net_spec_phase *phases;
+    uint32_t n_phases;
+} net_spec_inter;
+
+typedef struct net_spec {
+    cbu_arena arena;
+    net_spec_inter *inters;
+    uint32_t n_inters;
+    net_spec_road *roads;
+    uint32_t n_roads;
+} net_spec;
+
+/* The nine numbers of a CityFlow flow's "vehicle" object. */
+typedef struct net_vtype {
+    double length, width;
+    double max_pos_acc, max_neg_acc;
+    double usual_pos_acc, usual_neg_acc;
+    double min_gap, max_speed, headway_time;
+} net_vtype;
+
+typedef struct demand_flow {
+    net_vtype vtype;
+    uint32_t *route;               /* anchor road indices, joined by shortest paths */
+    uint32_t n_route;
+    double interval;               /* seconds between vehicles */
+    int64_t start_time;            /* seconds, integer as in CityFlow */
+    int64_t end_time;              /* seconds, -1 = forever */
+} demand_flow;
+
+typedef struct demand_spec {
+    cbu_arena arena;
+    demand_flow *flows;
+    uint32_t n_flows;
+} demand_spec;
+
+void net_spec_init(net_spec *s);
+void net_spec_free(net_spec *s);
+void demand_spec_init(demand_spec *d);
+void demand_spec_free(demand_spec *d);
+
+#endif

@@ -1,0 +1,270 @@
+/* sim.h -- the engine's internal state: vehicles, drivables, signals.
+ *
+ * Semantics follow ../shared/docs/cityflow-semantics.md; docs/engine.md
+ * explains each rule as implemented and where we chose differently.
+ *
+ * Data layout (docs/ARCHITECTURE.md, "Why arrays of vehicles per lane").
+ * A vehicle's hot state -- position, speed, type and its next drivable --
+ * lives in a 48-byte sim_slot stored *inside the array of the drivable it
+ * is on*, front vehicle first.  The step walks each busy drivable's array
+ * from front to back, so a vehicle's leader is the slot just before it in
+ * memory and the whole car-following pass streams through contiguous
+ * memory.  Crossing to the next drivable moves the slot (a 48-byte copy,
+ * about once every 20 steps per vehicle).  What is rarely needed (route,
+ * creation time, ids, published-ATT bookkeeping) stays in a per-vehicle
+ * sim_veh record in the pool, indexed by the slot's `vid`.
+ *
+ * Only drivables that hold vehicles are visited ("active" list), so an
+ * empty part of the city costs nothing per step; conflict points are
+ * examined lazily by the vehicles that approach them.
+ *
+ * Determinism.  Within a step every decision reads the state at the start
+ * of the step and writes only its own slot; vehicles that change drivable
+ * are gathered and appended in an order that depends on positions and
+ * vehicle indices only; sums are kept in integers (steps).  Hence results
+ * are bit-identical for any thread count.  The RNG is used only in serial
+ * code (vehicle creation). */
+#ifndef CB_SIM_H
+#define CB_SIM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "citybrain.h"
+#include "../net/net.h"
+#include "../util/err.h"
+#include "../util/rng.h"
+
+#define SIM_NONE UINT32_MAX
+
+/* Constants of the vehicle model that CityFlow does not read from files. */
+#define SIM_YIELD_DISTANCE 5.0      /* m, how far before a conflict a yielding vehicle stops */
+#define SIM_TURN_SPEED 8.3333       /* m/s, speed limit when approaching a turn */
+#define SIM_WAITING_SPEED 0.1       /* m/s, below this a vehicle counts as waiting */
+#define SIM_CANENTER_SPEED 2.0      /* m/s, a lane whose tail moves this fast can be entered */
+
+/* A vehicle on a drivable.  Invariant: in sim_drv.v[0..n), slots are in
+ * the order vehicles arrived (front first); positions normally decrease
+ * along the array, but the model does not forbid overlap. */
+typedef struct sim_slot {
+    double dist;           /* front bumper, metres from the drivable's start */
+    double speed;          /* m/s at the start of the step */
+    double nspeed;         /* speed chosen this step (phase A) */
+    double ndist;          /* position after this step; > length means it moves on */
+    uint32_t vid;          /* index into sim_engine.veh */
+    uint32_t next;         /* next drivable on its path, SIM_NONE if the route ends here */
+    uint32_t prev;         /* drivable it came from, SIM_NONE if it entered from the queue */
+    uint16_t vtype;        /* index into sim_engine.vtypes */
+    uint16_t flags;        /* SIM_SLOT_* */
+} sim_slot;
+
+#define SIM_SLOT_CUSTOM_SPEED 1u  /* sim_veh.custom_speed applies this step */
+
+typedef struct sim_drv {
+    sim_slot *v;           /* vehicles on it, front first (malloc'ed, grows) */
+    uint32_t n, cap;
+    uint32_t active_pos;   /* position in the active list, SIM_NONE if idle */
+} sim_drv;
+
+/* Entering queue of a lane: a FIFO of vehicle indices. */
+typedef struct sim_queue {
+    uint32_t *q;
+    uint32_t head, n, cap; /* entries q[head .. head+n) */
+} sim_queue;
+
+enum { SIM_VEH_FREE = 0, SIM_VEH_QUEUED, SIM_VEH_RUNNING };
+
+/* Per-vehicle record; cold data only. */
+typedef struct sim_veh {
+    uint8_t state;         /* SIM_VEH_* */
+    uint8_t pub_has;       /* has completed at least one published-ATT pair */
+    uint16_t vtype;
+    uint32_t flow;         /* creating flow, SIM_NONE if pushed through the API */
+    uint32_t seq;          /* k of "flow_<flow>_<k>" */
+    uint32_t route;        /* index into sim_engine.routes */
+    uint32_t route_pos;    /* index in the route of the road it is on, or
+                              enters when on a lane link */
+    uint32_t drv;          /* current drivable (RUNNING), first lane (QUEUED) */
+    uint32_t priority;     /* random, breaks the last ties at conflicts */
+    int64_t create_step;   /* step at which a flow created it */
+    int64_t enter_link_step; /* step it entered its current/last lane link */
+    int64_t pub_enter_step;  /* step+1 it appeared on a signal's incoming lanes, -1 if not there */
+    uint32_t pub_memo_inter[2];  /* intersections it will come back to ... */
+    int64_t pub_memo_leave[2];   /* ... and when it last left them (see sim_pub.c) */
+    double custom_speed;   /* set_vehicle_speed target, < 0: none */
+} sim_veh;
+
+/* A full route, and what the published ATT needs to know about it: for
+ * each position, the signalized intersection its road leads into (or
+ * SIM_NONE) and whether that intersection was already visited earlier in
+ * the route or will be visited again later (routes that loop). */
+typedef struct sim_route {
+    uint32_t *roads;
+    uint32_t n;
+    uint32_t *pub_inter;   /* per position */
+    uint8_t *pub_flags;    /* per position: SIM_PUB_* */
+} sim_route;
+
+#define SIM_PUB_REVISIT 1u /* the intersection was visited before in this route */
+#define SIM_PUB_LATER 2u   /* it will be visited again later */
+
+/* Flow schedule state (CityFlow's Flow::nextStep with its accumulator). */
+typedef struct sim_flow {
+    double now_time;       /* accumulator: a vehicle is due when >= interval */
+    uint32_t count;        /* vehicles created */
+    uint32_t route;        /* index into routes */
+    uint16_t vtype;
+    bool active;           /* started, in the heap */
+    bool done;             /* past endTime, or disabled */
+} sim_flow;
+
+typedef struct sim_flow_event {
+    int64_t step;          /* step at which the flow fires next */
+    uint32_t flow;
+} sim_flow_event;
+
+/* A vehicle that leaves its drivable this step (phase B output). */
+typedef struct sim_mover {
+    sim_slot slot;         /* the slot as it will be on its new drivable */
+    uint32_t dest;         /* new drivable, SIM_NONE: finished */
+} sim_mover;
+
+typedef struct sim_worker sim_worker;
+
+/* Per-worker scratch and partial sums of a step; merged serially in a
+ * fixed order (sums are integers, so the merge order cannot matter). */
+typedef struct sim_wctx {
+    sim_mover *movers;     /* vehicles leaving their drivable */
+    uint32_t n_movers, cap_movers;
+    uint32_t *done;        /* vids that finished their route */
+    uint32_t n_done, cap_done;
+    int64_t pub_sum_steps, pub_count;
+    int64_t updates;       /* vehicles decided */
+    bool oom;              /* a scratch array could not grow */
+} sim_wctx;
+
+/* Signal state of one intersection. */
+typedef struct sim_signal {
+    uint32_t phase;        /* local phase index */
+    double remain;         /* seconds left in the fixed-time plan */
+} sim_signal;
+
+typedef struct sim_engine {
+    cb_net *net;
+    double dt;             /* seconds per step */
+    int64_t step;          /* steps done */
+    bool lane_change;
+    bool external_signals; /* phases change only through set_phase */
+    cbu_rng rng;
+
+    net_vtype *vtypes;     /* distinct vehicle types */
+    uint32_t n_vtypes;
+
+    sim_drv *drv;          /* per drivable */
+    uint32_t *active;      /* drivables with vehicles; order is deterministic */
+    uint32_t n_active, cap_active;
+
+    sim_queue *queues;     /* per lane entering queues */
+    uint64_t *queue_bits;  /* lanes with a non-empty queue */
+
+    sim_veh *veh;          /* vehicle pool */
+    uint32_t n_veh, cap_veh;
+    uint32_t *free_vids;   /* free list, used LIFO */
+    uint32_t n_free, cap_free;
+    uint32_t *blocker;     /* per vid: the vehicle it yielded to last step */
+    uint32_t *blocker_next;/* per vid: ... this step */
+
+    sim_route *routes;
+    uint32_t n_routes;
+    sim_flow *flows;
+    uint32_t n_flows;
+    sim_flow_event *fheap; /* min-heap on (step, flow) */
+    uint32_t n_fheap;
+    uint32_t *flow_pending;/* flows not started yet, sorted by start time */
+    uint32_t n_pending, pending_pos;
+    int64_t *flow_start, *flow_end;  /* per flow, from the demand */
+    double *flow_interval;
+    double flow_clock;     /* CityFlow's Flow::currentTime, common to all flows */
+
+    sim_signal *signals;   /* per intersection */
+    uint8_t *green;        /* per roadlink: 1 if its intersection's phase allows it */
+
+    /* metrics, kept in integers so that sums do not depend on order */
+    int64_t created, finished, running, queued;
+    int64_t sum_tt_steps;        /* over finished: exit_step - create_step */
+    int64_t sum_create_unfinished; /* over created, unfinished: create_step */
+    int64_t veh_updates;
+    int64_t pub_sum_steps, pub_count;
+
+    /* per step scratch, one per worker (index 0: the calling thread) */
+    sim_wctx *wctx;
+    sim_mover *all_movers; /* merged and sorted movers */
+    uint32_t cap_all_movers;
+    double *vt_reach;      /* per vtype: look-ahead distance, see sim_speed.c */
+
+    /* threads */
+    int n_threads;
+    sim_worker *workers;
+
+    /* replay */
+    FILE *replay;
+    char *id_buf;          /* scratch for vehicle ids returned by the API */
+    size_t id_cap;
+} sim_engine;
+
+struct cb_engine { sim_engine s; };
+
+/* sim_engine.c */
+int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *flow_file,
+             double dt, uint32_t seed, bool lane_change, bool external_signals, int threads,
+             cb_error *err);
+void sim_close(sim_engine *s);
+
+/* sim_step.c */
+int sim_step(sim_engine *s, cb_error *err);
+int sim_drv_reserve(sim_drv *d, uint32_t extra);
+void sim_activate(sim_engine *s, uint32_t d);
+/* The drivable after `drv` on vehicle v's path.  *k is the route index
+ * belonging to drv (the road of a lane; the road entered, for a link) and
+ * is advanced to the one of the returned drivable. */
+uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint32_t *k);
+
+/* sim_pub.c: published-ATT bookkeeping for a vehicle that, after this
+ * step, is on the lane at its route position (enter) or has left it. */
+int sim_pub_route_init(sim_engine *s, sim_route *r);
+void sim_pub_enter(const sim_engine *s, sim_veh *v);
+void sim_pub_leave(const sim_engine *s, sim_veh *v, sim_wctx *w);
+
+/* sim_speed.c: phase A for one drivable (its slots' nspeed/ndist). */
+void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w);
+
+/* sim_flow.c */
+int sim_flows_init(sim_engine *s, const demand_spec *demand, const char *flow_file, cb_error *err);
+int sim_flows_step(sim_engine *s, cb_error *err);
+void sim_insert_waiting(sim_engine *s);
+
+/* sim_signal.c */
+void sim_signals_init(sim_engine *s);
+void sim_signals_tick(sim_engine *s);
+void sim_signal_set(sim_engine *s, uint32_t inter, uint32_t phase);
+
+/* sim_threads.c: run fn(s, item) for items [0, n) on all workers. */
+typedef void (*sim_item_fn)(sim_engine *s, uint32_t item, sim_wctx *w);
+int sim_threads_start(sim_engine *s, int n);
+void sim_threads_stop(sim_engine *s);
+void sim_parallel_for(sim_engine *s, uint32_t n, sim_item_fn fn);
+
+/* sim_replay.c */
+int sim_replay_write_roadnet(const sim_engine *s, const char *path, cb_error *err);
+void sim_replay_step(sim_engine *s);
+
+/* Vehicle id text ("flow_3_17"); returns a pointer to a static-per-engine
+ * buffer valid until the next call. */
+const char *sim_vehicle_id(sim_engine *s, uint32_t vid, char *buf, size_t cap);
+
+static inline double sim_drv_length(const sim_engine *s, uint32_t d) { return net_drivable_length(s->net, d); }
+
+#endif

@@ -1,0 +1,325 @@
+/* sim_api.c -- the public cb_engine_* functions of citybrain.h.
+ *
+ * Opening a scenario: find the files (a config.json, or a folder with one
+ * roadnet and one flow file), load them into specs, build the network,
+ * then start the engine.  Everything after that is a thin view of sim.h. */
+#include "sim.h"
+#include "../load/cityflow.h"
+#include "../util/fileio.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cb_options_init(cb_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->threads = 1;
+    opt->lane_change = -1;
+    opt->external_signals = -1;
+}
+
+/*--- finding the files ----------------------------------------------------------*/
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Pick the roadnet and flow files of a folder without config.json. */
+static int scan_folder(const char *dir, const cb_options *opt, cf_config *cfg, cb_error *err)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) return cbu_err(err, CB_EIO, "%s: cannot open folder", dir);
+    char *roadnets[64], *flows[64];
+    int nr = 0, nf = 0;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        const char *nm = de->d_name;
+        size_t len = strlen(nm);
+        if (len < 6 || strcmp(nm + len - 5, ".json") != 0 || strcmp(nm, "config.json") == 0) continue;
+        if (strstr(nm, "replay") || strstr(nm, "Log") || strstr(nm, "log")) continue;
+        if (strstr(nm, "roadnet")) { if (nr < 64) roadnets[nr++] = strdup(nm); }
+        else if (nf < 64) flows[nf++] = strdup(nm);
+    }
+    closedir(dp);
+    qsort(roadnets, (size_t)nr, sizeof *roadnets, name_cmp);
+    qsort(flows, (size_t)nf, sizeof *flows, name_cmp);
+    int rc = CB_OK;
+    char list[600] = "";
+    if (!opt->roadnet_file && nr != 1) {
+        for (int i = 0; i < nr; i++) { strncat(list, i ? ", " : "", 599 - strlen(list)); strncat(list, roadnets[i], 599 - strlen(list)); }
+        rc = nr == 0 ? cbu_err(err, CB_ENOTFOUND, "%s: no roadnet file (a .json file with \"roadnet\" in its name); name one with --roadnet", dir)
+                     : cbu_err(err, CB_EINVAL, "%s: several roadnet files (%s); choose one with --roadnet", dir, list);
+    } else if (!opt->flow_file && nf != 1) {
+        for (int i = 0; i < nf; i++) { strncat(list, i ? ", " : "", 599 - strlen(list)); strncat(list, flows[i], 599 - strlen(list)); }
+        rc = nf == 0 ? cbu_err(err, CB_ENOTFOUND, "%s: no flow file; name one with --flow", dir)
+                     : cbu_err(err, CB_EINVAL, "%s: several flow files (%s); choose one with --flow", dir, list);
+    }
+    if (rc == CB_OK) {
+        if (!opt->roadnet_file) cfg->roadnet_file = cbu_path_join(dir, roadnets[0]);
+        if (!opt->flow_file) cfg->flow_file = cbu_path_join(dir, flows[0]);
+    }
+    for (int i = 0; i < nr; i++) free(roadnets[i]);
+    for (int i = 0; i < nf; i++) free(flows[i]);
+    return rc;
+}
+
+/* A file named on the command line: as given, or inside the scenario folder. */
+static char *resolve_option_file(const char *dir, const char *name)
+{
+    if (dir && name[0] != '/') {
+        char *p = cbu_path_join(dir, name);
+        if (p && access(p, F_OK) == 0) return p;
+        free(p);
+    }
+    return strdup(name);
+}
+
+static int resolve_scenario(const char *path, const cb_options *opt, cf_config *cfg, cb_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->interval = 1.0;
+    char *dir = NULL;
+    int rc = CB_OK;
+    if (cbu_path_is_dir(path)) {
+        dir = strdup(path);
+        char *cpath = cbu_path_join(path, "config.json");
+        if (cpath && access(cpath, F_OK) == 0) rc = cf_config_load(cpath, cfg, err);
+        else rc = scan_folder(path, opt, cfg, err);
+        free(cpath);
+    } else if (access(path, F_OK) != 0) {
+        rc = cbu_err(err, CB_EIO, "%s: no such file or folder", path);
+    } else {
+        rc = cf_config_load(path, cfg, err);
+        dir = cbu_path_dir(path);
+    }
+    if (rc == CB_OK && opt->roadnet_file) {
+        free(cfg->roadnet_file);
+        cfg->roadnet_file = resolve_option_file(dir, opt->roadnet_file);
+    }
+    if (rc == CB_OK && opt->flow_file) {
+        free(cfg->flow_file);
+        cfg->flow_file = resolve_option_file(dir, opt->flow_file);
+    }
+    free(dir);
+    if (rc == CB_OK && (!cfg->roadnet_file || !cfg->flow_file)) rc = cbu_err_nomem(err);
+    if (rc) cf_config_free(cfg);
+    return rc;
+}
+
+/*--- opening ------------------------------------------------------------------------*/
+
+int cb_engine_open(const char *path, const cb_options *opt_in, cb_engine **out, cb_error *err)
+{
+    cb_options defaults;
+    const cb_options *opt = opt_in;
+    if (!opt) { cb_options_init(&defaults); opt = &defaults; }
+    *out = NULL;
+    if (opt->threads < 1 || opt->threads > 256)
+        return cbu_err(err, CB_EINVAL, "threads must be between 1 and 256 (got %d)", opt->threads);
+    if (opt->interval < 0 || opt->interval > 3600)
+        return cbu_err(err, CB_EINVAL, "interval must be between 0 and 3600 s");
+    cf_config cfg;
+    int rc = resolve_scenario(path, opt, &cfg, err);
+    if (rc) return rc;
+    net_spec spec;
+    demand_spec demand;
+    net_spec_init(&spec);
+    demand_spec_init(&demand);
+    cb_net *net = NULL;
+    cb_engine *e = NULL;
+    if ((rc = cf_roadnet_load(cfg.roadnet_file, &spec, err))) goto done;
+    if ((rc = cf_flow_load(cfg.flow_file, &spec, &demand, err))) goto done;
+    if ((rc = net_build(&spec, &net, err))) {
+        cbu_err_prefix(err, "%s: ", cfg.roadnet_file);
+        goto done;
+    }
+    net_spec_free(&spec);
+    e = calloc(1, sizeof *e);
+    if (!e) { net_free(net); rc = cbu_err_nomem(err); goto done; }
+    double dt = opt->interval > 0 ? opt->interval : cfg.interval;
+    uint32_t seed = (uint32_t)(opt->seed_set ? opt->seed : cfg.seed);
+    bool lc = opt->lane_change >= 0 ? opt->lane_change != 0 : cfg.lane_change;
+    bool ext = opt->external_signals >= 0 ? opt->external_signals != 0 : cfg.rl_traffic_light;
+    rc = sim_open(&e->s, net, &demand, cfg.flow_file, dt, seed, lc, ext, opt->threads, err);
+    if (rc) { free(e); e = NULL; goto done; }   /* sim_open freed net */
+    if (cfg.save_replay && !opt->no_replay) {
+        rc = cb_engine_set_replay(e, cfg.roadnet_log_file, cfg.replay_log_file, err);
+        if (rc) { cb_engine_close(e); e = NULL; goto done; }
+    }
+    *out = e;
+done:
+    net_spec_free(&spec);
+    demand_spec_free(&demand);
+    cf_config_free(&cfg);
+    return rc;
+}
+
+void cb_engine_close(cb_engine *e)
+{
+    if (!e) return;
+    sim_close(&e->s);
+    free(e);
+}
+
+int cb_engine_step(cb_engine *e, cb_error *err) { return sim_step(&e->s, err); }
+double cb_engine_time(const cb_engine *e) { return (double)e->s.step * e->s.dt; }
+double cb_engine_interval(const cb_engine *e) { return e->s.dt; }
+int cb_engine_threads(const cb_engine *e) { return e->s.n_threads; }
+bool cb_engine_lane_change(const cb_engine *e) { return e->s.lane_change; }
+
+void cb_engine_metrics(const cb_engine *e, cb_metrics *m)
+{
+    const sim_engine *s = &e->s;
+    memset(m, 0, sizeof *m);
+    m->time = (double)s->step * s->dt;
+    m->steps = s->step;
+    m->created = s->created;
+    m->finished = s->finished;
+    m->running = s->running;
+    m->queued = s->queued;
+    m->veh_updates = s->veh_updates;
+    for (uint32_t i = 0; i < s->n_active; i++) {
+        const sim_drv *D = &s->drv[s->active[i]];
+        for (uint32_t k = 0; k < D->n; k++) m->waiting += D->v[k].speed < SIM_WAITING_SPEED;
+    }
+    int64_t unfinished = s->created - s->finished;
+    if (s->created > 0)
+        m->engine_att = (double)(s->sum_tt_steps + unfinished * s->step - s->sum_create_unfinished) *
+                        s->dt / (double)s->created;
+    m->published_vehicles = s->pub_count;
+    if (s->pub_count > 0) m->published_att = (double)s->pub_sum_steps * s->dt / (double)s->pub_count;
+}
+
+/*--- network views ---------------------------------------------------------------------*/
+
+size_t cb_engine_lane_count(const cb_engine *e) { return e->s.net->n_lanes; }
+
+const char *cb_engine_lane_id(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? e->s.net->lanes[lane].id : NULL;
+}
+
+void cb_engine_lane_vehicle_counts(const cb_engine *e, uint32_t *out)
+{
+    for (uint32_t l = 0; l < e->s.net->n_lanes; l++) out[l] = e->s.drv[l].n;
+}
+
+void cb_engine_lane_waiting_counts(const cb_engine *e, uint32_t *out)
+{
+    const sim_engine *s = &e->s;
+    for (uint32_t l = 0; l < s->net->n_lanes; l++) {
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < s->drv[l].n; k++) w += s->drv[l].v[k].speed < SIM_WAITING_SPEED;
+        out[l] = w;
+    }
+}
+
+size_t cb_engine_road_count(const cb_engine *e) { return e->s.net->n_roads; }
+
+const char *cb_engine_road_id(const cb_engine *e, size_t road)
+{
+    return road < e->s.net->n_roads ? e->s.net->roads[road].id : NULL;
+}
+
+size_t cb_engine_intersection_count(const cb_engine *e) { return e->s.net->n_inters; }
+
+const char *cb_engine_intersection_id(const cb_engine *e, size_t i)
+{
+    return i < e->s.net->n_inters ? e->s.net->inters[i].id : NULL;
+}
+
+bool cb_engine_intersection_virtual(const cb_engine *e, size_t i)
+{
+    return i < e->s.net->n_inters && e->s.net->inters[i].is_virtual;
+}
+
+int cb_engine_phase_count(const cb_engine *e, size_t i)
+{
+    return i < e->s.net->n_inters ? (int)e->s.net->inters[i].n_phases : 0;
+}
+
+int cb_engine_phase(const cb_engine *e, size_t i)
+{
+    return i < e->s.net->n_inters ? (int)e->s.signals[i].phase : -1;
+}
+
+long cb_engine_intersection_find(const cb_engine *e, const char *id)
+{
+    uint32_t i;
+    return cbu_strmap_get(&e->s.net->inter_by_id, id, &i) ? (long)i : -1;
+}
+
+int cb_engine_set_phase(cb_engine *e, size_t inter, int phase, cb_error *err)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters)
+        return cbu_err(err, CB_EINVAL, "intersection index %zu out of range (%u intersections)", inter, n->n_inters);
+    if (phase < 0 || (uint32_t)phase >= n->inters[inter].n_phases)
+        return cbu_err(err, CB_EINVAL, "intersection %s has no phase %d (it has %u)", n->inters[inter].id,
+                       phase, n->inters[inter].n_phases);
+    sim_signal_set(&e->s, (uint32_t)inter, (uint32_t)phase);
+    return CB_OK;
+}
+
+/*--- vehicles -------------------------------------------------------------------------------*/
+
+int cb_engine_foreach_vehicle(const cb_engine *ce, bool include_queued, cb_vehicle_fn fn, void *ud)
+{
+    sim_engine *s = (sim_engine *)&ce->s;     /* id buffer only */
+    char id[48];
+    uint32_t nd = net_n_drivables(s->net);
+    for (uint32_t d = 0; d < nd; d++) {
+        const sim_drv *D = &s->drv[d];
+        for (uint32_t k = 0; k < D->n; k++) {
+            cb_vehicle v = { sim_vehicle_id(s, D->v[k].vid, id, sizeof id), D->v[k].speed,
+                             D->v[k].dist, true, d };
+            int r = fn(&v, ud);
+            if (r) return r;
+        }
+    }
+    if (include_queued)
+        for (uint32_t l = 0; l < s->net->n_lanes; l++) {
+            const sim_queue *q = &s->queues[l];
+            for (uint32_t k = 0; k < q->n; k++) {
+                cb_vehicle v = { sim_vehicle_id(s, q->q[q->head + k], id, sizeof id), 0, 0, false, l };
+                int r = fn(&v, ud);
+                if (r) return r;
+            }
+        }
+    return 0;
+}
+
+int cb_engine_vehicle(const cb_engine *ce, const char *id, cb_vehicle *out, cb_error *err)
+{
+    sim_engine *s = (sim_engine *)&ce->s;
+    unsigned flow, seq;
+    char tail;
+    uint32_t want_flow;
+    if (sscanf(id, "flow_%u_%u%c", &flow, &seq, &tail) == 2) want_flow = flow;
+    else if (sscanf(id, "manually_pushed_%u%c", &seq, &tail) == 1) want_flow = SIM_NONE;
+    else return cbu_err(err, CB_ENOTFOUND, "no vehicle \"%s\"", id);
+    for (uint32_t vid = 0; vid < s->n_veh; vid++) {
+        const sim_veh *v = &s->veh[vid];
+        if (v->state == SIM_VEH_FREE || v->flow != want_flow || v->seq != seq) continue;
+        if (s->id_cap < 48) {
+            char *p = realloc(s->id_buf, 48);
+            if (!p) return cbu_err_nomem(err);
+            s->id_buf = p;
+            s->id_cap = 48;
+        }
+        out->id = sim_vehicle_id(s, vid, s->id_buf, s->id_cap);
+        out->running = v->state == SIM_VEH_RUNNING;
+        out->drivable = v->drv;
+        out->speed = out->distance = 0;
+        if (out->running) {
+            const sim_drv *D = &s->drv[v->drv];
+            for (uint32_t k = 0; k < D->n; k++)
+                if (D->v[k].vid == vid) { out->speed = D->v[k].speed; out->distance = D->v[k].dist; }
+        }
+        return CB_OK;
+    }
+    return cbu_err(err, CB_ENOTFOUND, "no vehicle \"%s\" in the engine", id);
+}

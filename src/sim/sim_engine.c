@@ -1,0 +1,86 @@
+/* sim_engine.c -- creating and destroying the engine state. */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *flow_file,
+             double dt, uint32_t seed, bool lane_change, bool external_signals, int threads,
+             cb_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->net = net;
+    s->dt = dt;
+    s->lane_change = lane_change;
+    s->external_signals = external_signals;
+    cbu_rng_seed(&s->rng, seed);
+    uint32_t nd = net_n_drivables(net);
+    s->drv = calloc(nd + 1, sizeof *s->drv);
+    s->active = malloc((nd + 1) * sizeof *s->active);
+    s->queues = calloc(net->n_lanes + 1, sizeof *s->queues);
+    s->queue_bits = calloc((net->n_lanes + 63) / 64 + 1, sizeof *s->queue_bits);
+    s->signals = calloc(net->n_inters + 1, sizeof *s->signals);
+    s->green = calloc(net->n_roadlinks + 1, 1);
+    if (!s->drv || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
+        sim_close(s);
+        return cbu_err_nomem(err);
+    }
+    for (uint32_t d = 0; d < nd; d++) s->drv[d].active_pos = SIM_NONE;
+    int rc = sim_flows_init(s, demand, flow_file, err);
+    if (rc) { sim_close(s); return rc; }
+    sim_signals_init(s);
+    if (sim_threads_start(s, threads)) {
+        sim_close(s);
+        return cbu_err(err, CB_ENOMEM, "cannot start %d worker threads", threads);
+    }
+    return CB_OK;
+}
+
+void sim_close(sim_engine *s)
+{
+    sim_threads_stop(s);
+    if (s->drv) {
+        uint32_t nd = net_n_drivables(s->net);
+        for (uint32_t d = 0; d < nd; d++) free(s->drv[d].v);
+    }
+    if (s->queues)
+        for (uint32_t l = 0; l < s->net->n_lanes; l++) free(s->queues[l].q);
+    if (s->routes)
+        for (uint32_t r = 0; r < s->n_routes; r++) {
+            free(s->routes[r].roads);
+            free(s->routes[r].pub_inter);
+            free(s->routes[r].pub_flags);
+        }
+    free(s->drv);
+    free(s->active);
+    free(s->queues);
+    free(s->queue_bits);
+    free(s->veh);
+    free(s->free_vids);
+    free(s->blocker);
+    free(s->blocker_next);
+    free(s->routes);
+    free(s->flows);
+    free(s->fheap);
+    free(s->flow_pending);
+    free(s->flow_start);
+    free(s->flow_end);
+    free(s->flow_interval);
+    free(s->signals);
+    free(s->green);
+    free(s->vtypes);
+    free(s->vt_reach);
+    free(s->all_movers);
+    free(s->id_buf);
+    if (s->replay) fclose(s->replay);
+    net_free(s->net);
+    memset(s, 0, sizeof *s);
+}
+
+const char *sim_vehicle_id(sim_engine *s, uint32_t vid, char *buf, size_t cap)
+{
+    const sim_veh *v = &s->veh[vid];
+    if (v->flow == SIM_NONE) snprintf(buf, cap, "manually_pushed_%u", v->seq);
+    else snprintf(buf, cap, "flow_%u_%u", v->flow, v->seq);
+    return buf;
+}

@@ -1,0 +1,286 @@
+/* sim_flow.c -- vehicles come into being: flows, routes, entering queues.
+ *
+ * A flow fires on the schedule of CityFlow's Flow::nextStep: a shared clock
+ * (`flow_clock`, += dt per step) decides when it starts and ends, and a
+ * per-flow accumulator `now_time`, starting at `interval` and growing by dt
+ * per step, emits a vehicle whenever it reaches `interval`.  Rather than
+ * visiting every flow every step (Jinan has 6,295 one-vehicle flows), each
+ * started flow sits in a heap keyed by the step it fires next; the
+ * accumulator additions in between are replayed exactly when it fires. */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*--- heap of (step, flow) -------------------------------------------------------*/
+
+static bool ev_less(sim_flow_event a, sim_flow_event b)
+{
+    return a.step < b.step || (a.step == b.step && a.flow < b.flow);
+}
+
+static void fheap_push(sim_engine *s, sim_flow_event e)
+{
+    uint32_t i = s->n_fheap++;
+    while (i > 0 && ev_less(e, s->fheap[(i - 1) / 2])) {
+        s->fheap[i] = s->fheap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    s->fheap[i] = e;
+}
+
+static sim_flow_event fheap_pop(sim_engine *s)
+{
+    sim_flow_event top = s->fheap[0], x = s->fheap[--s->n_fheap];
+    uint32_t i = 0, n = s->n_fheap;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && ev_less(s->fheap[c + 1], s->fheap[c])) c++;
+        if (!ev_less(s->fheap[c], x)) break;
+        s->fheap[i] = s->fheap[c];
+        i = c;
+    }
+    if (n) s->fheap[i] = x;
+    return top;
+}
+
+/*--- set-up ---------------------------------------------------------------------------*/
+
+static int intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
+{
+    for (uint32_t i = 0; i < s->n_vtypes; i++)
+        if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0) { *out = (uint16_t)i; return 0; }
+    if (s->n_vtypes >= UINT16_MAX) return -1;
+    net_vtype *p = realloc(s->vtypes, (s->n_vtypes + 1) * sizeof *p);
+    double *r = realloc(s->vt_reach, (s->n_vtypes + 1) * sizeof *r);
+    if (p) s->vtypes = p;
+    if (r) s->vt_reach = r;
+    if (!p || !r) return -1;
+    s->vtypes[s->n_vtypes] = *vt;
+    /* how far ahead a vehicle looks for a leader or an intersection */
+    s->vt_reach[s->n_vtypes] = vt->max_speed * vt->max_speed / (2.0 * vt->usual_neg_acc) +
+                               2.0 * vt->max_speed * s->dt;
+    *out = (uint16_t)s->n_vtypes++;
+    return 0;
+}
+
+static const int64_t *g_start;   /* qsort context (set-up only, single-threaded) */
+
+static int pending_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (g_start[x] != g_start[y]) return g_start[x] < g_start[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, cb_error *err)
+{
+    const cb_net *n = s->net;
+    uint32_t nf = dm->n_flows;
+    s->n_flows = nf;
+    s->flows = calloc(nf + 1, sizeof *s->flows);
+    s->routes = calloc(nf + 1, sizeof *s->routes);
+    s->fheap = malloc((nf + 1) * sizeof *s->fheap);
+    s->flow_pending = malloc((nf + 1) * sizeof *s->flow_pending);
+    s->flow_start = malloc((nf + 1) * sizeof *s->flow_start);
+    s->flow_end = malloc((nf + 1) * sizeof *s->flow_end);
+    s->flow_interval = malloc((nf + 1) * sizeof *s->flow_interval);
+    if (!s->flows || !s->routes || !s->fheap || !s->flow_pending || !s->flow_start ||
+        !s->flow_end || !s->flow_interval)
+        return cbu_err_nomem(err);
+    for (uint32_t i = 0; i < nf; i++) {
+        const demand_flow *f = &dm->flows[i];
+        sim_flow *sf = &s->flows[i];
+        if (intern_vtype(s, &f->vtype, &sf->vtype)) return cbu_err_nomem(err);
+        uint32_t *roads, nroads, bad;
+        int rc = net_route(n, f->route, f->n_route, &roads, &nroads, &bad);
+        if (rc == CB_ENOMEM) return cbu_err_nomem(err);
+        if (rc == CB_ENOTFOUND)
+            return cbu_err(err, CB_ESCHEMA,
+                           "%s: [%u].route[%u]: road \"%s\" cannot be reached from \"%s\" (no chain of lane links joins them)",
+                           flow_file, i, bad, n->roads[f->route[bad]].id, n->roads[f->route[bad - 1]].id);
+        if (nroads < 2) {
+            free(roads);
+            return cbu_err(err, CB_ESCHEMA, "%s: [%u].route: a route needs at least 2 different roads",
+                           flow_file, i);
+        }
+        s->routes[i].roads = roads;
+        s->routes[i].n = nroads;
+        if (sim_pub_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
+        sf->route = i;
+        sf->now_time = f->interval;
+        s->flow_start[i] = f->start_time;
+        s->flow_end[i] = f->end_time;
+        s->flow_interval[i] = f->interval;
+        s->flow_pending[i] = i;
+    }
+    s->n_routes = nf;
+    s->n_pending = nf;
+    g_start = s->flow_start;
+    qsort(s->flow_pending, nf, sizeof *s->flow_pending, pending_cmp);
+    g_start = NULL;
+    return CB_OK;
+}
+
+/*--- vehicles ---------------------------------------------------------------------------*/
+
+static int pool_alloc(sim_engine *s, uint32_t *vid)
+{
+    if (s->n_free) { *vid = s->free_vids[--s->n_free]; return 0; }
+    if (s->n_veh == s->cap_veh) {
+        uint32_t cap = s->cap_veh ? s->cap_veh * 2 : 1024;
+        sim_veh *v = realloc(s->veh, cap * sizeof *v);
+        if (v) s->veh = v;
+        uint32_t *b1 = realloc(s->blocker, cap * sizeof *b1);
+        if (b1) s->blocker = b1;
+        uint32_t *b2 = realloc(s->blocker_next, cap * sizeof *b2);
+        if (b2) s->blocker_next = b2;
+        uint32_t *fr = realloc(s->free_vids, cap * sizeof *fr);
+        if (fr) s->free_vids = fr;
+        if (!v || !b1 || !b2 || !fr) return -1;
+        s->cap_veh = cap;
+    }
+    *vid = s->n_veh++;
+    return 0;
+}
+
+static int queue_push(sim_queue *q, uint32_t vid)
+{
+    if (q->head + q->n == q->cap) {
+        if (q->head > 0) {
+            memmove(q->q, q->q + q->head, q->n * sizeof *q->q);
+            q->head = 0;
+        } else {
+            uint32_t cap = q->cap ? q->cap * 2 : 8;
+            uint32_t *p = realloc(q->q, cap * sizeof *p);
+            if (!p) return -1;
+            q->q = p;
+            q->cap = cap;
+        }
+    }
+    q->q[q->head + q->n++] = vid;
+    return 0;
+}
+
+static int create_vehicle(sim_engine *s, uint32_t f, cb_error *err)
+{
+    const cb_net *n = s->net;
+    sim_flow *sf = &s->flows[f];
+    const sim_route *r = &s->routes[sf->route];
+    uint32_t vid;
+    if (pool_alloc(s, &vid)) return cbu_err_nomem(err);
+    sim_veh *v = &s->veh[vid];
+    memset(v, 0, sizeof *v);
+    v->state = SIM_VEH_QUEUED;
+    v->vtype = sf->vtype;
+    v->flow = f;
+    v->seq = sf->count++;
+    v->route = sf->route;
+    v->route_pos = 0;
+    v->create_step = s->step;
+    v->enter_link_step = INT64_MAX;
+    v->pub_enter_step = -1;
+    v->pub_memo_inter[0] = v->pub_memo_inter[1] = SIM_NONE;
+    v->custom_speed = -1;
+    s->blocker[vid] = s->blocker_next[vid] = SIM_NONE;
+    /* the random draws of a new vehicle: its priority, a worker slot
+     * (drawn for parity with CityFlow's stream, unused), its first lane */
+    v->priority = cbu_rng_next(&s->rng);
+    (void)cbu_rng_next(&s->rng);
+    const net_road *rd = &n->roads[r->roads[0]];
+    uint32_t cand[256], nc = 0;
+    for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes && nc < 256; l++)
+        if (net_lane_reaches(n, l, r->roads[1])) cand[nc++] = l;
+    if (nc == 0) return cbu_err(err, CB_ESTATE, "flow %u: no lane of road %s leads to %s", f, rd->id, n->roads[r->roads[1]].id);
+    uint32_t lane = cand[cbu_rng_next(&s->rng) % nc];
+    v->drv = lane;
+    if (queue_push(&s->queues[lane], vid)) return cbu_err_nomem(err);
+    s->queue_bits[lane >> 6] |= 1ull << (lane & 63);
+    s->created++;
+    s->queued++;
+    s->sum_create_unfinished += s->step;
+    return CB_OK;
+}
+
+int sim_flows_step(sim_engine *s, cb_error *err)
+{
+    while (s->pending_pos < s->n_pending) {
+        uint32_t f = s->flow_pending[s->pending_pos];
+        if ((double)s->flow_start[f] > s->flow_clock) break;
+        s->pending_pos++;
+        s->flows[f].active = true;
+        fheap_push(s, (sim_flow_event){ s->step, f });
+    }
+    while (s->n_fheap && s->fheap[0].step <= s->step) {
+        uint32_t f = fheap_pop(s).flow;
+        sim_flow *sf = &s->flows[f];
+        if (s->flow_end[f] != -1 && s->flow_clock > (double)s->flow_end[f]) {
+            sf->done = true;
+            continue;
+        }
+        double iv = s->flow_interval[f];
+        while (sf->now_time >= iv) {
+            int rc = create_vehicle(s, f, err);
+            if (rc) return rc;
+            sf->now_time -= iv;
+        }
+        sf->now_time += s->dt;
+        /* replay the per-step additions until the accumulator is due again */
+        int64_t k = 1;
+        double t = sf->now_time;
+        while (t < iv) {
+            if ((iv - t) / s->dt > 1000) {
+                int64_t jump = (int64_t)((iv - t) / s->dt) - 1;
+                t += (double)jump * s->dt;
+                k += jump;
+                continue;
+            }
+            t += s->dt;
+            k++;
+        }
+        sf->now_time = t;
+        fheap_push(s, (sim_flow_event){ s->step + k, f });
+    }
+    s->flow_clock += s->dt;
+    return CB_OK;
+}
+
+void sim_insert_waiting(sim_engine *s)
+{
+    const cb_net *n = s->net;
+    uint32_t words = (n->n_lanes + 63) / 64;
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t bits = s->queue_bits[w];
+        while (bits) {
+            uint32_t lane = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            sim_queue *q = &s->queues[lane];
+            uint32_t vid = q->q[q->head];
+            sim_veh *v = &s->veh[vid];
+            const net_vtype *vt = &s->vtypes[v->vtype];
+            sim_drv *D = &s->drv[lane];
+            if (D->n) {
+                const sim_slot *t = &D->v[D->n - 1];
+                if (!(t->dist > s->vtypes[t->vtype].length + vt->min_gap)) continue;
+            }
+            if (sim_drv_reserve(D, 1)) continue;        /* retried next step */
+            uint32_t k = 0;
+            sim_slot sl = { .dist = 0, .speed = 0, .vid = vid, .prev = SIM_NONE,
+                            .vtype = v->vtype, .flags = 0 };
+            sl.next = sim_plan_next(s, v, lane, &k);
+            D->v[D->n++] = sl;
+            sim_activate(s, lane);
+            q->head++;
+            if (--q->n == 0) {
+                q->head = 0;
+                s->queue_bits[w] &= ~(1ull << (lane & 63));
+            }
+            v->state = SIM_VEH_RUNNING;
+            v->drv = lane;
+            s->queued--;
+            s->running++;
+            sim_pub_enter(s, v);
+        }
+    }
+}

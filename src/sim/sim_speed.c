@@ -1,0 +1,331 @@
+/* sim_speed.c -- phase A of a step: every vehicle chooses its speed.
+ *
+ * Rules: cityflow-semantics.md sections 7 (car following) and 8 (signals,
+ * conflict points); docs/engine.md gives the formulas as implemented.
+ * Everything here reads the state at the start of the step and writes only
+ * the vehicle's own slot (nspeed, ndist) and its blocker_next entry, so
+ * drivables can be decided in any order and on any thread. */
+#include "sim.h"
+
+#include <math.h>
+
+static inline double dmin(double a, double b) { return a < b ? a : b; }
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+
+/* Largest speed v for the follower such that, moving (vF+v)dt/2 this step
+ * and then braking at dF, it stops g0 behind a leader that brakes at dL:
+ *   (vF+v)dt/2 + v^2/(2 dF) + g0 <= gap + vL^2/(2 dL),
+ * capped by 2 vL - dL dt + 2 (gap - g0)/dt. */
+static double no_collision_speed(double vL, double dL, double vF, double dF,
+                                 double gap, double dt, double g0)
+{
+    double a = 1.0 / (2.0 * dF), b = dt / 2.0;
+    double c = vF * dt / 2.0 + g0 - vL * vL / (2.0 * dL) - gap;
+    double disc = b * b - 4.0 * a * c;
+    double v1 = disc < 0 ? -100.0 : (-b + sqrt(disc)) / (2.0 * a);
+    double v2 = 2.0 * vL - dL * dt + 2.0 * (gap - g0) / dt;
+    return dmin(v1, v2);
+}
+
+/* Car-following speed behind a leader at `gap` metres moving at vL. */
+static double follow_speed(const net_vtype *me, double v, const net_vtype *lead, double vL,
+                           double gap, double dt, double custom)
+{
+    double s1 = no_collision_speed(vL, lead->max_neg_acc, v, me->max_neg_acc, gap, dt, 0);
+    if (custom >= 0) return dmin(custom, s1);
+    double s2 = no_collision_speed(vL, lead->usual_neg_acc, v, me->usual_neg_acc, gap, dt, me->min_gap);
+    double ad = dmax(0.0, v - vL);
+    double s3 = (gap + (vL + ad / 2.0) * dt - v * dt / 2.0) / (me->headway_time + dt / 2.0);
+    return dmin(s1, dmin(s2, s3));
+}
+
+/* Speed that brings the vehicle to a stop within d metres: accelerate if
+ * one more step of usual acceleration still leaves room to brake at the
+ * usual deceleration, otherwise shed speed evenly over the steps left. */
+static double stop_before_speed(const net_vtype *vt, double v, double d, double dt)
+{
+    double v1 = v + vt->usual_pos_acc * dt;
+    double need = (v + v1) / 2.0 * dt + v1 * v1 / (2.0 * vt->usual_neg_acc);
+    if (need < d) return v1;
+    if (v <= 0) return 0;
+    double k = 2.0 * d / (v * dt);
+    if (k >= 1) return v - v / floor(k);
+    return v - v / k;
+}
+
+uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint32_t *k)
+{
+    const cb_net *n = s->net;
+    if (drv >= n->n_lanes) return n->links[drv - n->n_lanes].end_lane;
+    const sim_route *r = &s->routes[v->route];
+    if (*k + 1 >= r->n) return SIM_NONE;
+    uint32_t after = *k + 2 < r->n ? r->roads[*k + 2] : NET_NONE;
+    uint32_t link = net_next_link(n, drv, r->roads[*k + 1], after);
+    if (link == NET_NONE) return SIM_NONE;
+    (*k)++;
+    return net_link_drivable(n, link);
+}
+
+/* Speed with no leader in reach: the front vehicle of a drivable looks
+ * ahead along its path, up to vt_reach metres (maxSpeed^2/(2 usualNegAcc)
+ * + 2 maxSpeed dt).  Entering lane links, every link that leaves the same
+ * lane counts, because their paths overlap at the start. */
+static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
+                                 double len, const net_vtype *vt, double custom)
+{
+    const cb_net *n = s->net;
+    double reach = s->vt_reach[me->vtype], acc = len - me->dist;
+    uint32_t cur = d, nxt = me->next, k = 0;
+    bool have_k = false;
+    while (nxt != SIM_NONE && acc <= reach) {
+        const sim_slot *lead = NULL;
+        double gap = 0;
+        if (nxt >= n->n_lanes) {
+            const net_lane *ln = &n->lanes[cur];
+            for (uint32_t i = 0; i < ln->n_out; i++) {
+                const sim_drv *L = &s->drv[n->n_lanes + n->lane_out[ln->first_out + i]];
+                if (!L->n) continue;
+                const sim_slot *t = &L->v[L->n - 1];
+                double g = acc + t->dist - s->vtypes[t->vtype].length;
+                if (!lead || g < gap) { lead = t; gap = g; }
+            }
+        } else {
+            const sim_drv *L = &s->drv[nxt];
+            if (L->n) {
+                lead = &L->v[L->n - 1];
+                gap = acc + lead->dist - s->vtypes[lead->vtype].length;
+            }
+        }
+        if (lead)
+            return follow_speed(vt, me->speed, &s->vtypes[lead->vtype], lead->speed, gap, s->dt, custom);
+        acc += sim_drv_length(s, nxt);
+        if (!have_k) {
+            /* route index of nxt: the vehicle's own, advanced past `d` */
+            k = s->veh[me->vid].route_pos;
+            if (d < n->n_lanes) k++;           /* d lane at k -> link enters k+1 */
+            have_k = true;
+        }
+        cur = nxt;
+        nxt = sim_plan_next(s, &s->veh[me->vid], cur, &k);
+    }
+    return custom >= 0 ? custom : vt->max_speed;
+}
+
+/*--- conflict points --------------------------------------------------------------*/
+
+/* Can a vehicle at distance d before a conflict point still stop short of
+ * it by the yield distance (d > 0), or has its tail already cleared it? */
+static bool can_yield(const net_vtype *vt, double v, double d)
+{
+    if (d > 0) return v * v / (2.0 * vt->max_neg_acc) < d - SIM_YIELD_DISTANCE;
+    if (d < 0) return d + vt->length < 0;
+    return false;
+}
+
+/* Steps needed to cover d metres accelerating at usualPosAcc towards the
+ * target speed (turn speed on turning links). */
+static double reach_steps(const net_vtype *vt, double v, double d, bool turn, double dt)
+{
+    if (d <= 0) return 0;
+    double target = turn ? dmin(SIM_TURN_SPEED, vt->max_speed) : vt->max_speed;
+    double a = vt->usual_pos_acc, t;
+    if (v >= target) {
+        t = d / v;
+    } else {
+        double ta = (target - v) / a, da = (v + target) / 2.0 * ta;
+        if (da >= d) t = (-v + sqrt(v * v + 2.0 * a * d)) / a;
+        else t = ta + (d - da) / target;
+    }
+    return ceil(t / dt - 1e-9);
+}
+
+typedef struct foe {
+    const sim_slot *slot;
+    double d;              /* distance from its front to the conflict point */
+} foe;
+
+/* The vehicle of lane link `link` that matters at the point `c` metres
+ * along it: the one that just left it and whose tail still covers the
+ * point, else the frontmost vehicle on it whose tail has not passed the
+ * point, else (only while the link is green) the first vehicle of its
+ * start lane if that vehicle is heading into this link. */
+static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
+{
+    const cb_net *n = s->net;
+    const net_link *L = &n->links[link];
+    uint32_t dl = n->n_lanes + link;
+    const sim_drv *E = &s->drv[L->end_lane];
+    if (E->n) {
+        const sim_slot *t = &E->v[E->n - 1];
+        if (t->prev == dl && L->length + t->dist - s->vtypes[t->vtype].length < c) {
+            out->slot = t;
+            out->d = c - (L->length + t->dist);
+            return true;
+        }
+    }
+    const sim_drv *D = &s->drv[dl];
+    for (uint32_t i = 0; i < D->n; i++) {
+        const sim_slot *t = &D->v[i];
+        if (t->dist - s->vtypes[t->vtype].length < c) {
+            out->slot = t;
+            out->d = c - t->dist;
+            return true;
+        }
+    }
+    if (s->green[L->roadlink]) {
+        const sim_drv *S = &s->drv[L->start_lane];
+        if (S->n && S->v[0].next == dl) {
+            out->slot = &S->v[0];
+            out->d = n->lanes[L->start_lane].length - S->v[0].dist + c;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does following the blocker chain from `foe` (with me -> foe added) run
+ * into a cycle?  Uses the blockers decided in the previous step, so the
+ * answer does not depend on the order vehicles are decided in.  When the
+ * cycle runs through me, only its member with the highest priority is
+ * told to go, so that exactly one vehicle breaks the deadlock. */
+static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
+{
+#define BNEXT(x) ((x) == me ? fv : s->blocker[x])
+    uint32_t slow = fv, fast = fv;
+    for (;;) {
+        fast = BNEXT(fast);
+        if (fast == SIM_NONE) return false;
+        fast = BNEXT(fast);
+        if (fast == SIM_NONE) return false;
+        slow = BNEXT(slow);
+        if (slow == fast) break;
+    }
+    /* slow is on the cycle; is `me`? */
+    uint32_t x = slow, best = slow;
+    bool has_me = false;
+    do {
+        if (x == me) has_me = true;
+        if (s->veh[x].priority > s->veh[best].priority ||
+            (s->veh[x].priority == s->veh[best].priority && x < best)) best = x;
+        x = BNEXT(x);
+    } while (x != slow);
+#undef BNEXT
+    return !has_me || best == me;
+}
+
+/* May `me` (distance d before the point, on or entering `link`) pass the
+ * conflict point before the foe?  Order of the rules as in CityFlow:
+ * whoever cannot stop goes; then movement type (straight > left > right),
+ * a lower type going only if it gets there first or the foe has passed;
+ * then arrival steps, time on the link, distance and random priority. */
+static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt, double d,
+                     uint32_t link, uint32_t other_link, const foe *f)
+{
+    const sim_slot *o = f->slot;
+    if (o->vid == me->vid) return true;
+    const net_vtype *ovt = &s->vtypes[o->vtype];
+    if (!can_yield(vt, me->speed, d)) return true;
+    if (!can_yield(ovt, o->speed, f->d)) return false;
+    const cb_net *n = s->net;
+    int t1 = n->links[link].turn, t2 = n->links[other_link].turn;
+    if (t1 == NET_TURN_UTURN) t1 = NET_TURN_LEFT;
+    if (t2 == NET_TURN_UTURN) t2 = NET_TURN_LEFT;
+    bool turn1 = t1 != NET_TURN_STRAIGHT, turn2 = t2 != NET_TURN_STRAIGHT;
+    if (t1 > t2) return true;
+    double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
+    double r2 = reach_steps(ovt, o->speed, f->d, turn2, s->dt);
+    if (t1 < t2) return r1 < r2 || f->d + ovt->length < 0;
+    if (r1 != r2) return r1 < r2;
+    const sim_veh *a = &s->veh[me->vid], *b = &s->veh[o->vid];
+    int64_t ea = a->drv >= n->n_lanes ? a->enter_link_step : INT64_MAX;
+    int64_t eb = b->drv >= n->n_lanes ? b->enter_link_step : INT64_MAX;
+    if (ea != eb) return ea < eb;
+    if (d != f->d) return d < f->d;
+    if (a->priority != b->priority) return a->priority > b->priority;
+    return me->vid < o->vid;
+}
+
+/* Speed limit from the intersection ahead: red light or full exit lane,
+ * turn speed, and conflict points.  Sets *blocker to the vehicle yielded to. */
+static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
+                                 double len, const net_vtype *vt, uint32_t *blocker)
+{
+    const cb_net *n = s->net;
+    double v = me->speed, cap = INFINITY, pos;
+    uint32_t link;
+    if (d < n->n_lanes) {
+        if (me->next == SIM_NONE) return INFINITY;
+        double rem = len - me->dist;
+        if (rem > s->vt_reach[me->vtype]) return INFINITY;
+        link = me->next - n->n_lanes;
+        const net_link *L = &n->links[link];
+        bool open = s->green[L->roadlink];
+        if (open) {
+            const sim_drv *E = &s->drv[L->end_lane];
+            if (E->n) {
+                const sim_slot *t = &E->v[E->n - 1];
+                open = t->dist > s->vtypes[t->vtype].length + vt->length || t->speed >= SIM_CANENTER_SPEED;
+            }
+        }
+        if (!open && v * v / (2.0 * vt->max_neg_acc) <= rem)
+            return stop_before_speed(vt, v, rem, s->dt);
+        if (L->turn != NET_TURN_STRAIGHT) cap = SIM_TURN_SPEED;
+        pos = -rem;
+    } else {
+        link = d - n->n_lanes;
+        pos = me->dist;
+    }
+    const net_link *L = &n->links[link];
+    uint32_t nx;
+    const net_xview *xv = net_link_xviews(n, link, &nx);
+    uint32_t first_link = n->inters[L->inter].first_link;
+    for (uint32_t i = 0; i < nx; i++) {
+        if (xv[i].dist < pos) continue;
+        double dd = xv[i].dist - pos;
+        uint32_t other = first_link + xv[i].other;
+        foe f;
+        if (!find_foe(s, other, xv[i].other_dist, &f)) continue;
+        if (can_pass(s, me, vt, dd, link, other, &f)) continue;
+        if (deadlock(s, me->vid, f.slot->vid)) continue;
+        *blocker = f.slot->vid;
+        return dmin(cap, stop_before_speed(vt, v, dd - SIM_YIELD_DISTANCE, s->dt));
+    }
+    return cap;
+}
+
+void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
+{
+    const cb_net *n = s->net;
+    sim_drv *D = &s->drv[d];
+    double len = sim_drv_length(s, d), dt = s->dt;
+    double vmax_drv = d < n->n_lanes ? n->lanes[d].max_speed : INFINITY;
+    for (uint32_t i = 0; i < D->n; i++) {
+        sim_slot *me = &D->v[i];
+        const net_vtype *vt = &s->vtypes[me->vtype];
+        double v = me->speed;
+        double custom = (me->flags & SIM_SLOT_CUSTOM_SPEED) ? s->veh[me->vid].custom_speed : -1;
+        double cap = dmin(dmin(vt->max_speed, v + vt->max_pos_acc * dt), vmax_drv);
+        double cf;
+        if (i > 0) {
+            const sim_slot *lead = &D->v[i - 1];
+            const net_vtype *lvt = &s->vtypes[lead->vtype];
+            cf = follow_speed(vt, v, lvt, lead->speed, lead->dist - lvt->length - me->dist, dt, custom);
+        } else {
+            cf = front_follow_speed(s, me, d, len, vt, custom);
+        }
+        cap = dmin(cap, cf);
+        uint32_t blocker = SIM_NONE;
+        cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
+        s->blocker_next[me->vid] = blocker;
+        double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
+        if (ns < 0) {
+            dx = v * v / (2.0 * vt->max_neg_acc);
+            ns = 0;
+        } else {
+            dx = (v + ns) * dt / 2.0;
+        }
+        me->nspeed = ns;
+        me->ndist = me->dist + dx;
+    }
+    w->updates += D->n;
+}

@@ -1,0 +1,242 @@
+/* sim_step.c -- one simulation step, and moving vehicles between drivables.
+ *
+ * The order of a step (cityflow-semantics.md section 6):
+ *   1. flows create vehicles into their first lane's entering queue;
+ *   2. each lane lets at most one queued vehicle in;
+ *   3. (lane changing, when on);
+ *   4. phase A, parallel: every running vehicle chooses its speed;
+ *   5. phase B, parallel per drivable: vehicles advance; those that pass
+ *      the end of their drivable are taken out and become "movers";
+ *   6. serial: movers are appended to their new drivable in descending
+ *      order of new position (ties by vehicle index); finished vehicles
+ *      are retired and counted;
+ *   7. fixed-time signals advance; a replay line is written. */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int sim_drv_reserve(sim_drv *d, uint32_t extra)
+{
+    if (d->n + extra <= d->cap) return 0;
+    uint32_t cap = d->cap ? d->cap * 2 : 8;
+    while (cap < d->n + extra) cap *= 2;
+    sim_slot *p = realloc(d->v, cap * sizeof *p);
+    if (!p) return -1;
+    d->v = p;
+    d->cap = cap;
+    return 0;
+}
+
+void sim_activate(sim_engine *s, uint32_t d)
+{
+    if (s->drv[d].active_pos != SIM_NONE) return;
+    s->drv[d].active_pos = s->n_active;
+    s->active[s->n_active++] = d;           /* capacity: one entry per drivable */
+}
+
+/*--- phase B ------------------------------------------------------------------------*/
+
+static int wctx_push_mover(sim_wctx *w, const sim_mover *m)
+{
+    if (w->n_movers == w->cap_movers) {
+        uint32_t cap = w->cap_movers ? w->cap_movers * 2 : 256;
+        sim_mover *p = realloc(w->movers, cap * sizeof *p);
+        if (!p) { w->oom = true; return -1; }
+        w->movers = p;
+        w->cap_movers = cap;
+    }
+    w->movers[w->n_movers++] = *m;
+    return 0;
+}
+
+static int wctx_push_done(sim_wctx *w, uint32_t vid)
+{
+    if (w->n_done == w->cap_done) {
+        uint32_t cap = w->cap_done ? w->cap_done * 2 : 256;
+        uint32_t *p = realloc(w->done, cap * sizeof *p);
+        if (!p) { w->oom = true; return -1; }
+        w->done = p;
+        w->cap_done = cap;
+    }
+    w->done[w->n_done++] = vid;
+    return 0;
+}
+
+/* A vehicle passed the end of drivable d: follow its path by the distance
+ * left over (it may cross a short lane link completely in one step). */
+static void leave_drivable(sim_engine *s, uint32_t d, const sim_slot *sl, sim_wctx *w)
+{
+    const cb_net *n = s->net;
+    sim_veh *v = &s->veh[sl->vid];
+    double rem = sl->ndist - sim_drv_length(s, d);
+    uint32_t cur = d, nxt = sl->next, k = v->route_pos;
+    if (d < n->n_lanes) k++;                  /* the link enters road k+1 */
+    if (cur < n->n_lanes) sim_pub_leave(s, v, w);
+    for (;;) {
+        if (nxt == SIM_NONE) {                /* passed the end of its route */
+            v->drv = SIM_NONE;
+            wctx_push_done(w, sl->vid);
+            return;
+        }
+        if (nxt >= n->n_lanes) v->enter_link_step = s->step;
+        double len = sim_drv_length(s, nxt);
+        if (rem <= len) break;
+        rem -= len;
+        cur = nxt;
+        nxt = sim_plan_next(s, v, cur, &k);
+    }
+    v->route_pos = k;
+    v->drv = nxt;
+    if (nxt < n->n_lanes) sim_pub_enter(s, v);
+    sim_mover m;
+    m.slot = *sl;
+    m.slot.dist = rem;
+    m.slot.speed = sl->nspeed;
+    m.slot.prev = cur;
+    uint32_t k2 = k;
+    m.slot.next = sim_plan_next(s, v, nxt, &k2);
+    m.dest = nxt;
+    wctx_push_mover(w, &m);
+}
+
+static void move_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
+{
+    uint32_t d = s->active[item];
+    sim_drv *D = &s->drv[d];
+    double len = sim_drv_length(s, d);
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < D->n; i++) {
+        sim_slot *sl = &D->v[i];
+        if (sl->ndist > len) {
+            leave_drivable(s, d, sl, w);
+            continue;
+        }
+        sl->dist = sl->ndist;
+        sl->speed = sl->nspeed;
+        sl->flags &= (uint16_t)~SIM_SLOT_CUSTOM_SPEED;   /* one step only */
+        if (keep != i) D->v[keep] = *sl;
+        keep++;
+    }
+    D->n = keep;
+}
+
+static void decide_item(sim_engine *s, uint32_t item, sim_wctx *w)
+{
+    sim_decide_drivable(s, s->active[item], w);
+}
+
+/*--- phase C: arrivals and retirements --------------------------------------------------*/
+
+static int mover_cmp(const void *a, const void *b)
+{
+    const sim_mover *x = a, *y = b;
+    if (x->dest != y->dest) return x->dest < y->dest ? -1 : 1;
+    if (x->slot.dist != y->slot.dist) return x->slot.dist > y->slot.dist ? -1 : 1;
+    return x->slot.vid < y->slot.vid ? -1 : x->slot.vid > y->slot.vid;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int merge_step(sim_engine *s, cb_error *err)
+{
+    uint32_t total = 0, done = 0;
+    for (int t = 0; t < s->n_threads; t++) {
+        sim_wctx *w = &s->wctx[t];
+        if (w->oom) return cbu_err_nomem(err);
+        total += w->n_movers;
+        done += w->n_done;
+        s->veh_updates += w->updates;
+        s->pub_sum_steps += w->pub_sum_steps;
+        s->pub_count += w->pub_count;
+    }
+    if (total > s->cap_all_movers) {
+        uint32_t cap = s->cap_all_movers ? s->cap_all_movers : 256;
+        while (cap < total) cap *= 2;
+        sim_mover *p = realloc(s->all_movers, cap * sizeof *p);
+        if (!p) return cbu_err_nomem(err);
+        s->all_movers = p;
+        s->cap_all_movers = cap;
+    }
+    uint32_t m = 0;
+    for (int t = 0; t < s->n_threads; t++) {
+        sim_wctx *w = &s->wctx[t];
+        memcpy(s->all_movers + m, w->movers, w->n_movers * sizeof(sim_mover));
+        m += w->n_movers;
+    }
+    qsort(s->all_movers, total, sizeof(sim_mover), mover_cmp);
+    for (uint32_t i = 0; i < total; i++) {
+        const sim_mover *mv = &s->all_movers[i];
+        sim_drv *D = &s->drv[mv->dest];
+        if (sim_drv_reserve(D, 1)) return cbu_err_nomem(err);
+        D->v[D->n++] = mv->slot;
+        sim_activate(s, mv->dest);
+    }
+
+    /* retire finished vehicles, lowest index first so the free list (and
+     * with it every later vehicle index) is the same for any thread count */
+    if (done) {
+        uint32_t *vids = s->wctx[0].done;
+        if (s->n_threads > 1) {
+            if (s->wctx[0].cap_done < done) {
+                uint32_t *p = realloc(s->wctx[0].done, done * sizeof *p);
+                if (!p) return cbu_err_nomem(err);
+                s->wctx[0].done = vids = p;
+                s->wctx[0].cap_done = done;
+            }
+            uint32_t k = s->wctx[0].n_done;
+            for (int t = 1; t < s->n_threads; t++) {
+                memcpy(vids + k, s->wctx[t].done, s->wctx[t].n_done * sizeof *vids);
+                k += s->wctx[t].n_done;
+            }
+        }
+        qsort(vids, done, sizeof *vids, u32_cmp);
+        for (uint32_t i = done; i-- > 0;) {      /* LIFO pop yields the lowest first */
+            sim_veh *v = &s->veh[vids[i]];
+            s->sum_tt_steps += s->step - v->create_step;
+            s->sum_create_unfinished -= v->create_step;
+            s->finished++;
+            s->running--;
+            v->state = SIM_VEH_FREE;
+            s->blocker[vids[i]] = s->blocker_next[vids[i]] = SIM_NONE;
+            s->free_vids[s->n_free++] = vids[i];
+        }
+    }
+    for (int t = 0; t < s->n_threads; t++) {
+        sim_wctx *w = &s->wctx[t];
+        w->n_movers = w->n_done = 0;
+        w->updates = w->pub_sum_steps = w->pub_count = 0;
+    }
+
+    /* drop drivables that emptied, keeping the order of the rest */
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < s->n_active; i++) {
+        uint32_t d = s->active[i];
+        if (s->drv[d].n == 0) { s->drv[d].active_pos = SIM_NONE; continue; }
+        s->drv[d].active_pos = keep;
+        s->active[keep++] = d;
+    }
+    s->n_active = keep;
+    return CB_OK;
+}
+
+int sim_step(sim_engine *s, cb_error *err)
+{
+    int rc = sim_flows_step(s, err);
+    if (rc) return rc;
+    sim_insert_waiting(s);
+    sim_parallel_for(s, s->n_active, decide_item);
+    sim_parallel_for(s, s->n_active, move_drivable);
+    if ((rc = merge_step(s, err))) return rc;
+    uint32_t *t = s->blocker;
+    s->blocker = s->blocker_next;
+    s->blocker_next = t;
+    if (!s->external_signals) sim_signals_tick(s);
+    if (s->replay) sim_replay_step(s);
+    s->step++;
+    return CB_OK;
+}

@@ -1,0 +1,131 @@
+/* sim_threads.c -- the worker pool that runs the parallel phases.
+ *
+ * n-1 worker threads plus the calling thread take items (drivables of the
+ * active list) in chunks from a shared atomic counter.  Which thread gets
+ * which item varies from run to run; results do not, because every item
+ * writes only its own drivable's slots and its worker's scratch (sim.h,
+ * "Determinism").  A generation counter under a mutex starts a phase; the
+ * caller waits until every worker has finished it. */
+#include "sim.h"
+
+#include <stdlib.h>
+
+#define SIM_CHUNK 8
+
+struct sim_worker {
+    pthread_t thread;
+    sim_engine *s;
+    int index;             /* its wctx */
+};
+
+typedef struct sim_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    uint64_t gen;          /* bumped to start a phase */
+    int pending;           /* workers still in the current phase */
+    int n_workers;         /* threads actually running */
+    bool quit;
+    sim_item_fn fn;
+    uint32_t n;
+    atomic_uint next;
+} sim_pool;
+
+static sim_pool *pool_of(sim_engine *s) { return (sim_pool *)(void *)(s->workers + s->n_threads); }
+
+static void run_items(sim_engine *s, sim_pool *p, sim_wctx *w)
+{
+    for (;;) {
+        uint32_t i = atomic_fetch_add_explicit(&p->next, SIM_CHUNK, memory_order_relaxed);
+        if (i >= p->n) break;
+        uint32_t end = i + SIM_CHUNK < p->n ? i + SIM_CHUNK : p->n;
+        for (; i < end; i++) p->fn(s, i, w);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    sim_worker *me = arg;
+    sim_engine *s = me->s;
+    sim_pool *p = pool_of(s);
+    uint64_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->go, &p->mu);
+        seen = p->gen;
+        bool quit = p->quit;
+        pthread_mutex_unlock(&p->mu);
+        if (quit) break;
+        run_items(s, p, &s->wctx[me->index]);
+        pthread_mutex_lock(&p->mu);
+        if (--p->pending == 0) pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+int sim_threads_start(sim_engine *s, int n)
+{
+    s->n_threads = n < 1 ? 1 : n;
+    s->wctx = calloc((size_t)s->n_threads, sizeof *s->wctx);
+    if (!s->wctx) return -1;
+    if (s->n_threads == 1) return 0;
+    /* workers[0..n) then the pool record, in one allocation */
+    s->workers = calloc(1, sizeof(sim_worker) * (size_t)s->n_threads + sizeof(sim_pool));
+    if (!s->workers) return -1;
+    sim_pool *p = pool_of(s);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->go, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (int i = 1; i < s->n_threads; i++) {
+        s->workers[i].s = s;
+        s->workers[i].index = i;
+        if (pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) != 0) break;
+        p->n_workers++;
+    }
+    return p->n_workers == s->n_threads - 1 ? 0 : -1;
+}
+
+void sim_threads_stop(sim_engine *s)
+{
+    if (s->workers) {
+        sim_pool *p = pool_of(s);
+        pthread_mutex_lock(&p->mu);
+        p->quit = true;
+        pthread_cond_broadcast(&p->go);
+        pthread_mutex_unlock(&p->mu);
+        for (int i = 1; i <= p->n_workers; i++) pthread_join(s->workers[i].thread, NULL);
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->go);
+        pthread_cond_destroy(&p->done);
+        free(s->workers);
+        s->workers = NULL;
+    }
+    if (s->wctx)
+        for (int i = 0; i < s->n_threads; i++) {
+            free(s->wctx[i].movers);
+            free(s->wctx[i].done);
+        }
+    free(s->wctx);
+    s->wctx = NULL;
+}
+
+void sim_parallel_for(sim_engine *s, uint32_t n, sim_item_fn fn)
+{
+    sim_pool *p = s->workers ? pool_of(s) : NULL;
+    if (!p || p->n_workers == 0 || n < 4 * SIM_CHUNK) {
+        for (uint32_t i = 0; i < n; i++) fn(s, i, &s->wctx[0]);
+        return;
+    }
+    p->fn = fn;
+    p->n = n;
+    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+    pthread_mutex_lock(&p->mu);
+    p->pending = p->n_workers;
+    p->gen++;
+    pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->mu);
+    run_items(s, p, &s->wctx[0]);
+    pthread_mutex_lock(&p->mu);
+    while (p->pending > 0) pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
