@@ -217,6 +217,21 @@ typedef struct sim_engine {
 
 struct cb_engine { sim_engine s; };
 
+/* Settings a scenario supplies when the caller's cb_options leave them open. */
+typedef struct sim_defaults {
+    double interval;       /* seconds per step */
+    int64_t seed;
+    bool lane_change;
+    bool external_signals;
+} sim_defaults;
+
+/* sim_api.c: build the network from `spec` and start an engine on
+ * `demand`.  Labels name the inputs in messages ("roadnet.json").  The specs
+ * stay owned by the caller and may be freed afterwards. */
+int sim_engine_create(const net_spec *spec, const demand_spec *demand, const char *roadnet_label,
+                      const char *flow_label, const cb_options *opt, const sim_defaults *def,
+                      cb_engine **out, cb_error *err);
+
 /* sim_engine.c */
 int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *flow_file,
              double dt, uint32_t seed, bool lane_change, bool external_signals, int threads,

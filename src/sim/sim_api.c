@@ -111,16 +111,41 @@ static int resolve_scenario(const char *path, const cb_options *opt, cf_config *
 
 /*--- opening ------------------------------------------------------------------------*/
 
-int cb_engine_open(const char *path, const cb_options *opt_in, cb_engine **out, cb_error *err)
+int sim_engine_create(const net_spec *spec, const demand_spec *demand, const char *roadnet_label,
+                      const char *flow_label, const cb_options *opt, const sim_defaults *def,
+                      cb_engine **out, cb_error *err)
 {
     cb_options defaults;
-    const cb_options *opt = opt_in;
     if (!opt) { cb_options_init(&defaults); opt = &defaults; }
     *out = NULL;
     if (opt->threads < 1 || opt->threads > 256)
         return cbu_err(err, CB_EINVAL, "threads must be between 1 and 256 (got %d)", opt->threads);
     if (opt->interval < 0 || opt->interval > 3600)
         return cbu_err(err, CB_EINVAL, "interval must be between 0 and 3600 s");
+    cb_net *net = NULL;
+    int rc = net_build(spec, &net, err);
+    if (rc) {
+        cbu_err_prefix(err, "%s: ", roadnet_label);
+        return rc;
+    }
+    cb_engine *e = calloc(1, sizeof *e);
+    if (!e) { net_free(net); return cbu_err_nomem(err); }
+    double dt = opt->interval > 0 ? opt->interval : def->interval;
+    uint32_t seed = (uint32_t)(opt->seed_set ? opt->seed : def->seed);
+    bool lc = opt->lane_change >= 0 ? opt->lane_change != 0 : def->lane_change;
+    bool ext = opt->external_signals >= 0 ? opt->external_signals != 0 : def->external_signals;
+    rc = sim_open(&e->s, net, demand, flow_label, dt, seed, lc, ext, opt->threads, err);
+    if (rc) { free(e); return rc; }                 /* sim_open freed net */
+    *out = e;
+    return CB_OK;
+}
+
+int cb_engine_open(const char *path, const cb_options *opt_in, cb_engine **out, cb_error *err)
+{
+    cb_options defaults;
+    const cb_options *opt = opt_in;
+    if (!opt) { cb_options_init(&defaults); opt = &defaults; }
+    *out = NULL;
     cf_config cfg;
     int rc = resolve_scenario(path, opt, &cfg, err);
     if (rc) return rc;
@@ -128,23 +153,11 @@ int cb_engine_open(const char *path, const cb_options *opt_in, cb_engine **out, 
     demand_spec demand;
     net_spec_init(&spec);
     demand_spec_init(&demand);
-    cb_net *net = NULL;
     cb_engine *e = NULL;
     if ((rc = cf_roadnet_load(cfg.roadnet_file, &spec, err))) goto done;
     if ((rc = cf_flow_load(cfg.flow_file, &spec, &demand, err))) goto done;
-    if ((rc = net_build(&spec, &net, err))) {
-        cbu_err_prefix(err, "%s: ", cfg.roadnet_file);
-        goto done;
-    }
-    net_spec_free(&spec);
-    e = calloc(1, sizeof *e);
-    if (!e) { net_free(net); rc = cbu_err_nomem(err); goto done; }
-    double dt = opt->interval > 0 ? opt->interval : cfg.interval;
-    uint32_t seed = (uint32_t)(opt->seed_set ? opt->seed : cfg.seed);
-    bool lc = opt->lane_change >= 0 ? opt->lane_change != 0 : cfg.lane_change;
-    bool ext = opt->external_signals >= 0 ? opt->external_signals != 0 : cfg.rl_traffic_light;
-    rc = sim_open(&e->s, net, &demand, cfg.flow_file, dt, seed, lc, ext, opt->threads, err);
-    if (rc) { free(e); e = NULL; goto done; }   /* sim_open freed net */
+    sim_defaults def = { cfg.interval, cfg.seed, cfg.lane_change, cfg.rl_traffic_light };
+    if ((rc = sim_engine_create(&spec, &demand, cfg.roadnet_file, cfg.flow_file, opt, &def, &e, err))) goto done;
     if (cfg.save_replay && !opt->no_replay) {
         rc = cb_engine_set_replay(e, cfg.roadnet_log_file, cfg.replay_log_file, err);
         if (rc) { cb_engine_close(e); e = NULL; goto done; }
