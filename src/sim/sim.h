@@ -62,6 +62,8 @@ typedef struct sim_slot {
 } sim_slot;
 
 #define SIM_SLOT_CUSTOM_SPEED 1u  /* sim_veh.custom_speed applies this step */
+#define SIM_SLOT_SHADOW 2u        /* the copy of a lane-changing vehicle in its target lane */
+#define SIM_SLOT_DROP 4u          /* the original of a finished lane change: removed in phase B */
 
 typedef struct sim_drv {
     sim_slot *v;           /* vehicles on it, front first (malloc'ed, grows) */
@@ -95,6 +97,11 @@ typedef struct sim_veh {
     uint32_t pub_memo_inter[2];  /* intersections it will come back to ... */
     int64_t pub_memo_leave[2];   /* ... and when it last left them (see sim_pub.c) */
     double custom_speed;   /* set_vehicle_speed target, < 0: none */
+    uint32_t lc_lane;      /* target lane of a lane change in progress, SIM_NONE if none */
+    double lc_offset;      /* metres moved sideways so far */
+    int64_t lc_done_step;  /* step its last lane change finished */
+    int64_t lc_pub_enter;  /* published ATT of its shadow: step+1 it appeared */
+    uint8_t lc_pub_counted;/* its shadow already counted as a published vehicle */
 } sim_veh;
 
 /* A full route, and what the published ATT needs to know about it: for
@@ -134,6 +141,9 @@ typedef struct sim_mover {
 
 typedef struct sim_worker sim_worker;
 
+/* A vehicle on `lane` that would like to move to lane `target`. */
+typedef struct sim_lc_cand { uint32_t lane, vid, target; } sim_lc_cand;
+
 /* Per-worker scratch and partial sums of a step; merged serially in a
  * fixed order (sums are integers, so the merge order cannot matter). */
 typedef struct sim_wctx {
@@ -143,6 +153,8 @@ typedef struct sim_wctx {
     uint32_t n_done, cap_done;
     int64_t pub_sum_steps, pub_count;
     int64_t updates;       /* vehicles decided */
+    sim_lc_cand *lc;       /* lane-change wishes found this step */
+    uint32_t n_lc, cap_lc;
     bool oom;              /* a scratch array could not grow */
 } sim_wctx;
 
@@ -204,6 +216,10 @@ typedef struct sim_engine {
     sim_mover *all_movers; /* merged and sorted movers */
     uint32_t cap_all_movers;
     double *vt_reach;      /* per vtype: look-ahead distance, see sim_speed.c */
+    uint32_t *lc_active;   /* vehicles in the middle of a lane change, ascending */
+    uint32_t n_lc_active, cap_lc_active;
+    sim_lc_cand *lc_all;   /* merged wishes */
+    uint32_t cap_lc_all;
 
     /* threads */
     int n_threads;
@@ -252,6 +268,15 @@ uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint
 int sim_pub_route_init(sim_engine *s, sim_route *r);
 void sim_pub_enter(const sim_engine *s, sim_veh *v);
 void sim_pub_leave(const sim_engine *s, sim_veh *v, sim_wctx *w);
+
+/* sim_speed.c: the vehicle ahead of `me` (front of drivable d), looking
+ * along its path up to its reach; false if none. */
+bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double len,
+                     const sim_slot **lead, double *gap);
+
+/* sim_lanechange.c */
+int sim_lc_plan(sim_engine *s, cb_error *err);
+void sim_lc_couple(sim_engine *s);
 
 /* sim_speed.c: phase A for one drivable (its slots' nspeed/ndist). */
 void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w);

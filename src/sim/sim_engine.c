@@ -71,6 +71,8 @@ void sim_close(sim_engine *s)
     free(s->vtypes);
     free(s->vt_reach);
     free(s->all_movers);
+    free(s->lc_active);
+    free(s->lc_all);
     free(s->id_buf);
     if (s->replay) fclose(s->replay);
     net_free(s->net);

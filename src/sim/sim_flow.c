@@ -182,6 +182,9 @@ static int create_vehicle(sim_engine *s, uint32_t f, cb_error *err)
     v->enter_link_step = INT64_MAX;
     v->pub_enter_step = -1;
     v->pub_memo_inter[0] = v->pub_memo_inter[1] = SIM_NONE;
+    v->lc_lane = SIM_NONE;
+    v->lc_done_step = INT64_MIN / 2;
+    v->lc_pub_enter = -1;
     v->custom_speed = -1;
     s->blocker[vid] = s->blocker_next[vid] = SIM_NONE;
     /* the random draws of a new vehicle: its priority, a worker slot

@@ -66,12 +66,8 @@ uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint
     return net_link_drivable(n, link);
 }
 
-/* Speed with no leader in reach: the front vehicle of a drivable looks
- * ahead along its path, up to vt_reach metres (maxSpeed^2/(2 usualNegAcc)
- * + 2 maxSpeed dt).  Entering lane links, every link that leaves the same
- * lane counts, because their paths overlap at the start. */
-static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
-                                 double len, const net_vtype *vt, double custom)
+bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double len,
+                     const sim_slot **lead_out, double *gap_out)
 {
     const cb_net *n = s->net;
     double reach = s->vt_reach[me->vtype], acc = len - me->dist;
@@ -96,8 +92,11 @@ static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32
                 gap = acc + lead->dist - s->vtypes[lead->vtype].length;
             }
         }
-        if (lead)
-            return follow_speed(vt, me->speed, &s->vtypes[lead->vtype], lead->speed, gap, s->dt, custom);
+        if (lead) {
+            *lead_out = lead;
+            *gap_out = gap;
+            return true;
+        }
         acc += sim_drv_length(s, nxt);
         if (!have_k) {
             /* route index of nxt: the vehicle's own, advanced past `d` */
@@ -108,6 +107,18 @@ static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32
         cur = nxt;
         nxt = sim_plan_next(s, &s->veh[me->vid], cur, &k);
     }
+    return false;
+}
+
+/* Speed of the front vehicle of a drivable: its leader, if any, is found
+ * by looking ahead along its path (sim_find_leader). */
+static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
+                                 double len, const net_vtype *vt, double custom)
+{
+    const sim_slot *lead;
+    double gap;
+    if (sim_find_leader(s, me, d, len, &lead, &gap))
+        return follow_speed(vt, me->speed, &s->vtypes[lead->vtype], lead->speed, gap, s->dt, custom);
     return custom >= 0 ? custom : vt->max_speed;
 }
 
@@ -316,7 +327,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
         cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
-        s->blocker_next[me->vid] = blocker;
+        if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = blocker;
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
         if (ns < 0) {
             dx = v * v / (2.0 * vt->max_neg_acc);

@@ -3,7 +3,7 @@
  * The order of a step (cityflow-semantics.md section 6):
  *   1. flows create vehicles into their first lane's entering queue;
  *   2. each lane lets at most one queued vehicle in;
- *   3. (lane changing, when on);
+ *   3. lane changing, when on (sim_lanechange.c);
  *   4. phase A, parallel: every running vehicle chooses its speed;
  *   5. phase B, parallel per drivable: vehicles advance; those that pass
  *      the end of their drivable are taken out and become "movers";
@@ -108,6 +108,7 @@ static void move_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
     uint32_t keep = 0;
     for (uint32_t i = 0; i < D->n; i++) {
         sim_slot *sl = &D->v[i];
+        if (sl->flags & SIM_SLOT_DROP) continue;      /* finished lane change */
         if (sl->ndist > len) {
             leave_drivable(s, d, sl, w);
             continue;
@@ -229,7 +230,9 @@ int sim_step(sim_engine *s, cb_error *err)
     int rc = sim_flows_step(s, err);
     if (rc) return rc;
     sim_insert_waiting(s);
+    if (s->lane_change && (rc = sim_lc_plan(s, err))) return rc;
     sim_parallel_for(s, s->n_active, decide_item);
+    if (s->n_lc_active) sim_lc_couple(s);
     sim_parallel_for(s, s->n_active, move_drivable);
     if ((rc = merge_step(s, err))) return rc;
     uint32_t *t = s->blocker;

@@ -104,6 +104,7 @@ void sim_threads_stop(sim_engine *s)
         for (int i = 0; i < s->n_threads; i++) {
             free(s->wctx[i].movers);
             free(s->wctx[i].done);
+            free(s->wctx[i].lc);
         }
     free(s->wctx);
     s->wctx = NULL;
