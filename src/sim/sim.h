@@ -164,6 +164,15 @@ typedef struct sim_signal {
     double remain;         /* seconds left in the fixed-time plan */
 } sim_signal;
 
+/* Per vehicle type: the numbers car following needs, with reciprocals
+ * precomputed so the hot path has no divisions. */
+typedef struct sim_vparam {
+    double max_neg_acc, usual_neg_acc, min_gap;
+    double inv_max_neg, inv_usual_neg;     /* 1/d */
+    double inv_2max_neg, inv_2usual_neg;   /* 1/(2d) */
+    double inv_headway;                     /* 1/(headwayTime + dt/2) */
+} sim_vparam;
+
 typedef struct sim_engine {
     cb_net *net;
     double dt;             /* seconds per step */
@@ -216,6 +225,8 @@ typedef struct sim_engine {
     sim_mover *all_movers; /* merged and sorted movers */
     uint32_t cap_all_movers;
     double *vt_reach;      /* per vtype: look-ahead distance, see sim_speed.c */
+    sim_vparam *vparams;   /* per vtype */
+    double inv_dt;
     uint32_t *lc_active;   /* vehicles in the middle of a lane change, ascending */
     uint32_t n_lc_active, cap_lc_active;
     sim_lc_cand *lc_all;   /* merged wishes */

@@ -11,6 +11,7 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
     memset(s, 0, sizeof *s);
     s->net = net;
     s->dt = dt;
+    s->inv_dt = 1.0 / dt;
     s->lane_change = lane_change;
     s->external_signals = external_signals;
     cbu_rng_seed(&s->rng, seed);
@@ -70,6 +71,7 @@ void sim_close(sim_engine *s)
     free(s->green);
     free(s->vtypes);
     free(s->vt_reach);
+    free(s->vparams);
     free(s->all_movers);
     free(s->lc_active);
     free(s->lc_all);

@@ -54,10 +54,17 @@ static int intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
     if (s->n_vtypes >= UINT16_MAX) return -1;
     net_vtype *p = realloc(s->vtypes, (s->n_vtypes + 1) * sizeof *p);
     double *r = realloc(s->vt_reach, (s->n_vtypes + 1) * sizeof *r);
+    sim_vparam *q = realloc(s->vparams, (s->n_vtypes + 1) * sizeof *q);
     if (p) s->vtypes = p;
     if (r) s->vt_reach = r;
-    if (!p || !r) return -1;
+    if (q) s->vparams = q;
+    if (!p || !r || !q) return -1;
     s->vtypes[s->n_vtypes] = *vt;
+    s->vparams[s->n_vtypes] = (sim_vparam){
+        vt->max_neg_acc, vt->usual_neg_acc, vt->min_gap,
+        1.0 / vt->max_neg_acc, 1.0 / vt->usual_neg_acc,
+        1.0 / (2.0 * vt->max_neg_acc), 1.0 / (2.0 * vt->usual_neg_acc),
+        1.0 / (vt->headway_time + s->dt / 2.0) };
     /* how far ahead a vehicle looks for a leader or an intersection */
     s->vt_reach[s->n_vtypes] = vt->max_speed * vt->max_speed / (2.0 * vt->usual_neg_acc) +
                                2.0 * vt->max_speed * s->dt;

@@ -15,27 +15,35 @@ static inline double dmax(double a, double b) { return a > b ? a : b; }
 /* Largest speed v for the follower such that, moving (vF+v)dt/2 this step
  * and then braking at dF, it stops g0 behind a leader that brakes at dL:
  *   (vF+v)dt/2 + v^2/(2 dF) + g0 <= gap + vL^2/(2 dL),
- * capped by 2 vL - dL dt + 2 (gap - g0)/dt. */
-static double no_collision_speed(double vL, double dL, double vF, double dF,
-                                 double gap, double dt, double g0)
+ * capped by 2 vL - dL dt + 2 (gap - g0)/dt.  The root of
+ * v^2/(2dF) + v dt/2 + c = 0 is dF (-dt/2 + sqrt(dt^2/4 - 2c/dF)); the
+ * reciprocals come precomputed (sim_vparam) because this runs twice per
+ * vehicle per step. */
+static inline double no_collision_speed(double vL, double dL, double inv2dL, double vF,
+                                        double dF, double invdF, double gap, double dt,
+                                        double inv_dt, double g0)
 {
-    double a = 1.0 / (2.0 * dF), b = dt / 2.0;
-    double c = vF * dt / 2.0 + g0 - vL * vL / (2.0 * dL) - gap;
-    double disc = b * b - 4.0 * a * c;
-    double v1 = disc < 0 ? -100.0 : (-b + sqrt(disc)) / (2.0 * a);
-    double v2 = 2.0 * vL - dL * dt + 2.0 * (gap - g0) / dt;
+    double b = dt * 0.5;
+    double c = vF * b + g0 - vL * vL * inv2dL - gap;
+    double disc = b * b - 2.0 * c * invdF;
+    double v1 = disc < 0 ? -100.0 : dF * (sqrt(disc) - b);
+    double v2 = 2.0 * vL - dL * dt + 2.0 * (gap - g0) * inv_dt;
     return dmin(v1, v2);
 }
 
 /* Car-following speed behind a leader at `gap` metres moving at vL. */
-static double follow_speed(const net_vtype *me, double v, const net_vtype *lead, double vL,
-                           double gap, double dt, double custom)
+static inline double follow_speed(const sim_engine *s, uint16_t me_t, double v, uint16_t lead_t,
+                                  double vL, double gap, double custom)
 {
-    double s1 = no_collision_speed(vL, lead->max_neg_acc, v, me->max_neg_acc, gap, dt, 0);
+    const sim_vparam *me = &s->vparams[me_t], *ld = &s->vparams[lead_t];
+    double dt = s->dt, inv_dt = s->inv_dt;
+    double s1 = no_collision_speed(vL, ld->max_neg_acc, ld->inv_2max_neg, v, me->max_neg_acc,
+                                   me->inv_max_neg, gap, dt, inv_dt, 0);
     if (custom >= 0) return dmin(custom, s1);
-    double s2 = no_collision_speed(vL, lead->usual_neg_acc, v, me->usual_neg_acc, gap, dt, me->min_gap);
+    double s2 = no_collision_speed(vL, ld->usual_neg_acc, ld->inv_2usual_neg, v, me->usual_neg_acc,
+                                   me->inv_usual_neg, gap, dt, inv_dt, me->min_gap);
     double ad = dmax(0.0, v - vL);
-    double s3 = (gap + (vL + ad / 2.0) * dt - v * dt / 2.0) / (me->headway_time + dt / 2.0);
+    double s3 = (gap + (vL + ad * 0.5) * dt - v * dt * 0.5) * me->inv_headway;
     return dmin(s1, dmin(s2, s3));
 }
 
@@ -118,7 +126,7 @@ static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32
     const sim_slot *lead;
     double gap;
     if (sim_find_leader(s, me, d, len, &lead, &gap))
-        return follow_speed(vt, me->speed, &s->vtypes[lead->vtype], lead->speed, gap, s->dt, custom);
+        return follow_speed(s, me->vtype, me->speed, lead->vtype, lead->speed, gap, custom);
     return custom >= 0 ? custom : vt->max_speed;
 }
 
@@ -320,7 +328,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         if (i > 0) {
             const sim_slot *lead = &D->v[i - 1];
             const net_vtype *lvt = &s->vtypes[lead->vtype];
-            cf = follow_speed(vt, v, lvt, lead->speed, lead->dist - lvt->length - me->dist, dt, custom);
+            cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, lead->dist - lvt->length - me->dist, custom);
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom);
         }

@@ -274,29 +274,31 @@ void cbu_jctx_init(cbu_jctx *c, const cbu_jdoc *doc, const char *file, cb_error 
     c->file = file;
     c->err = err;
     c->len = 0;
-    c->path[0] = '\0';
-}
-
-static size_t jpath_append(cbu_jctx *c, const char *fmt, const char *s, size_t i)
-{
-    size_t old = c->len;
-    if (c->len < sizeof c->path) {
-        int w = s ? snprintf(c->path + c->len, sizeof c->path - c->len, fmt, s)
-                  : snprintf(c->path + c->len, sizeof c->path - c->len, fmt, i);
-        if (w > 0) c->len += (size_t)w;
-        if (c->len >= sizeof c->path) c->len = sizeof c->path - 1;
-    }
-    return old;
 }
 
 size_t cbu_jpush_key(cbu_jctx *c, const char *key)
 {
-    return jpath_append(c, c->len ? ".%s" : "%s", key, 0);
+    if (c->len < CBU_JPATH_MAX) { c->comp[c->len].key = key; c->comp[c->len].index = 0; }
+    return c->len++;
 }
 
 size_t cbu_jpush_index(cbu_jctx *c, size_t i)
 {
-    return jpath_append(c, "[%zu]", NULL, i);
+    if (c->len < CBU_JPATH_MAX) { c->comp[c->len].key = NULL; c->comp[c->len].index = i; }
+    return c->len++;
+}
+
+void cbu_jpath_format(const cbu_jctx *c, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->len && i < CBU_JPATH_MAX && used + 1 < cap; i++) {
+        int w = c->comp[i].key ? snprintf(buf + used, cap - used, i ? ".%s" : "%s", c->comp[i].key)
+                               : snprintf(buf + used, cap - used, "[%zu]", c->comp[i].index);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    if (c->len > CBU_JPATH_MAX && used + 4 < cap) strcat(buf, "...");
 }
 
 /* A short rendering of a scalar for messages: 0.5, "abc", true. */
@@ -315,15 +317,16 @@ static void render_value(const cbu_jv *v, char *buf, size_t n)
 
 int cbu_jfail(cbu_jctx *c, const cbu_jv *at, const char *fmt, ...)
 {
-    char msg[600];
+    char msg[600], path[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    cbu_jpath_format(c, path, sizeof path);
     if (at && c->doc && c->doc->src)
         return cbu_err(c->err, CB_ESCHEMA, "%s: %s: %s (line %zu)", c->file,
-                       c->len ? c->path : "(top level)", msg, cbu_json_line(c->doc, at->offset));
-    return cbu_err(c->err, CB_ESCHEMA, "%s: %s: %s", c->file, c->len ? c->path : "(top level)", msg);
+                       c->len ? path : "(top level)", msg, cbu_json_line(c->doc, at->offset));
+    return cbu_err(c->err, CB_ESCHEMA, "%s: %s: %s", c->file, c->len ? path : "(top level)", msg);
 }
 
 static int jwrong(cbu_jctx *c, const cbu_jv *v, const char *want)

@@ -72,19 +72,25 @@ double cbu_jnumber(const cbu_jv *v);          /* int or real as double */
 
 /*--- Path-tracking context for schema errors -------------------------------*/
 
+/* The path is a stack of components, formatted only when an error is
+ * reported: formatting every step of a 6,000-flow file eagerly cost more
+ * than parsing it. */
+#define CBU_JPATH_MAX 64
 typedef struct cbu_jctx {
     const cbu_jdoc *doc;
     const char *file;      /* short file name for messages ("flow.json") */
     cb_error *err;
-    size_t len;            /* used bytes of path */
-    char path[512];        /* "[412].vehicle.maxSpeed" */
+    size_t len;            /* components in use (may exceed CBU_JPATH_MAX) */
+    struct { const char *key; size_t index; } comp[CBU_JPATH_MAX]; /* key NULL: [index] */
 } cbu_jctx;
 
 void cbu_jctx_init(cbu_jctx *c, const cbu_jdoc *doc, const char *file, cb_error *err);
 /* Push a path component; returns the previous length for cbu_jpop. */
 size_t cbu_jpush_key(cbu_jctx *c, const char *key);
 size_t cbu_jpush_index(cbu_jctx *c, size_t i);
-static inline void cbu_jpop(cbu_jctx *c, size_t len) { c->len = len; c->path[len] = '\0'; }
+static inline void cbu_jpop(cbu_jctx *c, size_t len) { c->len = len; }
+/* Format the current path ("[412].vehicle.maxSpeed") into buf. */
+void cbu_jpath_format(const cbu_jctx *c, char *buf, size_t cap);
 
 /* Report a schema error at the current path (about value `at`, which may be
  * NULL) and return CB_ESCHEMA:  "<file>: <path>: <message> (line N)". */
