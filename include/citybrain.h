@@ -147,6 +147,12 @@ typedef struct cb_metrics {
 
 void cb_engine_metrics(const cb_engine *e, cb_metrics *m);
 
+/* A 64-bit digest of the whole traffic state: every vehicle's drivable,
+ * position and speed, the entering queues, the signals and the counters.
+ * Equal digests mean identical states (up to hash collisions); the tests
+ * use it to prove runs identical across thread counts. */
+uint64_t cb_engine_digest(const cb_engine *e);
+
 /*--- Network inspection ----------------------------------------------------*/
 
 size_t cb_engine_lane_count(const cb_engine *e);

@@ -69,6 +69,9 @@ typedef struct sim_drv {
     sim_slot *v;           /* vehicles on it, front first (malloc'ed, grows) */
     uint32_t n, cap;
     uint32_t active_pos;   /* position in the active list, SIM_NONE if idle */
+    uint32_t arrived;      /* vehicles appended by the last merge (they are the last ones) */
+    int64_t arrived_step;  /* step of that merge */
+    double length;         /* copy of the network's, read in the hot loop */
 } sim_drv;
 
 /* Entering queue of a lane: a FIFO of vehicle indices. */
@@ -222,8 +225,6 @@ typedef struct sim_engine {
 
     /* per step scratch, one per worker (index 0: the calling thread) */
     sim_wctx *wctx;
-    sim_mover *all_movers; /* merged and sorted movers */
-    uint32_t cap_all_movers;
     double *vt_reach;      /* per vtype: look-ahead distance, see sim_speed.c */
     sim_vparam *vparams;   /* per vtype */
     double inv_dt;
@@ -316,6 +317,6 @@ void sim_replay_step(sim_engine *s);
  * buffer valid until the next call. */
 const char *sim_vehicle_id(sim_engine *s, uint32_t vid, char *buf, size_t cap);
 
-static inline double sim_drv_length(const sim_engine *s, uint32_t d) { return net_drivable_length(s->net, d); }
+static inline double sim_drv_length(const sim_engine *s, uint32_t d) { return s->drv[d].length; }
 
 #endif

@@ -336,3 +336,46 @@ int cb_engine_vehicle(const cb_engine *ce, const char *id, cb_vehicle *out, cb_e
     }
     return cbu_err(err, CB_ENOTFOUND, "no vehicle \"%s\" in the engine", id);
 }
+
+/*--- digest -----------------------------------------------------------------------------*/
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+    h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t dbits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+uint64_t cb_engine_digest(const cb_engine *e)
+{
+    const sim_engine *s = &e->s;
+    uint64_t h = mix(0, (uint64_t)s->step);
+    uint32_t nd = net_n_drivables(s->net);
+    for (uint32_t d = 0; d < nd; d++) {
+        const sim_drv *D = &s->drv[d];
+        if (!D->n) continue;
+        h = mix(h, d);
+        for (uint32_t k = 0; k < D->n; k++) {
+            const sim_slot *sl = &D->v[k];
+            h = mix(h, sl->vid);
+            h = mix(h, dbits(sl->dist));
+            h = mix(h, dbits(sl->speed));
+            h = mix(h, sl->flags);
+        }
+    }
+    for (uint32_t l = 0; l < s->net->n_lanes; l++)
+        for (uint32_t k = 0; k < s->queues[l].n; k++) h = mix(h, s->queues[l].q[s->queues[l].head + k]);
+    for (uint32_t i = 0; i < s->net->n_inters; i++) h = mix(h, s->signals[i].phase);
+    h = mix(h, (uint64_t)s->created);
+    h = mix(h, (uint64_t)s->finished);
+    h = mix(h, (uint64_t)s->sum_tt_steps);
+    h = mix(h, (uint64_t)s->pub_sum_steps);
+    h = mix(h, (uint64_t)s->veh_updates);
+    return h;
+}

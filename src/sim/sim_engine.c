@@ -26,7 +26,11 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
         sim_close(s);
         return cbu_err_nomem(err);
     }
-    for (uint32_t d = 0; d < nd; d++) s->drv[d].active_pos = SIM_NONE;
+    for (uint32_t d = 0; d < nd; d++) {
+        s->drv[d].active_pos = SIM_NONE;
+        s->drv[d].length = net_drivable_length(net, d);
+        s->drv[d].arrived_step = -1;
+    }
     int rc = sim_flows_init(s, demand, flow_file, err);
     if (rc) { sim_close(s); return rc; }
     sim_signals_init(s);
@@ -72,7 +76,6 @@ void sim_close(sim_engine *s)
     free(s->vtypes);
     free(s->vt_reach);
     free(s->vparams);
-    free(s->all_movers);
     free(s->lc_active);
     free(s->lc_all);
     free(s->id_buf);

@@ -7,9 +7,9 @@
  *   4. phase A, parallel: every running vehicle chooses its speed;
  *   5. phase B, parallel per drivable: vehicles advance; those that pass
  *      the end of their drivable are taken out and become "movers";
- *   6. serial: movers are appended to their new drivable in descending
- *      order of new position (ties by vehicle index); finished vehicles
- *      are retired and counted;
+ *   6. serial: movers are appended to their new drivable, this step's
+ *      arrivals in descending order of new position (ties by vehicle
+ *      index); finished vehicles are retired and counted;
  *   7. fixed-time signals advance; a replay line is written. */
 #include "sim.h"
 
@@ -129,12 +129,29 @@ static void decide_item(sim_engine *s, uint32_t item, sim_wctx *w)
 
 /*--- phase C: arrivals and retirements --------------------------------------------------*/
 
-static int mover_cmp(const void *a, const void *b)
+/* Append an arriving vehicle to its new drivable.  Arrivals of one step go
+ * after the vehicles already there, ordered among themselves by
+ * descending position, then vehicle index: an insertion into the (short)
+ * run of this step's arrivals, so no global sort is needed and the result
+ * does not depend on which worker found the mover. */
+static int arrive(sim_engine *s, const sim_mover *mv)
 {
-    const sim_mover *x = a, *y = b;
-    if (x->dest != y->dest) return x->dest < y->dest ? -1 : 1;
-    if (x->slot.dist != y->slot.dist) return x->slot.dist > y->slot.dist ? -1 : 1;
-    return x->slot.vid < y->slot.vid ? -1 : x->slot.vid > y->slot.vid;
+    sim_drv *D = &s->drv[mv->dest];
+    if (sim_drv_reserve(D, 1)) return -1;
+    if (D->arrived_step != s->step) { D->arrived_step = s->step; D->arrived = 0; }
+    uint32_t i = D->n;
+    uint32_t first = D->n - D->arrived;
+    while (i > first) {
+        const sim_slot *p = &D->v[i - 1];
+        if (p->dist > mv->slot.dist || (p->dist == mv->slot.dist && p->vid < mv->slot.vid)) break;
+        D->v[i] = *p;
+        i--;
+    }
+    D->v[i] = mv->slot;
+    D->n++;
+    D->arrived++;
+    sim_activate(s, mv->dest);
+    return 0;
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -145,37 +162,19 @@ static int u32_cmp(const void *a, const void *b)
 
 static int merge_step(sim_engine *s, cb_error *err)
 {
-    uint32_t total = 0, done = 0;
+    uint32_t done = 0;
     for (int t = 0; t < s->n_threads; t++) {
         sim_wctx *w = &s->wctx[t];
         if (w->oom) return cbu_err_nomem(err);
-        total += w->n_movers;
         done += w->n_done;
         s->veh_updates += w->updates;
         s->pub_sum_steps += w->pub_sum_steps;
         s->pub_count += w->pub_count;
     }
-    if (total > s->cap_all_movers) {
-        uint32_t cap = s->cap_all_movers ? s->cap_all_movers : 256;
-        while (cap < total) cap *= 2;
-        sim_mover *p = realloc(s->all_movers, cap * sizeof *p);
-        if (!p) return cbu_err_nomem(err);
-        s->all_movers = p;
-        s->cap_all_movers = cap;
-    }
-    uint32_t m = 0;
     for (int t = 0; t < s->n_threads; t++) {
-        sim_wctx *w = &s->wctx[t];
-        memcpy(s->all_movers + m, w->movers, w->n_movers * sizeof(sim_mover));
-        m += w->n_movers;
-    }
-    qsort(s->all_movers, total, sizeof(sim_mover), mover_cmp);
-    for (uint32_t i = 0; i < total; i++) {
-        const sim_mover *mv = &s->all_movers[i];
-        sim_drv *D = &s->drv[mv->dest];
-        if (sim_drv_reserve(D, 1)) return cbu_err_nomem(err);
-        D->v[D->n++] = mv->slot;
-        sim_activate(s, mv->dest);
+        const sim_wctx *w = &s->wctx[t];
+        for (uint32_t i = 0; i < w->n_movers; i++)
+            if (arrive(s, &w->movers[i])) return cbu_err_nomem(err);
     }
 
     /* retire finished vehicles, lowest index first so the free list (and
