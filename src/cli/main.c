@@ -1,25 +1,59 @@
-#include <stdio.h>
-#include <stdlib.h>
+/* main.c -- the `citybrain` entry point: global options and the command table.
+ *
+ *   citybrain [--help | --version] <command> [arguments]
+ *
+ * Every command lives in its own cmd_*.c file and is reached through the
+ * table below.  A new command (serve, bench, convert, import are planned)
+ * is a new cmd_*.c defining a cli_command plus one line in cli_commands[]. */
+#include "cli.h"
+
 #include <string.h>
-#include <time.h>
-#include "citybrain.h"
-int main(int argc, char **argv){
-  cb_options o; cb_options_init(&o);
-  int steps = 3600;
-  for (int i = 2; i < argc; i++) {
-    if (!strcmp(argv[i], "--flow")) o.flow_file = argv[++i];
-    else if (!strcmp(argv[i], "--threads")) o.threads = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--lc")) o.lane_change = 1;
-  }
-  cb_error err = {0}; cb_engine *e;
-  struct timespec t0, t1, t2; clock_gettime(CLOCK_MONOTONIC, &t0);
-  if (cb_engine_open(argv[1], &o, &e, &err)) { fprintf(stderr, "error: %s\n", err.msg); return 1; }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  for (int s = 0; s < steps; s++) if (cb_engine_step(e, &err)) { fprintf(stderr, "error: %s\n", err.msg); return 1; }
-  clock_gettime(CLOCK_MONOTONIC, &t2);
-  cb_metrics m; cb_engine_metrics(e, &m);
-  printf("engine_att %.2f published_att %.2f created %lld finished %lld running %lld queued %lld veh_updates %lld load %.3f s step %.3f s\n",
-    m.engine_att, m.published_att, (long long)m.created, (long long)m.finished, (long long)m.running, (long long)m.queued, (long long)m.veh_updates,
-    (t1.tv_sec-t0.tv_sec)+(t1.tv_nsec-t0.tv_nsec)*1e-9, (t2.tv_sec-t1.tv_sec)+(t2.tv_nsec-t1.tv_nsec)*1e-9);
-  cb_engine_close(e); return 0; }
+
+const cli_command *const cli_commands[] = {
+    &cli_cmd_run,
+    &cli_cmd_gen,
+    &cli_cmd_validate,
+    &cli_cmd_help,
+    /* planned: &cli_cmd_serve, &cli_cmd_bench, &cli_cmd_convert, &cli_cmd_import */
+    NULL
+};
+
+const cli_command *cli_command_find(const char *name)
+{
+    for (int i = 0; cli_commands[i]; i++)
+        if (strcmp(cli_commands[i]->name, name) == 0) return cli_commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_help_overview(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        cli_help_overview(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("citybrain %s\n", CB_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (first[0] == '-') {
+        fprintf(stderr, "citybrain: unknown option '%s'\nTry 'citybrain --help'.\n", first);
+        return CLI_EXIT_USAGE;
+    }
+    const cli_command *cmd = cli_command_find(first);
+    if (!cmd) {
+        fprintf(stderr, "citybrain: unknown command '%s'\nTry 'citybrain help'.\n", first);
+        return CLI_EXIT_USAGE;
+    }
+    int rc = cmd->main(cmd, argc - 1, argv + 1);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* A full disk or a closed pipe must not look like success. */
+        fprintf(stderr, "citybrain: cannot write the output\n");
+        return rc ? rc : CLI_EXIT_FAIL;
+    }
+    return rc;
+}

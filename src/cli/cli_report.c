@@ -1,0 +1,78 @@
+/* cli_report.c -- the results of a run, as a KPI table for people or as one
+ * JSON object for scripts and benchmarks.
+ *
+ * The JSON key names are an interface: scripts and bench/ read engine_att,
+ * published_att, created, finished, running, waiting, veh_updates,
+ * sim_seconds, wall_seconds, throughput, queued, load_seconds,
+ * step_seconds, threads, seed, lane_change and scenario.  Add keys freely;
+ * never rename or remove one. */
+#include "cli.h"
+
+#include <math.h>
+
+static double updates_per_second(const cli_report *r)
+{
+    return r->step_seconds > 0 ? (double)r->m.veh_updates / r->step_seconds : NAN;
+}
+
+void cli_report_table(const cli_report *r, FILE *f)
+{
+    const cb_metrics *m = &r->m;
+    double ups = updates_per_second(r);
+    fprintf(f, "%-20s %s\n", "scenario", r->scenario);
+    fprintf(f, "%-20s %s\n", "control", r->control);
+    fprintf(f, "%-20s %.2f s\n", "engine ATT", m->engine_att);
+    fprintf(f, "%-20s %.2f s  (%lld vehicles)\n", "published ATT", m->published_att,
+            (long long)m->published_vehicles);
+    fprintf(f, "%-20s %lld\n", "created", (long long)m->created);
+    fprintf(f, "%-20s %lld  (throughput)\n", "finished", (long long)m->finished);
+    fprintf(f, "%-20s %lld\n", "running", (long long)m->running);
+    fprintf(f, "%-20s %lld\n", "waiting", (long long)m->waiting);
+    fprintf(f, "%-20s %lld\n", "queued", (long long)m->queued);
+    fprintf(f, "%-20s %lld\n", "vehicle-updates", (long long)m->veh_updates);
+    if (isfinite(ups)) fprintf(f, "%-20s %.0f\n", "vehicle-updates/s", ups);
+    else fprintf(f, "%-20s -\n", "vehicle-updates/s");
+    fprintf(f, "%-20s %g s  (%lld steps of %g s)%s\n", "simulated", m->time, (long long)m->steps, r->interval,
+            r->interrupted ? "  INTERRUPTED" : "");
+    fprintf(f, "%-20s %.3f s\n", "wall: load", r->load_seconds);
+    fprintf(f, "%-20s %.3f s\n", "wall: stepping", r->step_seconds);
+    fprintf(f, "%-20s %.3f s\n", "wall: total", r->wall_seconds);
+    fprintf(f, "%-20s %d\n", "threads", r->threads);
+    if (r->seed_known) fprintf(f, "%-20s %lld\n", "seed", (long long)r->seed);
+    else fprintf(f, "%-20s %s\n", "seed", "from config.json");
+    fprintf(f, "%-20s %s\n", "lane change", r->lane_change ? "on" : "off");
+}
+
+void cli_report_json(const cli_report *r, FILE *f)
+{
+    const cb_metrics *m = &r->m;
+    cli_json j;
+    cli_json_begin(&j, f);
+    cli_json_str(&j, "scenario", r->scenario);
+    cli_json_str(&j, "control", r->control);
+    cli_json_num(&j, "engine_att", m->engine_att);
+    cli_json_num(&j, "published_att", m->published_att);
+    cli_json_int(&j, "published_vehicles", m->published_vehicles);
+    cli_json_int(&j, "created", m->created);
+    cli_json_int(&j, "finished", m->finished);
+    cli_json_int(&j, "throughput", m->finished);
+    cli_json_int(&j, "running", m->running);
+    cli_json_int(&j, "waiting", m->waiting);
+    cli_json_int(&j, "queued", m->queued);
+    cli_json_int(&j, "veh_updates", m->veh_updates);
+    cli_json_num(&j, "veh_updates_per_second", updates_per_second(r));
+    cli_json_num(&j, "sim_seconds", m->time);
+    cli_json_int(&j, "steps", m->steps);
+    cli_json_num(&j, "interval", r->interval);
+    cli_json_num(&j, "duration", r->duration);
+    cli_json_num(&j, "wall_seconds", r->wall_seconds);
+    cli_json_num(&j, "load_seconds", r->load_seconds);
+    cli_json_num(&j, "step_seconds", r->step_seconds);
+    cli_json_int(&j, "threads", r->threads);
+    if (r->seed_known) cli_json_int(&j, "seed", r->seed);
+    else cli_json_null(&j, "seed");
+    cli_json_bool(&j, "lane_change", r->lane_change);
+    cli_json_bool(&j, "interrupted", r->interrupted);
+    cli_json_str(&j, "version", CB_VERSION);
+    cli_json_end(&j);
+}
