@@ -174,6 +174,7 @@ typedef struct sim_vparam {
     double inv_max_neg, inv_usual_neg;     /* 1/d */
     double inv_2max_neg, inv_2usual_neg;   /* 1/(2d) */
     double inv_headway;                     /* 1/(headwayTime + dt/2) */
+    bool same_decel;                        /* maxNegAcc == usualNegAcc and minGap >= 0 */
 } sim_vparam;
 
 typedef struct sim_engine {

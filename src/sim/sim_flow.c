@@ -64,7 +64,8 @@ static int intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
         vt->max_neg_acc, vt->usual_neg_acc, vt->min_gap,
         1.0 / vt->max_neg_acc, 1.0 / vt->usual_neg_acc,
         1.0 / (2.0 * vt->max_neg_acc), 1.0 / (2.0 * vt->usual_neg_acc),
-        1.0 / (vt->headway_time + s->dt / 2.0) };
+        1.0 / (vt->headway_time + s->dt / 2.0),
+        vt->max_neg_acc == vt->usual_neg_acc && vt->min_gap >= 0 };
     /* how far ahead a vehicle looks for a leader or an intersection */
     s->vt_reach[s->n_vtypes] = vt->max_speed * vt->max_speed / (2.0 * vt->usual_neg_acc) +
                                2.0 * vt->max_speed * s->dt;

@@ -190,6 +190,7 @@ static int merge_step(sim_engine *s, cb_error *err)
             }
             uint32_t k = s->wctx[0].n_done;
             for (int t = 1; t < s->n_threads; t++) {
+                if (!s->wctx[t].n_done) continue;      /* done may be NULL */
                 memcpy(vids + k, s->wctx[t].done, s->wctx[t].n_done * sizeof *vids);
                 k += s->wctx[t].n_done;
             }

@@ -4,13 +4,28 @@
  * active list) in chunks from a shared atomic counter.  Which thread gets
  * which item varies from run to run; results do not, because every item
  * writes only its own drivable's slots and its worker's scratch (sim.h,
- * "Determinism").  A generation counter under a mutex starts a phase; the
- * caller waits until every worker has finished it. */
+ * "Determinism").
+ *
+ * A step has two or three parallel phases of a few hundred microseconds
+ * each, so waking sleeping threads (tens of microseconds through a
+ * condition variable) would eat the gain.  Workers therefore spin on a
+ * generation counter for a short while after each phase and only then go
+ * to sleep; the caller spins until every worker has finished a phase,
+ * yielding the CPU if that takes long (a busy shared machine). */
 #include "sim.h"
 
+#include <sched.h>
 #include <stdlib.h>
 
 #define SIM_CHUNK 8
+#define SIM_SPINS 4000          /* ~50-100 us of polling before sleeping */
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+static inline void cpu_relax(void) { _mm_pause(); }
+#else
+static inline void cpu_relax(void) { }
+#endif
 
 struct sim_worker {
     pthread_t thread;
@@ -19,15 +34,16 @@ struct sim_worker {
 };
 
 typedef struct sim_pool {
-    pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    uint64_t gen;          /* bumped to start a phase */
-    int pending;           /* workers still in the current phase */
+    pthread_mutex_t mu;    /* guards sleeping and waking */
+    pthread_cond_t go;
+    atomic_uint_fast64_t gen;  /* bumped (under mu) to start a phase */
+    atomic_int pending;    /* workers still in the current phase */
+    atomic_int sleepers;   /* workers blocked on `go` */
+    atomic_bool quit;
     int n_workers;         /* threads actually running */
-    bool quit;
-    sim_item_fn fn;
+    sim_item_fn fn;        /* the phase's work, set before gen is bumped */
     uint32_t n;
-    atomic_uint next;
+    atomic_uint next;      /* next item to take */
 } sim_pool;
 
 static sim_pool *pool_of(sim_engine *s) { return (sim_pool *)(void *)(s->workers + s->n_threads); }
@@ -49,16 +65,20 @@ static void *worker_main(void *arg)
     sim_pool *p = pool_of(s);
     uint64_t seen = 0;
     for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->go, &p->mu);
-        seen = p->gen;
-        bool quit = p->quit;
-        pthread_mutex_unlock(&p->mu);
-        if (quit) break;
+        int spins = 0;
+        while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit)) {
+            if (++spins < SIM_SPINS) { cpu_relax(); continue; }
+            pthread_mutex_lock(&p->mu);
+            atomic_fetch_add(&p->sleepers, 1);
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit))
+                pthread_cond_wait(&p->go, &p->mu);
+            atomic_fetch_sub(&p->sleepers, 1);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (atomic_load(&p->quit)) break;
+        seen = atomic_load(&p->gen);
         run_items(s, p, &s->wctx[me->index]);
-        pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->mu);
+        atomic_fetch_sub(&p->pending, 1);
     }
     return NULL;
 }
@@ -75,7 +95,6 @@ int sim_threads_start(sim_engine *s, int n)
     sim_pool *p = pool_of(s);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
-    pthread_cond_init(&p->done, NULL);
     for (int i = 1; i < s->n_threads; i++) {
         s->workers[i].s = s;
         s->workers[i].index = i;
@@ -90,13 +109,12 @@ void sim_threads_stop(sim_engine *s)
     if (s->workers) {
         sim_pool *p = pool_of(s);
         pthread_mutex_lock(&p->mu);
-        p->quit = true;
+        atomic_store(&p->quit, true);
         pthread_cond_broadcast(&p->go);
         pthread_mutex_unlock(&p->mu);
         for (int i = 1; i <= p->n_workers; i++) pthread_join(s->workers[i].thread, NULL);
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->go);
-        pthread_cond_destroy(&p->done);
         free(s->workers);
         s->workers = NULL;
     }
@@ -119,14 +137,16 @@ void sim_parallel_for(sim_engine *s, uint32_t n, sim_item_fn fn)
     }
     p->fn = fn;
     p->n = n;
-    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+    atomic_store(&p->next, 0);
+    atomic_store(&p->pending, p->n_workers);
     pthread_mutex_lock(&p->mu);
-    p->pending = p->n_workers;
-    p->gen++;
-    pthread_cond_broadcast(&p->go);
+    atomic_fetch_add(&p->gen, 1);
+    if (atomic_load(&p->sleepers) > 0) pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     run_items(s, p, &s->wctx[0]);
-    pthread_mutex_lock(&p->mu);
-    while (p->pending > 0) pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    int spins = 0;
+    while (atomic_load(&p->pending) > 0) {
+        if (++spins < SIM_SPINS) cpu_relax();
+        else sched_yield();
+    }
 }
