@@ -128,6 +128,8 @@ int cb_engine_step(cb_engine *e, cb_error *err);
 double cb_engine_time(const cb_engine *e);      /* seconds simulated */
 double cb_engine_interval(const cb_engine *e);  /* seconds per step */
 int cb_engine_threads(const cb_engine *e);
+int64_t cb_engine_seed(const cb_engine *e);     /* the seed in use */
+size_t cb_engine_flow_count(const cb_engine *e); /* flows of the demand */
 bool cb_engine_lane_change(const cb_engine *e);
 
 /* Aggregate observables, all computed as defined in docs/metrics.md. */

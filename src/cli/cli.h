@@ -159,9 +159,6 @@ bool cli_scenario_parse(const cli_command *cmd, const char *text, cli_scenario *
 /* Open it with cb_engine_open or cb_engine_open_grid.  opt->roadnet_file and
  * opt->flow_file are filled from sc. */
 int cli_scenario_open(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err);
-/* True when the engine's seed is documented without reading the scenario's
- * config.json: a folder without config.json (seed 0) or a grid (seed 0). */
-bool cli_scenario_default_seed(const cli_scenario *sc);
 
 /* Grid generator options, shared by `gen grid` ("--spacing") and `run
  * grid:RxC` ("--grid-spacing").  Ids are CLI_GRID_FIRST and up. */

@@ -97,12 +97,3 @@ int cli_scenario_open(const cli_scenario *sc, cb_options *opt, cb_engine **out, 
     opt->flow_file = sc->flow;
     return cb_engine_open(sc->path, opt, out, err);
 }
-
-bool cli_scenario_default_seed(const cli_scenario *sc)
-{
-    if (sc->is_grid) return true;
-    struct stat st;
-    if (stat(sc->path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
-    char cfg[4096];
-    return cli_path_join(cfg, sizeof cfg, sc->path, "config.json") && access(cfg, F_OK) != 0;
-}

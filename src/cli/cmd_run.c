@@ -231,8 +231,8 @@ static int run_main(const cli_command *self, int argc, char **argv)
         r.wall_seconds = t2 - t0;
         r.threads = cb_engine_threads(e);
         r.lane_change = cb_engine_lane_change(e);
-        r.seed_known = a.opt.seed_set || cli_scenario_default_seed(&a.sc);
-        r.seed = a.opt.seed_set ? a.opt.seed : 0;
+        r.seed_known = true;
+        r.seed = cb_engine_seed(e);
         r.interrupted = interrupted != 0;
         if (r.interrupted)
             fprintf(stderr, "citybrain: interrupted at %g of %g s; the results cover the simulated part\n", r.m.time,

@@ -47,6 +47,8 @@ static void print_summary(const char *scenario, const cb_engine *e)
     printf("  %-15s %ld\n", "signal phases", phases);
     printf("  %-15s %zu\n", "roads", cb_engine_road_count(e));
     printf("  %-15s %zu\n", "lanes", cb_engine_lane_count(e));
+    printf("  %-15s %zu\n", "flows", cb_engine_flow_count(e));
+    printf("  %-15s %lld\n", "seed", (long long)cb_engine_seed(e));
     printf("  %-15s %g s\n", "interval", cb_engine_interval(e));
     printf("  %-15s %s\n", "lane change", cb_engine_lane_change(e) ? "on" : "off");
 }

@@ -184,6 +184,7 @@ typedef struct sim_engine {
     bool lane_change;
     bool external_signals; /* phases change only through set_phase */
     cbu_rng rng;
+    uint32_t seed;         /* what rng was seeded with */
 
     net_vtype *vtypes;     /* distinct vehicle types */
     uint32_t n_vtypes;

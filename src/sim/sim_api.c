@@ -181,6 +181,8 @@ int cb_engine_step(cb_engine *e, cb_error *err) { return sim_step(&e->s, err); }
 double cb_engine_time(const cb_engine *e) { return (double)e->s.step * e->s.dt; }
 double cb_engine_interval(const cb_engine *e) { return e->s.dt; }
 int cb_engine_threads(const cb_engine *e) { return e->s.n_threads; }
+int64_t cb_engine_seed(const cb_engine *e) { return e->s.seed; }
+size_t cb_engine_flow_count(const cb_engine *e) { return e->s.n_flows; }
 bool cb_engine_lane_change(const cb_engine *e) { return e->s.lane_change; }
 
 void cb_engine_metrics(const cb_engine *e, cb_metrics *m)

@@ -15,6 +15,7 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
     s->lane_change = lane_change;
     s->external_signals = external_signals;
     cbu_rng_seed(&s->rng, seed);
+    s->seed = seed;
     uint32_t nd = net_n_drivables(net);
     s->drv = calloc(nd + 1, sizeof *s->drv);
     s->active = malloc((nd + 1) * sizeof *s->active);
