@@ -115,6 +115,7 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         }
         s->routes[i].roads = roads;
         s->routes[i].n = nroads;
+        s->n_routes = i + 1;                  /* sim_close frees what is set */
         if (sim_pub_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
         sf->route = i;
         sf->now_time = f->interval;
@@ -123,7 +124,6 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         s->flow_interval[i] = f->interval;
         s->flow_pending[i] = i;
     }
-    s->n_routes = nf;
     s->n_pending = nf;
     g_start = s->flow_start;
     qsort(s->flow_pending, nf, sizeof *s->flow_pending, pending_cmp);

@@ -206,6 +206,7 @@ int sim_lc_plan(sim_engine *s, cb_error *err)
     }
     uint32_t m = 0;
     for (int t = 0; t < s->n_threads; t++) {
+        if (!s->wctx[t].n_lc) continue;                /* lc may be NULL */
         memcpy(s->lc_all + m, s->wctx[t].lc, s->wctx[t].n_lc * sizeof *s->lc_all);
         m += s->wctx[t].n_lc;
         s->wctx[t].n_lc = 0;
