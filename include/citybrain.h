@@ -110,6 +110,7 @@ typedef struct cb_grid_options {
     double yellow_time;       /* seconds of each right-turns-only phase (5) */
     double flow_interval;     /* seconds between vehicles of each flow (10) */
     bool turns;               /* add turning flows too (false: straight only) */
+    bool empty;               /* no flows at all (measures an empty city's cost) */
 } cb_grid_options;
 
 void cb_grid_options_init(cb_grid_options *g);

@@ -12,7 +12,7 @@
 
 enum {
     GRID_SPACING = CLI_GRID_FIRST, GRID_LANES, GRID_LANE_WIDTH, GRID_MAX_SPEED, GRID_INTER_WIDTH,
-    GRID_GREEN, GRID_YELLOW, GRID_FLOW_INTERVAL, GRID_TURNS
+    GRID_GREEN, GRID_YELLOW, GRID_FLOW_INTERVAL, GRID_TURNS, GRID_EMPTY
 };
 
 /* One row per option; `gen grid` and `run` show the same help. */
@@ -26,6 +26,7 @@ enum {
     { GRID_YELLOW, prefix "yellow", 0, "S", "seconds of each right-turns-only phase", NULL },        \
     { GRID_FLOW_INTERVAL, prefix "flow-interval", 0, "S", "seconds between vehicles of a flow", NULL }, \
     { GRID_TURNS, prefix "turns", 0, NULL, "add turning flows (default: straight only)", NULL },     \
+    { GRID_EMPTY, prefix "empty", 0, NULL, "no traffic at all (to measure an empty city)", NULL },   \
     { 0, NULL, 0, NULL, NULL, NULL }
 
 const cli_opt cli_grid_opts[] = { CLI_GRID_OPTIONS("") };
@@ -66,6 +67,7 @@ int cli_grid_apply(cli_parser *p, int id, cb_grid_options *g)
     case GRID_YELLOW: ok = cli_value_double(p, 0, 3600, &g->yellow_time); break;
     case GRID_FLOW_INTERVAL: ok = cli_value_double(p, 0.1, 86400, &g->flow_interval); break;
     case GRID_TURNS: g->turns = true; break;
+    case GRID_EMPTY: g->empty = true; break;
     default: return 0;
     }
     return ok ? 1 : CLI_BAD;

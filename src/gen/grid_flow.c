@@ -38,7 +38,8 @@ int gen_grid_flows(const cb_grid_options *g, const net_spec *net, demand_spec *d
     (void)net;          /* road indices follow from the layout alone */
     const grid_layout L = { (uint32_t)g->rows, (uint32_t)g->cols };
     const uint32_t n_entries = 2 * (L.rows + L.cols);
-    demand->n_flows = n_entries * (g->turns ? 3 : 1);
+    demand->n_flows = g->empty ? 0 : n_entries * (g->turns ? 3 : 1);
+    if (!demand->n_flows) return CB_OK;
     demand->flows = CBU_NEW(&demand->arena, demand_flow, demand->n_flows);
     uint32_t *buf = malloc(sizeof *buf * ((size_t)L.rows + L.cols + 2));
     if (!demand->flows || !buf) { free(buf); return cbu_err_nomem(err); }
