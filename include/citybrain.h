@@ -166,8 +166,53 @@ const char *cb_engine_lane_id(const cb_engine *e, size_t lane);
 void cb_engine_lane_vehicle_counts(const cb_engine *e, uint32_t *out);
 void cb_engine_lane_waiting_counts(const cb_engine *e, uint32_t *out);
 
+/* What a field detector covering the last `zone` metres of a lane (before
+ * its stop line) would report right now.  zone <= 0 or larger than the
+ * lane means the whole lane.  Aggregate only: no vehicle is identified. */
+typedef struct cb_lane_obs {
+    uint32_t count;           /* vehicles in the zone */
+    uint32_t stopped;         /* of those, slower than 0.1 m/s */
+    double occupancy;         /* fraction of the zone covered by vehicles, 0..1 */
+    double mean_speed;        /* m/s over vehicles in the zone; 0 if none */
+    double zone;              /* metres actually covered */
+} cb_lane_obs;
+
+int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out,
+                           cb_error *err);
+double cb_engine_lane_length(const cb_engine *e, size_t lane);
+double cb_engine_lane_max_speed(const cb_engine *e, size_t lane);
+/* The road a lane belongs to and its index in that road (0 = innermost). */
+size_t cb_engine_lane_road(const cb_engine *e, size_t lane);
+int cb_engine_lane_index(const cb_engine *e, size_t lane);
+
 size_t cb_engine_road_count(const cb_engine *e);
 const char *cb_engine_road_id(const cb_engine *e, size_t road);
+
+/* Road topology.  Lanes of a road are consecutive: first_lane .. +n_lanes. */
+typedef struct cb_road_info {
+    const char *id;           /* borrowed until cb_engine_close */
+    size_t from, to;          /* intersections */
+    size_t first_lane, n_lanes;
+    double length;            /* mean lane length, m */
+} cb_road_info;
+int cb_engine_road_info(const cb_engine *e, size_t road, cb_road_info *out);
+long cb_engine_road_find(const cb_engine *e, const char *id);   /* index or -1 */
+
+/* Movements (roadlinks) of an intersection, in the roadnet's order; a
+ * phase lists the movements it lets go.  Types: 1 right, 2 left,
+ * 3 straight, 4 U-turn (the conflict priorities of docs/engine.md). */
+typedef struct cb_movement {
+    size_t start_road, end_road;
+    int type;
+    size_t n_lane_links;      /* lane-level paths of this movement */
+} cb_movement;
+size_t cb_engine_movement_count(const cb_engine *e, size_t inter);
+int cb_engine_movement(const cb_engine *e, size_t inter, size_t k, cb_movement *out);
+/* Lane-level path j of movement k: start and end lane indices (global). */
+int cb_engine_movement_lanes(const cb_engine *e, size_t inter, size_t k, size_t j,
+                             size_t *start_lane, size_t *end_lane);
+bool cb_engine_phase_allows(const cb_engine *e, size_t inter, int phase, size_t movement);
+double cb_engine_phase_time(const cb_engine *e, size_t inter, int phase);  /* plan seconds */
 
 size_t cb_engine_intersection_count(const cb_engine *e);
 const char *cb_engine_intersection_id(const cb_engine *e, size_t inter);

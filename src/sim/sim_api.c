@@ -381,3 +381,124 @@ uint64_t cb_engine_digest(const cb_engine *e)
     h = mix(h, (uint64_t)s->veh_updates);
     return h;
 }
+
+/*--- detectors ----------------------------------------------------------------------------*/
+
+int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out, cb_error *err)
+{
+    const sim_engine *s = &e->s;
+    if (lane >= s->net->n_lanes)
+        return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, s->net->n_lanes);
+    const sim_drv *D = &s->drv[lane];
+    double len = D->length;
+    if (!(zone > 0) || zone > len) zone = len;
+    double start = len - zone, covered = 0, speed = 0;
+    memset(out, 0, sizeof *out);
+    out->zone = zone;
+    for (uint32_t k = 0; k < D->n; k++) {
+        const sim_slot *sl = &D->v[k];
+        double front = sl->dist, rear = front - s->vtypes[sl->vtype].length;
+        if (front < start) continue;               /* entirely upstream of the zone */
+        if (rear < start) rear = start;
+        if (front > len) front = len;
+        covered += front - rear;
+        out->count++;
+        out->stopped += sl->speed < SIM_WAITING_SPEED;
+        speed += sl->speed;
+    }
+    out->occupancy = zone > 0 ? (covered < zone ? covered / zone : 1.0) : 0;
+    out->mean_speed = out->count ? speed / out->count : 0;
+    return CB_OK;
+}
+
+double cb_engine_lane_length(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? e->s.net->lanes[lane].length : 0;
+}
+
+double cb_engine_lane_max_speed(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? e->s.net->lanes[lane].max_speed : 0;
+}
+
+size_t cb_engine_lane_road(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? e->s.net->lanes[lane].road : (size_t)-1;
+}
+
+int cb_engine_lane_index(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? (int)e->s.net->lanes[lane].index : -1;
+}
+
+/*--- topology -----------------------------------------------------------------------------*/
+
+int cb_engine_road_info(const cb_engine *e, size_t road, cb_road_info *out)
+{
+    const cb_net *n = e->s.net;
+    if (road >= n->n_roads) return CB_EINVAL;
+    const net_road *r = &n->roads[road];
+    out->id = r->id;
+    out->from = r->from;
+    out->to = r->to;
+    out->first_lane = r->first_lane;
+    out->n_lanes = r->n_lanes;
+    out->length = r->length;
+    return CB_OK;
+}
+
+long cb_engine_road_find(const cb_engine *e, const char *id)
+{
+    uint32_t r;
+    return cbu_strmap_get(&e->s.net->road_by_id, id, &r) ? (long)r : -1;
+}
+
+size_t cb_engine_movement_count(const cb_engine *e, size_t inter)
+{
+    return inter < e->s.net->n_inters ? e->s.net->inters[inter].n_roadlinks : 0;
+}
+
+static const net_roadlink *movement_at(const cb_engine *e, size_t inter, size_t k)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters || k >= n->inters[inter].n_roadlinks) return NULL;
+    return &n->roadlinks[n->inters[inter].first_roadlink + k];
+}
+
+int cb_engine_movement(const cb_engine *e, size_t inter, size_t k, cb_movement *out)
+{
+    const net_roadlink *rl = movement_at(e, inter, k);
+    if (!rl) return CB_EINVAL;
+    out->start_road = rl->start_road;
+    out->end_road = rl->end_road;
+    out->type = rl->turn;
+    out->n_lane_links = rl->n_links;
+    return CB_OK;
+}
+
+int cb_engine_movement_lanes(const cb_engine *e, size_t inter, size_t k, size_t j,
+                             size_t *start_lane, size_t *end_lane)
+{
+    const net_roadlink *rl = movement_at(e, inter, k);
+    if (!rl || j >= rl->n_links) return CB_EINVAL;
+    const net_link *l = &e->s.net->links[rl->first_link + j];
+    *start_lane = l->start_lane;
+    *end_lane = l->end_lane;
+    return CB_OK;
+}
+
+bool cb_engine_phase_allows(const cb_engine *e, size_t inter, int phase, size_t movement)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters || phase < 0 || (uint32_t)phase >= n->inters[inter].n_phases ||
+        movement >= n->inters[inter].n_roadlinks) return false;
+    const net_inter *in = &n->inters[inter];
+    return net_phase_green(n, in->first_phase + (uint32_t)phase, in->first_roadlink + (uint32_t)movement);
+}
+
+double cb_engine_phase_time(const cb_engine *e, size_t inter, int phase)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters || phase < 0 || (uint32_t)phase >= n->inters[inter].n_phases) return 0;
+    return n->phases[n->inters[inter].first_phase + (uint32_t)phase].time;
+}
