@@ -247,6 +247,67 @@ int cb_engine_foreach_vehicle(const cb_engine *e, bool include_queued,
 int cb_engine_vehicle(const cb_engine *e, const char *id, cb_vehicle *out,
                       cb_error *err);
 
+/* CityFlow's get_vehicle_info, for one vehicle.  Strings and the route
+ * array are borrowed until the next call that steps or changes the engine. */
+typedef struct cb_vehicle_info {
+    bool running;             /* on a lane or lane link (false: entering queue) */
+    bool waiting_to_enter;    /* still in its first lane's entering queue */
+    double speed, distance;   /* m/s; metres from the start of its drivable */
+    char drivable[160];       /* lane id, or "<lane>_TO_<lane>" on a lane link */
+    size_t road;              /* road index when on a lane, else (size_t)-1 */
+    size_t intersection;      /* intersection index when on a lane link, else (size_t)-1 */
+    const uint32_t *route;    /* remaining route from its current road (road indices) */
+    size_t route_len;
+    double length, width, max_speed;
+} cb_vehicle_info;
+int cb_engine_vehicle_info(const cb_engine *e, const char *id, cb_vehicle_info *out, cb_error *err);
+
+/* The id of the vehicle ahead (CityFlow's get_leader), written into
+ * `leader` (caller owns, `cap` bytes); "" if none within look-ahead. */
+int cb_engine_vehicle_leader(const cb_engine *e, const char *id, char *leader, size_t cap,
+                             cb_error *err);
+/* Ask a running vehicle to drive at `speed` during the next step; the
+ * safety limits of car following still apply (CityFlow's set_vehicle_speed). */
+int cb_engine_set_vehicle_speed(cb_engine *e, const char *id, double speed, cb_error *err);
+/* Re-plan a vehicle from its current road through the given anchor roads
+ * (joined by shortest paths).  Fails on a lane link, or if its lane does not
+ * lead to the new next road. */
+int cb_engine_set_vehicle_route(cb_engine *e, const char *id, const size_t *roads, size_t n_roads,
+                                cb_error *err);
+
+/* A vehicle to add through the API (CityFlow's push_vehicle). */
+typedef struct cb_vehicle_params {
+    double length, width, max_pos_acc, max_neg_acc, usual_pos_acc, usual_neg_acc;
+    double min_gap, max_speed, headway_time;
+    double speed;             /* speed when it enters its first lane */
+} cb_vehicle_params;
+void cb_vehicle_params_init(cb_vehicle_params *p);   /* CityFlow's defaults */
+/* Create "manually_pushed_<n>" now, routed through the anchor roads; it
+ * joins its first lane's entering queue.  Its id goes to id_out. */
+int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_t *roads,
+                           size_t n_roads, char *id_out, size_t id_cap, cb_error *err);
+
+/*--- State: reset, snapshot, archive files ------------------------------------*/
+
+/* Back to time 0: no vehicles, flows from the start, signals at phase 0.
+ * The RNG is re-seeded with the current seed only if reset_seed (as
+ * CityFlow's reset(seed=False)).  A replay being written continues. */
+void cb_engine_reset(cb_engine *e, bool reset_seed);
+/* Re-seed the RNG now (CityFlow's set_random_seed). */
+void cb_engine_set_seed(cb_engine *e, uint32_t seed);
+
+/* A saved traffic state.  Created by cb_engine_snapshot (caller owns;
+ * release with cb_archive_free), restored by cb_engine_load into an engine
+ * of the same scenario.  The bytes are citybrain's own versioned format
+ * (docs/engine.md), checked on load: a foreign or corrupt archive is an
+ * error and leaves the engine unchanged. */
+typedef struct cb_archive cb_archive;
+int cb_engine_snapshot(const cb_engine *e, cb_archive **out, cb_error *err);
+int cb_engine_load(cb_engine *e, const cb_archive *a, cb_error *err);
+int cb_archive_dump(const cb_archive *a, const char *path, cb_error *err);
+int cb_engine_load_file(cb_engine *e, const char *path, cb_error *err);
+void cb_archive_free(cb_archive *a);
+
 /*--- Replay ------------------------------------------------------------------*/
 
 /* Start writing a CityFlow-compatible replay: the static roadnet log now,

@@ -100,6 +100,7 @@ typedef struct sim_veh {
     uint32_t pub_memo_inter[2];  /* intersections it will come back to ... */
     int64_t pub_memo_leave[2];   /* ... and when it last left them (see sim_pub.c) */
     double custom_speed;   /* set_vehicle_speed target, < 0: none */
+    double depart_speed;   /* speed when it enters its first lane (pushed vehicles) */
     uint32_t lc_lane;      /* target lane of a lane change in progress, SIM_NONE if none */
     double lc_offset;      /* metres moved sideways so far */
     int64_t lc_done_step;  /* step its last lane change finished */
@@ -215,6 +216,13 @@ typedef struct sim_engine {
     double *flow_interval;
     double flow_clock;     /* CityFlow's Flow::currentTime, common to all flows */
 
+    uint64_t *idx_keys;    /* id index: (flow << 32 | seq) -> vid, open addressing */
+    uint32_t *idx_vals;    /* SIM_NONE = empty slot */
+    uint32_t idx_cap, idx_n;
+    uint32_t n_pushed;     /* vehicles created through cb_engine_push_vehicle */
+    uint32_t n_routes_init;/* routes of the flows; later ones were added by the API */
+    uint32_t cap_routes;
+
     sim_signal *signals;   /* per intersection */
     uint8_t *green;        /* per roadlink: 1 if its intersection's phase allows it */
 
@@ -295,6 +303,19 @@ void sim_lc_couple(sim_engine *s);
 /* sim_speed.c: phase A for one drivable (its slots' nspeed/ndist). */
 void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w);
 
+/* sim_vehicle.c: a new vehicle joins its first lane's entering queue
+ * (uniform random among the lanes of its first road that lead to the
+ * second).  flow is SIM_NONE for vehicles pushed through the API. */
+int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype, uint32_t route,
+                      double speed, uint32_t *vid_out, cb_error *err);
+/* Retire a finished vehicle (serial code only). */
+void sim_vehicle_retire(sim_engine *s, uint32_t vid);
+uint32_t sim_vehicle_find(const sim_engine *s, uint32_t flow, uint32_t seq);
+int sim_index_rebuild(sim_engine *s);
+int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out);
+/* Append a route (takes ownership of roads); returns its index or SIM_NONE. */
+uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
+
 /* sim_flow.c */
 int sim_flows_init(sim_engine *s, const demand_spec *demand, const char *flow_file, cb_error *err);
 int sim_flows_step(sim_engine *s, cb_error *err);
@@ -303,6 +324,7 @@ void sim_insert_waiting(sim_engine *s);
 /* sim_signal.c */
 void sim_signals_init(sim_engine *s);
 void sim_signals_tick(sim_engine *s);
+void sim_signals_apply_all(sim_engine *s);   /* greens from the phases, after a load */
 void sim_signal_set(sim_engine *s, uint32_t inter, uint32_t phase);
 
 /* sim_threads.c: run fn(s, item) for items [0, n) on all workers. */

@@ -307,38 +307,6 @@ int cb_engine_foreach_vehicle(const cb_engine *ce, bool include_queued, cb_vehic
     return 0;
 }
 
-int cb_engine_vehicle(const cb_engine *ce, const char *id, cb_vehicle *out, cb_error *err)
-{
-    sim_engine *s = (sim_engine *)&ce->s;
-    unsigned flow, seq;
-    char tail;
-    uint32_t want_flow;
-    if (sscanf(id, "flow_%u_%u%c", &flow, &seq, &tail) == 2) want_flow = flow;
-    else if (sscanf(id, "manually_pushed_%u%c", &seq, &tail) == 1) want_flow = SIM_NONE;
-    else return cbu_err(err, CB_ENOTFOUND, "no vehicle \"%s\"", id);
-    for (uint32_t vid = 0; vid < s->n_veh; vid++) {
-        const sim_veh *v = &s->veh[vid];
-        if (v->state == SIM_VEH_FREE || v->flow != want_flow || v->seq != seq) continue;
-        if (s->id_cap < 48) {
-            char *p = realloc(s->id_buf, 48);
-            if (!p) return cbu_err_nomem(err);
-            s->id_buf = p;
-            s->id_cap = 48;
-        }
-        out->id = sim_vehicle_id(s, vid, s->id_buf, s->id_cap);
-        out->running = v->state == SIM_VEH_RUNNING;
-        out->drivable = v->drv;
-        out->speed = out->distance = 0;
-        if (out->running) {
-            const sim_drv *D = &s->drv[v->drv];
-            for (uint32_t k = 0; k < D->n; k++)
-                if (D->v[k].vid == vid) { out->speed = D->v[k].speed; out->distance = D->v[k].dist; }
-        }
-        return CB_OK;
-    }
-    return cbu_err(err, CB_ENOTFOUND, "no vehicle \"%s\" in the engine", id);
-}
-
 /*--- digest -----------------------------------------------------------------------------*/
 
 static uint64_t mix(uint64_t h, uint64_t x)

@@ -73,6 +73,8 @@ void sim_close(sim_engine *s)
     free(s->flow_end);
     free(s->flow_interval);
     free(s->signals);
+    free(s->idx_keys);
+    free(s->idx_vals);
     free(s->green);
     free(s->vtypes);
     free(s->vt_reach);

@@ -47,7 +47,7 @@ static sim_flow_event fheap_pop(sim_engine *s)
 
 /*--- set-up ---------------------------------------------------------------------------*/
 
-static int intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
+int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
 {
     for (uint32_t i = 0; i < s->n_vtypes; i++)
         if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0) { *out = (uint16_t)i; return 0; }
@@ -100,7 +100,7 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
     for (uint32_t i = 0; i < nf; i++) {
         const demand_flow *f = &dm->flows[i];
         sim_flow *sf = &s->flows[i];
-        if (intern_vtype(s, &f->vtype, &sf->vtype)) return cbu_err_nomem(err);
+        if (sim_intern_vtype(s, &f->vtype, &sf->vtype)) return cbu_err_nomem(err);
         uint32_t *roads, nroads, bad;
         int rc = net_route(n, f->route, f->n_route, &roads, &nroads, &bad);
         if (rc == CB_ENOMEM) return cbu_err_nomem(err);
@@ -125,6 +125,8 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         s->flow_pending[i] = i;
     }
     s->n_pending = nf;
+    s->n_routes_init = nf;
+    s->cap_routes = nf + 1;
     g_start = s->flow_start;
     qsort(s->flow_pending, nf, sizeof *s->flow_pending, pending_cmp);
     g_start = NULL;
@@ -133,85 +135,11 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
 
 /*--- vehicles ---------------------------------------------------------------------------*/
 
-static int pool_alloc(sim_engine *s, uint32_t *vid)
-{
-    if (s->n_free) { *vid = s->free_vids[--s->n_free]; return 0; }
-    if (s->n_veh == s->cap_veh) {
-        uint32_t cap = s->cap_veh ? s->cap_veh * 2 : 1024;
-        sim_veh *v = realloc(s->veh, cap * sizeof *v);
-        if (v) s->veh = v;
-        uint32_t *b1 = realloc(s->blocker, cap * sizeof *b1);
-        if (b1) s->blocker = b1;
-        uint32_t *b2 = realloc(s->blocker_next, cap * sizeof *b2);
-        if (b2) s->blocker_next = b2;
-        uint32_t *fr = realloc(s->free_vids, cap * sizeof *fr);
-        if (fr) s->free_vids = fr;
-        if (!v || !b1 || !b2 || !fr) return -1;
-        s->cap_veh = cap;
-    }
-    *vid = s->n_veh++;
-    return 0;
-}
-
-static int queue_push(sim_queue *q, uint32_t vid)
-{
-    if (q->head + q->n == q->cap) {
-        if (q->head > 0) {
-            memmove(q->q, q->q + q->head, q->n * sizeof *q->q);
-            q->head = 0;
-        } else {
-            uint32_t cap = q->cap ? q->cap * 2 : 8;
-            uint32_t *p = realloc(q->q, cap * sizeof *p);
-            if (!p) return -1;
-            q->q = p;
-            q->cap = cap;
-        }
-    }
-    q->q[q->head + q->n++] = vid;
-    return 0;
-}
-
 static int create_vehicle(sim_engine *s, uint32_t f, cb_error *err)
 {
-    const cb_net *n = s->net;
     sim_flow *sf = &s->flows[f];
-    const sim_route *r = &s->routes[sf->route];
     uint32_t vid;
-    if (pool_alloc(s, &vid)) return cbu_err_nomem(err);
-    sim_veh *v = &s->veh[vid];
-    memset(v, 0, sizeof *v);
-    v->state = SIM_VEH_QUEUED;
-    v->vtype = sf->vtype;
-    v->flow = f;
-    v->seq = sf->count++;
-    v->route = sf->route;
-    v->route_pos = 0;
-    v->create_step = s->step;
-    v->enter_link_step = INT64_MAX;
-    v->pub_enter_step = -1;
-    v->pub_memo_inter[0] = v->pub_memo_inter[1] = SIM_NONE;
-    v->lc_lane = SIM_NONE;
-    v->lc_done_step = INT64_MIN / 2;
-    v->lc_pub_enter = -1;
-    v->custom_speed = -1;
-    s->blocker[vid] = s->blocker_next[vid] = SIM_NONE;
-    /* the random draws of a new vehicle: its priority, a worker slot
-     * (drawn for parity with CityFlow's stream, unused), its first lane */
-    v->priority = cbu_rng_next(&s->rng);
-    (void)cbu_rng_next(&s->rng);
-    const net_road *rd = &n->roads[r->roads[0]];
-    uint32_t cand[256], nc = 0;
-    for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes && nc < 256; l++)
-        if (net_lane_reaches(n, l, r->roads[1])) cand[nc++] = l;
-    if (nc == 0) return cbu_err(err, CB_ESTATE, "flow %u: no lane of road %s leads to %s", f, rd->id, n->roads[r->roads[1]].id);
-    uint32_t lane = cand[cbu_rng_next(&s->rng) % nc];
-    v->drv = lane;
-    if (queue_push(&s->queues[lane], vid)) return cbu_err_nomem(err);
-    s->queue_bits[lane >> 6] |= 1ull << (lane & 63);
-    s->created++;
-    s->queued++;
-    s->sum_create_unfinished += s->step;
-    return CB_OK;
+    return sim_vehicle_spawn(s, f, sf->count++, sf->vtype, sf->route, 0.0, &vid, err);
 }
 
 int sim_flows_step(sim_engine *s, cb_error *err)
@@ -277,7 +205,7 @@ void sim_insert_waiting(sim_engine *s)
             }
             if (sim_drv_reserve(D, 1)) continue;        /* retried next step */
             uint32_t k = 0;
-            sim_slot sl = { .dist = 0, .speed = 0, .vid = vid, .prev = SIM_NONE,
+            sim_slot sl = { .dist = 0, .speed = v->depart_speed, .vid = vid, .prev = SIM_NONE,
                             .vtype = v->vtype, .flags = 0 };
             sl.next = sim_plan_next(s, v, lane, &k);
             D->v[D->n++] = sl;

@@ -30,6 +30,11 @@ void sim_signals_init(sim_engine *s)
     }
 }
 
+void sim_signals_apply_all(sim_engine *s)
+{
+    for (uint32_t i = 0; i < s->net->n_inters; i++) apply_phase(s, i);
+}
+
 void sim_signals_tick(sim_engine *s)
 {
     const cb_net *n = s->net;

@@ -202,9 +202,7 @@ static int merge_step(sim_engine *s, cb_error *err)
             s->sum_create_unfinished -= v->create_step;
             s->finished++;
             s->running--;
-            v->state = SIM_VEH_FREE;
-            s->blocker[vids[i]] = s->blocker_next[vids[i]] = SIM_NONE;
-            s->free_vids[s->n_free++] = vids[i];
+            sim_vehicle_retire(s, vids[i]);
         }
     }
     for (int t = 0; t < s->n_threads; t++) {

@@ -1,0 +1,531 @@
+/* sim_archive.c -- saving and restoring the traffic state: reset, snapshot,
+ * load, and archive files (CityFlow's reset / snapshot / load /
+ * load_from_file / Archive.dump).
+ *
+ * An archive is the engine's dynamic state serialised into one byte buffer:
+ * a header that names the format version, the record sizes and the
+ * network's shape, then every dynamic array.  Snapshot and dump produce the
+ * same bytes; load and load_from_file read them through the same checked
+ * reader, which validates every index against the network before anything
+ * is changed, so a corrupt or foreign file is an error, never a crash or a
+ * half-restored engine.
+ *
+ * The format is ours, not CityFlow's JSON: CityFlow's archive spells out
+ * its own internal objects (its leader pointers, its lane-change signals),
+ * which have no counterpart here.  It is tied to the engine build (record
+ * sizes are checked) and to the network (its shape is checked). */
+#include "sim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARCHIVE_MAGIC "CBARCHV1"
+
+struct cb_archive {
+    unsigned char *buf;
+    size_t len;
+};
+
+/*--- writing ----------------------------------------------------------------------*/
+
+typedef struct awriter {
+    unsigned char *p;
+    size_t n, cap;
+    bool oom;
+} awriter;
+
+static void w_bytes(awriter *w, const void *src, size_t n)
+{
+    if (w->oom || !n) return;
+    if (w->n + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->n + n) cap *= 2;
+        unsigned char *p = realloc(w->p, cap);
+        if (!p) { w->oom = true; return; }
+        w->p = p;
+        w->cap = cap;
+    }
+    memcpy(w->p + w->n, src, n);
+    w->n += n;
+}
+
+static void w_u64(awriter *w, uint64_t x) { w_bytes(w, &x, sizeof x); }
+static void w_f64(awriter *w, double x) { w_bytes(w, &x, sizeof x); }
+
+static void write_state(const sim_engine *s, awriter *w)
+{
+    const cb_net *n = s->net;
+    w_bytes(w, ARCHIVE_MAGIC, 8);
+    w_u64(w, sizeof(sim_slot));
+    w_u64(w, sizeof(sim_veh));
+    w_u64(w, n->n_lanes);
+    w_u64(w, n->n_links);
+    w_u64(w, n->n_inters);
+    w_u64(w, n->n_roads);
+    w_u64(w, s->n_flows);
+    w_f64(w, s->dt);
+
+    w_u64(w, (uint64_t)s->step);
+    w_f64(w, s->flow_clock);
+    w_u64(w, s->seed);
+    int64_t counters[] = { s->created, s->finished, s->running, s->queued, s->sum_tt_steps,
+                           s->sum_create_unfinished, s->veh_updates, s->pub_sum_steps, s->pub_count };
+    w_bytes(w, counters, sizeof counters);
+    w_u64(w, s->n_pushed);
+    w_bytes(w, &s->rng, sizeof s->rng);
+
+    w_u64(w, s->n_vtypes);
+    w_bytes(w, s->vtypes, s->n_vtypes * sizeof *s->vtypes);
+    w_u64(w, s->n_routes - s->n_routes_init);
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
+        w_u64(w, s->routes[r].n);
+        w_bytes(w, s->routes[r].roads, s->routes[r].n * sizeof(uint32_t));
+    }
+    w_bytes(w, s->flows, s->n_flows * sizeof *s->flows);
+    w_u64(w, s->n_fheap);
+    w_bytes(w, s->fheap, s->n_fheap * sizeof *s->fheap);
+    w_u64(w, s->pending_pos);
+
+    w_u64(w, s->n_veh);
+    w_bytes(w, s->veh, s->n_veh * sizeof *s->veh);
+    w_u64(w, s->n_free);
+    w_bytes(w, s->free_vids, s->n_free * sizeof *s->free_vids);
+    w_bytes(w, s->blocker, s->n_veh * sizeof *s->blocker);
+
+    w_u64(w, s->n_active);
+    for (uint32_t i = 0; i < s->n_active; i++) {
+        uint32_t d = s->active[i];
+        w_u64(w, d);
+        w_u64(w, s->drv[d].n);
+        w_bytes(w, s->drv[d].v, s->drv[d].n * sizeof(sim_slot));
+    }
+    uint64_t nq = 0;
+    for (uint32_t l = 0; l < n->n_lanes; l++) nq += s->queues[l].n > 0;
+    w_u64(w, nq);
+    for (uint32_t l = 0; l < n->n_lanes; l++) {
+        const sim_queue *q = &s->queues[l];
+        if (!q->n) continue;
+        w_u64(w, l);
+        w_u64(w, q->n);
+        w_bytes(w, q->q + q->head, q->n * sizeof *q->q);
+    }
+    w_bytes(w, s->signals, n->n_inters * sizeof *s->signals);
+    w_u64(w, s->n_lc_active);
+    w_bytes(w, s->lc_active, s->n_lc_active * sizeof *s->lc_active);
+}
+
+/*--- reading ------------------------------------------------------------------------*/
+
+typedef struct areader {
+    const unsigned char *p;
+    size_t n, pos;
+    bool bad;
+} areader;
+
+static const void *r_take(areader *r, size_t n)
+{
+    if (r->bad || n > r->n - r->pos) { r->bad = true; return NULL; }
+    const void *p = r->p + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static uint64_t r_u64(areader *r)
+{
+    uint64_t x = 0;
+    const void *p = r_take(r, sizeof x);
+    if (p) memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static double r_f64(areader *r)
+{
+    double x = 0;
+    const void *p = r_take(r, sizeof x);
+    if (p) memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* A count that must fit what follows (each element at least `elem` bytes). */
+static uint64_t r_count(areader *r, uint64_t max, size_t elem)
+{
+    uint64_t c = r_u64(r);
+    if (c > max || (elem && c > (r->n - r->pos) / elem)) r->bad = true;
+    return r->bad ? 0 : c;
+}
+
+/* Everything read and checked before the engine is touched. */
+typedef struct loaded {
+    uint64_t step, seed, n_pushed;
+    double flow_clock;
+    int64_t counters[9];
+    cbu_rng rng;
+    uint64_t n_vtypes;
+    const net_vtype *vtypes;
+    uint64_t n_extra;
+    uint32_t **extra_roads;
+    uint32_t *extra_n;
+    const sim_flow *flows;
+    uint64_t n_fheap, pending_pos;
+    const sim_flow_event *fheap;
+    uint64_t n_veh, n_free;
+    const sim_veh *veh;
+    const uint32_t *free_vids, *blocker;
+    uint64_t n_active;
+    const unsigned char *active_at;    /* start of the active section */
+    uint64_t n_queues;
+    const unsigned char *queues_at;
+    const sim_signal *signals;
+    uint64_t n_lc;
+    const uint32_t *lc;
+} loaded;
+
+static void loaded_free(loaded *L)
+{
+    for (uint64_t i = 0; i < L->n_extra && L->extra_roads; i++) free(L->extra_roads[i]);
+    free(L->extra_roads);
+    free(L->extra_n);
+}
+
+static int bad_archive(cb_error *err, const char *what)
+{
+    return cbu_err(err, CB_ESCHEMA, "archive: %s", what);
+}
+
+static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t len, loaded *L, cb_error *err)
+{
+    const cb_net *n = s->net;
+    uint32_t nd = net_n_drivables(n);
+    areader r = { buf, len, 0, false };
+    memset(L, 0, sizeof *L);
+    const void *magic = r_take(&r, 8);
+    if (!magic || memcmp(magic, ARCHIVE_MAGIC, 8) != 0) return bad_archive(err, "not a citybrain archive");
+    if (r_u64(&r) != sizeof(sim_slot) || r_u64(&r) != sizeof(sim_veh))
+        return bad_archive(err, "written by an incompatible citybrain build");
+    if (r_u64(&r) != n->n_lanes || r_u64(&r) != n->n_links || r_u64(&r) != n->n_inters ||
+        r_u64(&r) != n->n_roads || r_u64(&r) != s->n_flows || r_f64(&r) != s->dt)
+        return bad_archive(err, "made for another network, demand or step length");
+    L->step = r_u64(&r);
+    L->flow_clock = r_f64(&r);
+    L->seed = r_u64(&r);
+    const void *c = r_take(&r, sizeof L->counters);
+    if (c) memcpy(L->counters, c, sizeof L->counters);
+    L->n_pushed = r_u64(&r);
+    const void *rng = r_take(&r, sizeof L->rng);
+    if (rng) memcpy(&L->rng, rng, sizeof L->rng);
+    if (r.bad) return bad_archive(err, "truncated header");
+    if (L->rng.idx < 0 || L->rng.idx > 624 || L->step > (uint64_t)INT64_MAX / 2)
+        return bad_archive(err, "corrupt header");
+
+    L->n_vtypes = r_count(&r, UINT16_MAX, sizeof(net_vtype));
+    L->vtypes = r_take(&r, L->n_vtypes * sizeof(net_vtype));
+    if (r.bad) return bad_archive(err, "corrupt vehicle types");
+    /* types are only ever added, so one list is a prefix of the other */
+    uint64_t common = L->n_vtypes < s->n_vtypes ? L->n_vtypes : s->n_vtypes;
+    if (memcmp(L->vtypes, s->vtypes, common * sizeof(net_vtype)) != 0)
+        return bad_archive(err, "made by another engine (vehicle types differ)");
+    for (uint64_t i = 0; i < L->n_vtypes; i++) {
+        const net_vtype *vt = &L->vtypes[i];
+        if (!(vt->length > 0) || !(vt->max_neg_acc > 0) || !(vt->usual_neg_acc > 0) || !(vt->max_speed > 0) ||
+            !(vt->max_pos_acc > 0) || !(vt->usual_pos_acc > 0) || !(vt->headway_time >= 0) || !(vt->min_gap >= 0))
+            return bad_archive(err, "corrupt vehicle type");
+    }
+    L->n_extra = r_count(&r, 1u << 24, sizeof(uint64_t));
+    L->extra_roads = calloc(L->n_extra + 1, sizeof *L->extra_roads);
+    L->extra_n = calloc(L->n_extra + 1, sizeof *L->extra_n);
+    if (!L->extra_roads || !L->extra_n) return cbu_err_nomem(err);
+    for (uint64_t i = 0; i < L->n_extra; i++) {
+        uint64_t k = r_count(&r, 1u << 20, sizeof(uint32_t));
+        const uint32_t *roads = r_take(&r, k * sizeof(uint32_t));
+        if (r.bad || k < 2) return bad_archive(err, "corrupt route");
+        for (uint64_t j = 0; j < k; j++)
+            if (roads[j] >= n->n_roads) return bad_archive(err, "route names a road that does not exist");
+        L->extra_roads[i] = malloc(k * sizeof(uint32_t));
+        if (!L->extra_roads[i]) return cbu_err_nomem(err);
+        memcpy(L->extra_roads[i], roads, k * sizeof(uint32_t));
+        L->extra_n[i] = (uint32_t)k;
+    }
+    uint64_t n_routes = s->n_routes_init + L->n_extra;
+    L->flows = r_take(&r, s->n_flows * sizeof(sim_flow));
+    L->n_fheap = r_count(&r, s->n_flows, sizeof(sim_flow_event));
+    L->fheap = r_take(&r, L->n_fheap * sizeof(sim_flow_event));
+    L->pending_pos = r_u64(&r);
+    if (r.bad || L->pending_pos > s->n_pending) return bad_archive(err, "corrupt flow state");
+    for (uint64_t i = 0; i < L->n_fheap; i++)
+        if (L->fheap[i].flow >= s->n_flows) return bad_archive(err, "corrupt flow schedule");
+
+    L->n_veh = r_count(&r, UINT32_MAX - 1, sizeof(sim_veh));
+    L->veh = r_take(&r, L->n_veh * sizeof(sim_veh));
+    L->n_free = r_count(&r, L->n_veh, sizeof(uint32_t));
+    L->free_vids = r_take(&r, L->n_free * sizeof(uint32_t));
+    L->blocker = r_take(&r, L->n_veh * sizeof(uint32_t));
+    if (r.bad) return bad_archive(err, "truncated vehicle pool");
+    for (uint64_t i = 0; i < L->n_free; i++)
+        if (L->free_vids[i] >= L->n_veh || L->veh[L->free_vids[i]].state != SIM_VEH_FREE)
+            return bad_archive(err, "corrupt free list");
+    for (uint64_t i = 0; i < L->n_veh; i++) {
+        const sim_veh *v = &L->veh[i];
+        if (L->blocker[i] != SIM_NONE && L->blocker[i] >= L->n_veh) return bad_archive(err, "corrupt blocker");
+        if (v->state == SIM_VEH_FREE) continue;
+        if (v->state > SIM_VEH_RUNNING || v->vtype >= (L->n_vtypes > s->n_vtypes ? L->n_vtypes : s->n_vtypes) ||
+            v->route >= n_routes)
+            return bad_archive(err, "corrupt vehicle");
+        uint32_t rn = v->route < s->n_routes_init ? s->routes[v->route].n : L->extra_n[v->route - s->n_routes_init];
+        if (v->route_pos >= rn || v->drv >= nd || (v->state == SIM_VEH_QUEUED && v->drv >= n->n_lanes) ||
+            (v->lc_lane != SIM_NONE && v->lc_lane >= n->n_lanes) ||
+            (v->flow != SIM_NONE && v->flow >= s->n_flows))
+            return bad_archive(err, "corrupt vehicle");
+    }
+    L->n_active = r_count(&r, nd, 2 * sizeof(uint64_t));
+    L->active_at = r.p + r.pos;
+    for (uint64_t i = 0; i < L->n_active && !r.bad; i++) {
+        uint64_t d = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(sim_slot));
+        const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
+        if (r.bad || d >= nd || k == 0) return bad_archive(err, "corrupt drivable");
+        for (uint64_t j = 0; j < k; j++)
+            if (sl[j].vid >= L->n_veh || L->veh[sl[j].vid].state != SIM_VEH_RUNNING || sl[j].vtype >= L->n_vtypes ||
+                (sl[j].next != SIM_NONE && sl[j].next >= nd) || (sl[j].prev != SIM_NONE && sl[j].prev >= nd) ||
+                !(sl[j].dist > -1e9 && sl[j].dist < 1e9) || !(sl[j].speed >= 0 && sl[j].speed < 1e6))
+                return bad_archive(err, "corrupt vehicle on a drivable");
+    }
+    L->n_queues = r_count(&r, n->n_lanes, 2 * sizeof(uint64_t));
+    L->queues_at = r.p + r.pos;
+    for (uint64_t i = 0; i < L->n_queues && !r.bad; i++) {
+        uint64_t l = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(uint32_t));
+        const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
+        if (r.bad || l >= n->n_lanes) return bad_archive(err, "corrupt entering queue");
+        for (uint64_t j = 0; j < k; j++)
+            if (q[j] >= L->n_veh || L->veh[q[j]].state != SIM_VEH_QUEUED) return bad_archive(err, "corrupt entering queue");
+    }
+    L->signals = r_take(&r, n->n_inters * sizeof(sim_signal));
+    L->n_lc = r_count(&r, L->n_veh, sizeof(uint32_t));
+    L->lc = r_take(&r, L->n_lc * sizeof(uint32_t));
+    if (r.bad) return bad_archive(err, "truncated");
+    if (r.pos != r.n) return bad_archive(err, "trailing bytes");
+    for (uint32_t i = 0; i < n->n_inters; i++)
+        if (n->inters[i].n_phases && L->signals[i].phase >= n->inters[i].n_phases)
+            return bad_archive(err, "corrupt signal state");
+    for (uint64_t i = 0; i < L->n_lc; i++)
+        if (L->lc[i] >= L->n_veh || L->veh[L->lc[i]].lc_lane == SIM_NONE) return bad_archive(err, "corrupt lane change");
+    return CB_OK;
+}
+
+/*--- applying --------------------------------------------------------------------------*/
+
+/* Empty every dynamic structure (kept allocations are reused). */
+static void clear_state(sim_engine *s)
+{
+    const cb_net *n = s->net;
+    for (uint32_t i = 0; i < s->n_active; i++) {
+        s->drv[s->active[i]].n = 0;
+        s->drv[s->active[i]].active_pos = SIM_NONE;
+        s->drv[s->active[i]].arrived_step = -1;
+    }
+    s->n_active = 0;
+    for (uint32_t l = 0; l < n->n_lanes; l++) s->queues[l].head = s->queues[l].n = 0;
+    memset(s->queue_bits, 0, ((n->n_lanes + 63) / 64) * sizeof *s->queue_bits);
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
+        free(s->routes[r].roads);
+        free(s->routes[r].pub_inter);
+        free(s->routes[r].pub_flags);
+    }
+    s->n_routes = s->n_routes_init;
+    s->n_veh = s->n_free = 0;
+    s->n_lc_active = 0;
+    s->n_fheap = 0;
+    for (uint32_t i = 0; i < s->idx_cap; i++) s->idx_vals[i] = SIM_NONE;
+    s->idx_n = 0;
+}
+
+static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
+{
+    const cb_net *n = s->net;
+    /* grow what must hold the archive before changing anything */
+    if (L->n_veh > s->cap_veh) {
+        uint32_t cap = (uint32_t)L->n_veh;
+        sim_veh *v = realloc(s->veh, cap * sizeof *v);
+        if (v) s->veh = v;
+        uint32_t *b1 = realloc(s->blocker, cap * sizeof *b1);
+        if (b1) s->blocker = b1;
+        uint32_t *b2 = realloc(s->blocker_next, cap * sizeof *b2);
+        if (b2) s->blocker_next = b2;
+        uint32_t *fr = realloc(s->free_vids, cap * sizeof *fr);
+        if (fr) s->free_vids = fr;
+        if (!v || !b1 || !b2 || !fr) return cbu_err_nomem(err);
+        s->cap_veh = cap;
+    }
+    if (L->n_lc > s->cap_lc_active) {
+        uint32_t *p = realloc(s->lc_active, L->n_lc * sizeof *p);
+        if (!p) return cbu_err_nomem(err);
+        s->lc_active = p;
+        s->cap_lc_active = (uint32_t)L->n_lc;
+    }
+    clear_state(s);
+    for (uint64_t i = s->n_vtypes; i < L->n_vtypes; i++) {
+        uint16_t t;
+        if (sim_intern_vtype(s, &L->vtypes[i], &t)) return cbu_err_nomem(err);
+    }
+    for (uint64_t i = 0; i < L->n_extra; i++) {
+        if (sim_route_add(s, L->extra_roads[i], L->extra_n[i]) == SIM_NONE) {
+            L->extra_roads[i] = NULL;
+            return cbu_err_nomem(err);
+        }
+        L->extra_roads[i] = NULL;                     /* now owned by the engine */
+    }
+    s->step = (int64_t)L->step;
+    s->flow_clock = L->flow_clock;
+    s->seed = (uint32_t)L->seed;
+    s->created = L->counters[0];
+    s->finished = L->counters[1];
+    s->running = L->counters[2];
+    s->queued = L->counters[3];
+    s->sum_tt_steps = L->counters[4];
+    s->sum_create_unfinished = L->counters[5];
+    s->veh_updates = L->counters[6];
+    s->pub_sum_steps = L->counters[7];
+    s->pub_count = L->counters[8];
+    s->n_pushed = (uint32_t)L->n_pushed;
+    s->rng = L->rng;
+    memcpy(s->flows, L->flows, s->n_flows * sizeof *s->flows);
+    memcpy(s->fheap, L->fheap, L->n_fheap * sizeof *s->fheap);
+    s->n_fheap = (uint32_t)L->n_fheap;
+    s->pending_pos = (uint32_t)L->pending_pos;
+    memcpy(s->veh, L->veh, L->n_veh * sizeof *s->veh);
+    s->n_veh = (uint32_t)L->n_veh;
+    memcpy(s->free_vids, L->free_vids, L->n_free * sizeof *s->free_vids);
+    s->n_free = (uint32_t)L->n_free;
+    memcpy(s->blocker, L->blocker, L->n_veh * sizeof *s->blocker);
+    for (uint64_t i = 0; i < L->n_veh; i++) s->blocker_next[i] = SIM_NONE;
+    areader r = { L->active_at, SIZE_MAX / 2, 0, false };
+    for (uint64_t i = 0; i < L->n_active; i++) {
+        uint32_t d = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
+        const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
+        sim_drv *D = &s->drv[d];
+        if (sim_drv_reserve(D, k)) return cbu_err_nomem(err);
+        memcpy(D->v, sl, k * sizeof *sl);
+        D->n = k;
+        sim_activate(s, d);
+    }
+    r = (areader){ L->queues_at, SIZE_MAX / 2, 0, false };
+    for (uint64_t i = 0; i < L->n_queues; i++) {
+        uint32_t l = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
+        const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
+        sim_queue *Q = &s->queues[l];
+        if (k > Q->cap) {
+            uint32_t *p = realloc(Q->q, k * sizeof *p);
+            if (!p) return cbu_err_nomem(err);
+            Q->q = p;
+            Q->cap = k;
+        }
+        memcpy(Q->q, q, k * sizeof *q);
+        Q->head = 0;
+        Q->n = k;
+        if (k) s->queue_bits[l >> 6] |= 1ull << (l & 63);
+    }
+    memcpy(s->signals, L->signals, n->n_inters * sizeof *s->signals);
+    sim_signals_apply_all(s);
+    memcpy(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
+    s->n_lc_active = (uint32_t)L->n_lc;
+    if (sim_index_rebuild(s)) return cbu_err_nomem(err);
+    return CB_OK;
+}
+
+static int load_bytes(sim_engine *s, const unsigned char *buf, size_t len, cb_error *err)
+{
+    loaded L;
+    int rc = parse_archive(s, buf, len, &L, err);
+    if (rc == CB_OK) rc = apply_loaded(s, &L, err);
+    loaded_free(&L);
+    return rc;
+}
+
+/*--- public -------------------------------------------------------------------------------*/
+
+int cb_engine_snapshot(const cb_engine *e, cb_archive **out, cb_error *err)
+{
+    awriter w = { 0 };
+    write_state(&e->s, &w);
+    *out = NULL;
+    if (w.oom) { free(w.p); return cbu_err_nomem(err); }
+    cb_archive *a = malloc(sizeof *a);
+    if (!a) { free(w.p); return cbu_err_nomem(err); }
+    a->buf = w.p;
+    a->len = w.n;
+    *out = a;
+    return CB_OK;
+}
+
+int cb_engine_load(cb_engine *e, const cb_archive *a, cb_error *err)
+{
+    return load_bytes(&e->s, a->buf, a->len, err);
+}
+
+void cb_archive_free(cb_archive *a)
+{
+    if (!a) return;
+    free(a->buf);
+    free(a);
+}
+
+int cb_archive_dump(const cb_archive *a, const char *path, cb_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    size_t w = fwrite(a->buf, 1, a->len, f);
+    if (fclose(f) != 0 || w != a->len) return cbu_err(err, CB_EIO, "%s: write error", path);
+    return CB_OK;
+}
+
+int cb_engine_load_file(cb_engine *e, const char *path, cb_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            unsigned char *p = realloc(buf, cap);
+            if (!p) { free(buf); fclose(f); return cbu_err_nomem(err); }
+            buf = p;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    bool io_err = ferror(f);
+    fclose(f);
+    if (io_err) { free(buf); return cbu_err(err, CB_EIO, "%s: read error", path); }
+    int rc = load_bytes(&e->s, buf, len, err);
+    free(buf);
+    if (rc) cbu_err_prefix(err, "%s: ", path);
+    return rc;
+}
+
+void cb_engine_reset(cb_engine *e, bool reset_seed)
+{
+    sim_engine *s = &e->s;
+    clear_state(s);
+    s->step = 0;
+    s->flow_clock = 0;
+    s->created = s->finished = s->running = s->queued = 0;
+    s->sum_tt_steps = s->sum_create_unfinished = s->veh_updates = 0;
+    s->pub_sum_steps = s->pub_count = 0;
+    s->n_pushed = 0;
+    for (uint32_t f = 0; f < s->n_flows; f++) {
+        s->flows[f].now_time = s->flow_interval[f];
+        s->flows[f].count = 0;
+        s->flows[f].active = s->flows[f].done = false;
+    }
+    s->pending_pos = 0;
+    sim_signals_init(s);
+    if (reset_seed) cbu_rng_seed(&s->rng, s->seed);
+}
+
+void cb_engine_set_seed(cb_engine *e, uint32_t seed)
+{
+    e->s.seed = seed;
+    cbu_rng_seed(&e->s.rng, seed);
+}
