@@ -25,15 +25,13 @@ static char *resolve(const char *config_path, const char *dir, const char *name)
     return joined;
 }
 
-int cf_config_load(const char *path, cf_config *out, cb_error *err)
+int cf_config_from_json(const cbu_jdoc *doc, const char *path, cf_config *out, cb_error *err)
 {
     memset(out, 0, sizeof *out);
-    cbu_jdoc doc;
-    int rc = cbu_json_load(&doc, path, err);
-    if (rc) return rc;
+    int rc;
     cbu_jctx c;
-    cbu_jctx_init(&c, &doc, path, err);
-    const cbu_jv *root = doc.root;
+    cbu_jctx_init(&c, doc, path, err);
+    const cbu_jv *root = doc->root;
     const char *dir = NULL, *roadnet = NULL, *flow = NULL, *rlog = NULL, *rplay = NULL;
     if ((rc = cbu_jas_object(&c, root))) goto done;
     if ((rc = cbu_jget_number(&c, root, "interval", true, &out->interval))) goto done;
@@ -60,8 +58,17 @@ int cf_config_load(const char *path, cf_config *out, cb_error *err)
         (rplay && !out->replay_log_file))
         rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", path);
 done:
-    cbu_json_free(&doc);
     if (rc) cf_config_free(out);
+    return rc;
+}
+
+int cf_config_load(const char *path, cf_config *out, cb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cbu_jdoc doc;
+    int rc = cbu_json_load(&doc, path, err);
+    if (rc == CB_OK) rc = cf_config_from_json(&doc, path, out, err);
+    cbu_json_free(&doc);
     return rc;
 }
 

@@ -318,7 +318,10 @@ int cf_roadnet_from_json(const cbu_jdoc *doc, const char *file, net_spec *out, c
     if (!rc) rc = cbu_jget_array(&L.c, root, "roads", true, &roads);
     if (!rc) rc = collect_ids(&L, inters, "intersections", &L.inter_ids, "intersection");
     if (!rc) rc = collect_ids(&L, roads, "roads", &L.road_ids, "road");
-    if (!rc && roads->n == 0) rc = cbu_jfail(&L.c, roads, "the network has no roads");
+    if (!rc && roads->n == 0) {
+        cbu_jpush_key(&L.c, "roads");
+        rc = cbu_jfail(&L.c, roads, "the network has no roads");
+    }
     if (!rc) {
         out->n_roads = roads->n;
         out->roads = CBU_NEW(&out->arena, net_spec_road, roads->n);

@@ -36,6 +36,10 @@ typedef struct cf_config {
  * working directory second (CityFlow uses only the latter).  Strings in
  * *out are malloc'ed; release with cf_config_free. */
 int cf_config_load(const char *path, cf_config *out, cb_error *err);
+/* The same from a parsed document (the fuzzer reads no files); `path`
+ * names the file in messages and anchors relative names.  `doc` stays
+ * owned by the caller. */
+int cf_config_from_json(const cbu_jdoc *doc, const char *path, cf_config *out, cb_error *err);
 void cf_config_free(cf_config *c);
 
 /* roadnet.json -> net_spec.  `doc` stays owned by the caller; the spec

@@ -258,8 +258,10 @@ static int build_crosses(build *b, net_template *t)
     }
     free(box);
     /* two views per cross, grouped by link */
+    /* +1: xviews.a is never NULL, so `xviews + offset` is defined even in a
+     * network without any cross (UBSan: zero offset to a null pointer) */
     uint32_t *count = calloc(nl + 1, sizeof *count);
-    if (!count || cbu_vec_reserve(&b->xoff, nl + 1) || cbu_vec_reserve(&b->xviews, raw.n * 2)) {
+    if (!count || cbu_vec_reserve(&b->xoff, nl + 1) || cbu_vec_reserve(&b->xviews, raw.n * 2 + 1)) {
         free(count); cbu_vec_free(&raw); return oom(b);
     }
     for (size_t k = 0; k < raw.n; k++) { count[raw.a[k].a]++; count[raw.a[k].b]++; }

@@ -31,6 +31,7 @@ typedef struct builder {
     cbu_jv root;
     bool have_root;
     bool oom;
+    bool nul_key;          /* a key held \u0000: refused (lookups use strcmp) */
 } builder;
 
 #define BUILD_MAX_DEPTH 10000   /* deeper input is rejected, not recursed */
@@ -102,6 +103,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
 static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     builder *b = ctx;
+    if (memchr(s, '\0', n)) { b->nul_key = true; return 0; }
     char *copy = cbu_arena_strndup(&b->doc->arena, (const char *)s, n);
     if (!copy) { b->oom = true; return 0; }
     b->pending_key = copy;
@@ -182,34 +184,46 @@ int cbu_json_parse(cbu_jdoc *doc, const char *name, char *src, size_t len, cb_er
     if (!b.h) return cbu_err(err, CB_ENOMEM, "%s: out of memory", name);
 
     int rc = CB_OK;
+    bool at_end = false;           /* failed in yajl_complete_parse */
     yajl_status st = yajl_parse(b.h, (const unsigned char *)src, len);
-    if (st == yajl_status_ok) st = yajl_complete_parse(b.h);
+    if (st == yajl_status_ok) { st = yajl_complete_parse(b.h); at_end = true; }
     if (st != yajl_status_ok || !b.have_root) {
-        if (b.oom) {
-            rc = cbu_err(err, CB_ENOMEM, "%s: out of memory while parsing", name);
-        } else if (b.nframes >= BUILD_MAX_DEPTH) {
-            size_t off = yajl_get_bytes_consumed(b.h);
-            rc = cbu_err(err, CB_ESYNTAX, "%s:%zu:%zu: nesting deeper than %d levels",
-                         name, cbu_json_line(doc, (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off)),
-                         json_column(doc, off), BUILD_MAX_DEPTH);
-        } else {
-            size_t off = yajl_get_bytes_consumed(b.h);
-            unsigned char *ymsg = yajl_get_error(b.h, 0, (const unsigned char *)src, len);
-            const char *m = ymsg ? (const char *)ymsg : "syntax error";
-            /* yajl says "parse error: <what>\n"; keep <what>. */
-            const char *colon = strstr(m, ": ");
-            char what[256];
-            snprintf(what, sizeof what, "%s", colon ? colon + 2 : m);
-            what[strcspn(what, "\n")] = '\0';
-            if (len == 0 || !b.have_root) {
-                if (st == yajl_status_ok || strstr(what, "premature EOF"))
-                    snprintf(what, sizeof what, "%s", len == 0 ? "empty file" : "unexpected end of file (truncated?)");
-            }
-            rc = cbu_err(err, CB_ESYNTAX, "%s:%zu:%zu: invalid JSON: %s", name,
-                         cbu_json_line(doc, (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off)),
-                         json_column(doc, off), what);
-            if (ymsg) yajl_free_error(b.h, ymsg);
+        /* Where it went wrong: yajl counts the offending character as
+         * consumed, except that it rewinds to the start of a number that
+         * overflows.  Errors found by yajl_complete_parse (an input that
+         * ends too early) are placed at the end of the input. */
+        unsigned char *ymsg = yajl_get_error(b.h, 0, (const unsigned char *)src, len);
+        const char *m = ymsg ? (const char *)ymsg : "syntax error";
+        size_t off = yajl_get_bytes_consumed(b.h);
+        if (at_end) off = len;
+        else if (!strstr(m, "overflow") && off > 0) off--;
+        if (off > len) off = len;
+        /* yajl's rewind to a token can stop on the blank before it */
+        while (off < len && (src[off] == ' ' || src[off] == '\t' || src[off] == '\r' || src[off] == '\n')) off++;
+        size_t line = cbu_json_line(doc, (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off));
+        size_t col = json_column(doc, off);
+        /* yajl says "parse error: <what>\n"; keep <what>. */
+        const char *colon = strstr(m, ": ");
+        char what[256];
+        snprintf(what, sizeof what, "%s", colon ? colon + 2 : m);
+        what[strcspn(what, "\n")] = '\0';
+        if (at_end && (st == yajl_status_ok || strstr(m, "premature EOF"))) {
+            size_t k = 0;
+            while (k < len && (src[k] == ' ' || src[k] == '\t' || src[k] == '\r' || src[k] == '\n')) k++;
+            snprintf(what, sizeof what, "%s", len == 0 ? "empty file" :
+                     k == len ? "no JSON value (the file is blank)" : "unexpected end of file (truncated?)");
         }
+        if (b.oom)
+            rc = cbu_err(err, CB_ENOMEM, "%s: out of memory while parsing", name);
+        else if (b.nframes >= BUILD_MAX_DEPTH)
+            rc = cbu_err(err, CB_ESYNTAX, "%s:%zu:%zu: invalid JSON: nesting deeper than %d levels",
+                         name, line, col, BUILD_MAX_DEPTH);
+        else if (b.nul_key)
+            rc = cbu_err(err, CB_ESYNTAX, "%s:%zu:%zu: invalid JSON: object key contains a NUL character (\\u0000)",
+                         name, line, col);
+        else
+            rc = cbu_err(err, CB_ESYNTAX, "%s:%zu:%zu: invalid JSON: %s", name, line, col, what);
+        if (ymsg) yajl_free_error(b.h, ymsg);
     } else {
         doc->root = cbu_arena_dup(&doc->arena, &b.root, sizeof b.root);
         if (!doc->root) rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", name);
