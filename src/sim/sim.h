@@ -149,14 +149,17 @@ typedef struct sim_worker sim_worker;
 typedef struct sim_lc_cand { uint32_t lane, vid, target; } sim_lc_cand;
 
 /* Per-worker scratch and partial sums of a step; merged serially in a
- * fixed order (sums are integers, so the merge order cannot matter). */
+ * fixed order (sums are integers, so the merge order cannot matter).
+ * Aligned to its own cache lines: workers update these counters for every
+ * drivable, and two workers' records sharing a line made two threads
+ * slower than one. */
 typedef struct sim_wctx {
+    _Alignas(128) int64_t updates; /* vehicles decided (first: the hottest) */
     sim_mover *movers;     /* vehicles leaving their drivable */
     uint32_t n_movers, cap_movers;
     uint32_t *done;        /* vids that finished their route */
     uint32_t n_done, cap_done;
     int64_t pub_sum_steps, pub_count;
-    int64_t updates;       /* vehicles decided */
     sim_lc_cand *lc;       /* lane-change wishes found this step */
     uint32_t n_lc, cap_lc;
     bool oom;              /* a scratch array could not grow */

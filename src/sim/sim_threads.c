@@ -16,6 +16,7 @@
 
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SIM_CHUNK 8
 #define SIM_SPINS 4000          /* ~50-100 us of polling before sleeping */
@@ -86,8 +87,9 @@ static void *worker_main(void *arg)
 int sim_threads_start(sim_engine *s, int n)
 {
     s->n_threads = n < 1 ? 1 : n;
-    s->wctx = calloc((size_t)s->n_threads, sizeof *s->wctx);
+    s->wctx = aligned_alloc(128, (size_t)s->n_threads * sizeof *s->wctx);
     if (!s->wctx) return -1;
+    memset(s->wctx, 0, (size_t)s->n_threads * sizeof *s->wctx);
     if (s->n_threads == 1) return 0;
     /* workers[0..n) then the pool record, in one allocation */
     s->workers = calloc(1, sizeof(sim_worker) * (size_t)s->n_threads + sizeof(sim_pool));
