@@ -37,6 +37,7 @@
 #include "../util/strmap.h"
 
 #define NET_NONE UINT32_MAX
+#define NET_MANY (UINT32_MAX - 1)
 
 /* A polyline: n points starting at pts[first] with cumulative lengths
  * cum[first..first+n-1] (cum of the first point is 0). */
@@ -71,6 +72,8 @@ typedef struct net_lane {
     uint32_t n_out;
     uint32_t first_in;     /* incoming lane links: net->lane_in[...] */
     uint32_t n_in;
+    uint32_t reach_road;   /* the road every outgoing link leads to; NET_NONE if
+                              there is none, NET_MANY if several (then scan) */
     const char *id;        /* "<road id>_<index>" */
 } net_lane;
 

@@ -444,6 +444,15 @@ static int build_adjacency(build *b)
     }
     free(cnt_out);
     free(cnt_in);
+    for (uint32_t l = 0; l < n->n_lanes; l++) {
+        net_lane *ln = &n->lanes[l];
+        ln->reach_road = NET_NONE;
+        for (uint32_t k = 0; k < ln->n_out; k++) {
+            uint32_t road = n->lanes[n->links[n->lane_out[ln->first_out + k]].end_lane].road;
+            if (ln->reach_road == NET_NONE) ln->reach_road = road;
+            else if (ln->reach_road != road) ln->reach_road = NET_MANY;
+        }
+    }
 
     /* successor roads, in order of first appearance */
     CBU_VEC(uint32_t) succ = {0};

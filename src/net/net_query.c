@@ -37,6 +37,7 @@ void net_drivable_point(const cb_net *n, uint32_t d, double s, double *x, double
 bool net_lane_reaches(const cb_net *n, uint32_t lane, uint32_t road)
 {
     const net_lane *l = &n->lanes[lane];
+    if (l->reach_road != NET_MANY) return l->reach_road == road;
     for (uint32_t k = 0; k < l->n_out; k++)
         if (n->lanes[n->links[n->lane_out[l->first_out + k]].end_lane].road == road) return true;
     return false;

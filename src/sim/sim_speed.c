@@ -111,6 +111,7 @@ bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double
             return true;
         }
         acc += sim_drv_length(s, nxt);
+        if (acc > reach) break;                  /* planning further would be wasted */
         if (!have_k) {
             /* route index of nxt: the vehicle's own, advanced past `d` */
             k = s->veh[me->vid].route_pos;
