@@ -358,7 +358,7 @@ int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane
     if (lane >= s->net->n_lanes)
         return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, s->net->n_lanes);
     const sim_drv *D = &s->drv[lane];
-    double len = D->length;
+    double len = s->aux[lane].length;
     if (!(zone > 0) || zone > len) zone = len;
     double start = len - zone, covered = 0, speed = 0;
     memset(out, 0, sizeof *out);
@@ -469,4 +469,24 @@ double cb_engine_phase_time(const cb_engine *e, size_t inter, int phase)
     const cb_net *n = e->s.net;
     if (inter >= n->n_inters || phase < 0 || (uint32_t)phase >= n->inters[inter].n_phases) return 0;
     return n->phases[n->inters[inter].first_phase + (uint32_t)phase].time;
+}
+
+/*--- queries of the signal layer (src/signal) ----------------------------------------------*/
+
+bool cb_engine_external_signals(const cb_engine *e) { return e->s.external_signals; }
+
+bool cb_engine_movements_meet(const cb_engine *e, size_t inter, size_t a, size_t b)
+{
+    const net_roadlink *ra = movement_at(e, inter, a), *rb = movement_at(e, inter, b);
+    if (!ra || !rb) return false;
+    const cb_net *n = e->s.net;
+    uint32_t first = n->inters[inter].first_link;
+    uint32_t rb_index = (uint32_t)(rb - n->roadlinks);
+    for (uint32_t j = 0; j < ra->n_links; j++) {
+        uint32_t count;
+        const net_xview *xv = net_link_xviews(n, ra->first_link + j, &count);
+        for (uint32_t k = 0; k < count; k++)
+            if (n->links[first + xv[k].other].roadlink == rb_index) return true;
+    }
+    return false;
 }

@@ -320,8 +320,8 @@ static void clear_state(sim_engine *s)
     const cb_net *n = s->net;
     for (uint32_t i = 0; i < s->n_active; i++) {
         s->drv[s->active[i]].n = 0;
-        s->drv[s->active[i]].active_pos = SIM_NONE;
-        s->drv[s->active[i]].arrived_step = -1;
+        s->aux[s->active[i]].active_pos = SIM_NONE;
+        s->aux[s->active[i]].arrived_step = -1;
     }
     s->n_active = 0;
     for (uint32_t l = 0; l < n->n_lanes; l++) s->queues[l].head = s->queues[l].n = 0;

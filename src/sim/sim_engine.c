@@ -18,19 +18,20 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
     s->seed = seed;
     uint32_t nd = net_n_drivables(net);
     s->drv = calloc(nd + 1, sizeof *s->drv);
+    s->aux = calloc(nd + 1, sizeof *s->aux);
     s->active = malloc((nd + 1) * sizeof *s->active);
     s->queues = calloc(net->n_lanes + 1, sizeof *s->queues);
     s->queue_bits = calloc((net->n_lanes + 63) / 64 + 1, sizeof *s->queue_bits);
     s->signals = calloc(net->n_inters + 1, sizeof *s->signals);
     s->green = calloc(net->n_roadlinks + 1, 1);
-    if (!s->drv || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
+    if (!s->drv || !s->aux || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
         sim_close(s);
         return cbu_err_nomem(err);
     }
     for (uint32_t d = 0; d < nd; d++) {
-        s->drv[d].active_pos = SIM_NONE;
-        s->drv[d].length = net_drivable_length(net, d);
-        s->drv[d].arrived_step = -1;
+        s->aux[d].active_pos = SIM_NONE;
+        s->aux[d].length = net_drivable_length(net, d);
+        s->aux[d].arrived_step = -1;
     }
     int rc = sim_flows_init(s, demand, flow_file, err);
     if (rc) { sim_close(s); return rc; }
@@ -58,6 +59,7 @@ void sim_close(sim_engine *s)
             free(s->routes[r].pub_flags);
         }
     free(s->drv);
+    free(s->aux);
     free(s->active);
     free(s->queues);
     free(s->queue_bits);

@@ -30,8 +30,8 @@ int sim_drv_reserve(sim_drv *d, uint32_t extra)
 
 void sim_activate(sim_engine *s, uint32_t d)
 {
-    if (s->drv[d].active_pos != SIM_NONE) return;
-    s->drv[d].active_pos = s->n_active;
+    if (s->aux[d].active_pos != SIM_NONE) return;
+    s->aux[d].active_pos = s->n_active;
     s->active[s->n_active++] = d;           /* capacity: one entry per drivable */
 }
 
@@ -137,10 +137,11 @@ static void decide_item(sim_engine *s, uint32_t item, sim_wctx *w)
 static int arrive(sim_engine *s, const sim_mover *mv)
 {
     sim_drv *D = &s->drv[mv->dest];
+    sim_drv_aux *A = &s->aux[mv->dest];
     if (sim_drv_reserve(D, 1)) return -1;
-    if (D->arrived_step != s->step) { D->arrived_step = s->step; D->arrived = 0; }
+    if (A->arrived_step != s->step) { A->arrived_step = s->step; A->arrived = 0; }
     uint32_t i = D->n;
-    uint32_t first = D->n - D->arrived;
+    uint32_t first = D->n - A->arrived;
     while (i > first) {
         const sim_slot *p = &D->v[i - 1];
         if (p->dist > mv->slot.dist || (p->dist == mv->slot.dist && p->vid < mv->slot.vid)) break;
@@ -149,7 +150,7 @@ static int arrive(sim_engine *s, const sim_mover *mv)
     }
     D->v[i] = mv->slot;
     D->n++;
-    D->arrived++;
+    A->arrived++;
     sim_activate(s, mv->dest);
     return 0;
 }
@@ -215,8 +216,8 @@ static int merge_step(sim_engine *s, cb_error *err)
     uint32_t keep = 0;
     for (uint32_t i = 0; i < s->n_active; i++) {
         uint32_t d = s->active[i];
-        if (s->drv[d].n == 0) { s->drv[d].active_pos = SIM_NONE; continue; }
-        s->drv[d].active_pos = keep;
+        if (s->drv[d].n == 0) { s->aux[d].active_pos = SIM_NONE; continue; }
+        s->aux[d].active_pos = keep;
         s->active[keep++] = d;
     }
     s->n_active = keep;

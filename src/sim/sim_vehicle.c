@@ -326,7 +326,7 @@ int cb_engine_vehicle_leader(const cb_engine *ce, const char *id, char *leader, 
     if (sl > D->v) lead = sl - 1;
     else {
         double gap;
-        if (!sim_find_leader(s, sl, v->drv, D->length, &lead, &gap)) lead = NULL;
+        if (!sim_find_leader(s, sl, v->drv, s->aux[v->drv].length, &lead, &gap)) lead = NULL;
     }
     if (lead && cap) sim_vehicle_id(s, lead->vid, leader, cap);
     return CB_OK;
