@@ -112,7 +112,16 @@ typedef struct sim_veh {
     int64_t lc_done_step;  /* step its last lane change finished */
     int64_t lc_pub_enter;  /* published ATT of its shadow: step+1 it appeared */
     uint8_t lc_pub_counted;/* its shadow already counted as a published vehicle */
+    /* SUMO-style trip statistics (sim_trips.c), kept when trip_stats is on */
+    uint8_t trip_stuck;    /* was stopped longer than SIM_JAM_SECONDS */
+    int64_t insert_step;   /* step it entered its first lane */
+    int64_t trip_wait;     /* steps at or below SIM_WAITING_SPEED */
+    int64_t trip_stop_run; /* ... in a row, up to now */
+    int64_t trip_max_run;  /* longest such run */
+    double trip_loss;      /* seconds lost to driving below the allowed speed */
 } sim_veh;
+
+#define SIM_JAM_SECONDS 300.0       /* SUMO's time-to-teleport: a stop this long is a jam */
 
 /* A full route, and what the published ATT needs to know about it: for
  * each position, the signalized intersection its road leads into (or
@@ -201,6 +210,10 @@ typedef struct sim_engine {
 
     sim_drv *drv;          /* per drivable */
     sim_drv_aux *aux;      /* per drivable */
+    atomic_uint *link_occ; /* per lane: vehicles on its outgoing lane links.  Lets
+                              a leader search skip a lane's links without
+                              touching them.  Incremented by the serial merge,
+                              decremented (atomically) by phase B. */
     uint32_t *active;      /* drivables with vehicles; order is deterministic */
     uint32_t n_active, cap_active;
 
@@ -242,6 +255,15 @@ typedef struct sim_engine {
     int64_t sum_create_unfinished; /* over created, unfinished: create_step */
     int64_t veh_updates;
     int64_t pub_sum_steps, pub_count;
+
+    /* SUMO-style trip statistics over finished vehicles (citybrain_sumo.h);
+     * only engines opened from SUMO inputs keep them (trip_stats).  Summed
+     * in the serial merge in retirement order, so they are deterministic. */
+    bool trip_stats;
+    double scenario_end;         /* seconds, 0: the scenario names no end */
+    int64_t trip_finished, trip_stuck;
+    int64_t trip_tt_steps, trip_wait_steps, trip_delay_steps, trip_max_run;
+    double trip_loss;
 
     /* per step scratch, one per worker (index 0: the calling thread) */
     sim_wctx *wctx;
@@ -325,6 +347,21 @@ int sim_index_rebuild(sim_engine *s);
 int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out);
 /* Append a route (takes ownership of roads); returns its index or SIM_NONE. */
 uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
+
+/* sim_trips.c: account one step of a running vehicle (phase A, its own
+ * record only) and a finished vehicle (serial merge). */
+static inline void sim_trip_step(const sim_engine *s, sim_veh *v, double nspeed, double vmax)
+{
+    if (nspeed <= SIM_WAITING_SPEED) {
+        v->trip_wait++;
+        if (++v->trip_stop_run > v->trip_max_run) v->trip_max_run = v->trip_stop_run;
+        if ((double)v->trip_stop_run * s->dt > SIM_JAM_SECONDS) v->trip_stuck = 1;
+    } else {
+        v->trip_stop_run = 0;
+    }
+    if (vmax > 0 && nspeed < vmax) v->trip_loss += s->dt * (vmax - nspeed) / vmax;
+}
+void sim_trip_finish(sim_engine *s, const sim_veh *v);
 
 /* sim_flow.c */
 int sim_flows_init(sim_engine *s, const demand_spec *demand, const char *flow_file, cb_error *err);

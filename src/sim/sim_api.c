@@ -284,13 +284,15 @@ int cb_engine_set_phase(cb_engine *e, size_t inter, int phase, cb_error *err)
 int cb_engine_foreach_vehicle(const cb_engine *ce, bool include_queued, cb_vehicle_fn fn, void *ud)
 {
     sim_engine *s = (sim_engine *)&ce->s;     /* id buffer only */
-    char id[48];
+    char id[64];
     uint32_t nd = net_n_drivables(s->net);
     for (uint32_t d = 0; d < nd; d++) {
         const sim_drv *D = &s->drv[d];
         for (uint32_t k = 0; k < D->n; k++) {
-            cb_vehicle v = { sim_vehicle_id(s, D->v[k].vid, id, sizeof id), D->v[k].speed,
-                             D->v[k].dist, true, d };
+            bool shadow = (D->v[k].flags & SIM_SLOT_SHADOW) != 0;
+            sim_vehicle_id(s, D->v[k].vid, id, 48);
+            if (shadow) strcat(id, "_shadow");        /* CityFlow's name for the copy */
+            cb_vehicle v = { id, D->v[k].speed, D->v[k].dist, true, d, shadow };
             int r = fn(&v, ud);
             if (r) return r;
         }
@@ -299,7 +301,7 @@ int cb_engine_foreach_vehicle(const cb_engine *ce, bool include_queued, cb_vehic
         for (uint32_t l = 0; l < s->net->n_lanes; l++) {
             const sim_queue *q = &s->queues[l];
             for (uint32_t k = 0; k < q->n; k++) {
-                cb_vehicle v = { sim_vehicle_id(s, q->q[q->head + k], id, sizeof id), 0, 0, false, l };
+                cb_vehicle v = { sim_vehicle_id(s, q->q[q->head + k], id, sizeof id), 0, 0, false, l, false };
                 int r = fn(&v, ud);
                 if (r) return r;
             }

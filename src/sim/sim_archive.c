@@ -324,7 +324,10 @@ static void clear_state(sim_engine *s)
         s->aux[s->active[i]].arrived_step = -1;
     }
     s->n_active = 0;
-    for (uint32_t l = 0; l < n->n_lanes; l++) s->queues[l].head = s->queues[l].n = 0;
+    for (uint32_t l = 0; l < n->n_lanes; l++) {
+        s->queues[l].head = s->queues[l].n = 0;
+        atomic_store_explicit(&s->link_occ[l], 0, memory_order_relaxed);
+    }
     memset(s->queue_bits, 0, ((n->n_lanes + 63) / 64) * sizeof *s->queue_bits);
     for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
         free(s->routes[r].roads);
@@ -407,6 +410,8 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
         memcpy(D->v, sl, k * sizeof *sl);
         D->n = k;
         sim_activate(s, d);
+        if (d >= n->n_lanes)
+            atomic_fetch_add_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], k, memory_order_relaxed);
     }
     r = (areader){ L->queues_at, SIZE_MAX / 2, 0, false };
     for (uint64_t i = 0; i < L->n_queues; i++) {

@@ -19,12 +19,13 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
     uint32_t nd = net_n_drivables(net);
     s->drv = calloc(nd + 1, sizeof *s->drv);
     s->aux = calloc(nd + 1, sizeof *s->aux);
+    s->link_occ = calloc(net->n_lanes + 1, sizeof *s->link_occ);
     s->active = malloc((nd + 1) * sizeof *s->active);
     s->queues = calloc(net->n_lanes + 1, sizeof *s->queues);
     s->queue_bits = calloc((net->n_lanes + 63) / 64 + 1, sizeof *s->queue_bits);
     s->signals = calloc(net->n_inters + 1, sizeof *s->signals);
     s->green = calloc(net->n_roadlinks + 1, 1);
-    if (!s->drv || !s->aux || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
+    if (!s->drv || !s->aux || !s->link_occ || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
         sim_close(s);
         return cbu_err_nomem(err);
     }
@@ -60,6 +61,7 @@ void sim_close(sim_engine *s)
         }
     free(s->drv);
     free(s->aux);
+    free(s->link_occ);
     free(s->active);
     free(s->queues);
     free(s->queue_bits);

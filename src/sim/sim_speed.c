@@ -91,7 +91,8 @@ bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double
         double gap = 0;
         if (nxt >= n->n_lanes) {
             const net_lane *ln = &n->lanes[cur];
-            for (uint32_t i = 0; i < ln->n_out; i++) {
+            uint32_t occ = atomic_load_explicit(&s->link_occ[cur], memory_order_relaxed);
+            for (uint32_t i = 0; occ && i < ln->n_out; i++) {
                 const sim_drv *L = &s->drv[n->n_lanes + n->lane_out[ln->first_out + i]];
                 if (!L->n) continue;
                 const sim_slot *t = &L->v[L->n - 1];
@@ -242,9 +243,12 @@ static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
  * conflict point before the foe?  Order of the rules as in CityFlow:
  * whoever cannot stop goes; then movement type (straight > left > right),
  * a lower type going only if it gets there first or the foe has passed;
- * then arrival steps, time on the link, distance and random priority. */
+ * then arrival steps, time on the link, distance and random priority.
+ * A right of way from the input (`rule`, SUMO's response matrix) takes the
+ * place of the movement types: the link that must yield is treated as the
+ * lower type. */
 static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt, double d,
-                     uint32_t link, uint32_t other_link, const foe *f)
+                     uint32_t link, uint32_t other_link, const foe *f, uint8_t rule)
 {
     const sim_slot *o = f->slot;
     if (o->vid == me->vid) return true;
@@ -256,6 +260,12 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     if (t1 == NET_TURN_UTURN) t1 = NET_TURN_LEFT;
     if (t2 == NET_TURN_UTURN) t2 = NET_TURN_LEFT;
     bool turn1 = t1 != NET_TURN_STRAIGHT, turn2 = t2 != NET_TURN_STRAIGHT;
+    if (rule == NET_XRULE_GO) return true;
+    if (rule == NET_XRULE_YIELD) {
+        double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
+        double r2 = reach_steps(ovt, o->speed, f->d, turn2, s->dt);
+        return r1 < r2 || f->d + ovt->length < 0;
+    }
     if (t1 > t2) return true;
     double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
     double r2 = reach_steps(ovt, o->speed, f->d, turn2, s->dt);
@@ -294,7 +304,12 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         }
         if (!open && v * v / (2.0 * vt->max_neg_acc) <= rem)
             return stop_before_speed(vt, v, rem, s->dt);
-        if (L->turn != NET_TURN_STRAIGHT) cap = SIM_TURN_SPEED;
+        if (L->max_speed < INFINITY) {
+            /* the input's speed on the link (SUMO): brake in time to enter at it */
+            cap = sqrt(L->max_speed * L->max_speed + 2.0 * vt->usual_neg_acc * rem);
+        } else if (L->turn != NET_TURN_STRAIGHT) {
+            cap = SIM_TURN_SPEED;
+        }
         pos = -rem;
     } else {
         link = d - n->n_lanes;
@@ -310,7 +325,7 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         uint32_t other = first_link + xv[i].other;
         foe f;
         if (!find_foe(s, other, xv[i].other_dist, &f)) continue;
-        if (can_pass(s, me, vt, dd, link, other, &f)) continue;
+        if (can_pass(s, me, vt, dd, link, other, &f, xv[i].rule)) continue;
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
         return dmin(cap, stop_before_speed(vt, v, dd - SIM_YIELD_DISTANCE, s->dt));
@@ -323,7 +338,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
     const cb_net *n = s->net;
     sim_drv *D = &s->drv[d];
     double len = sim_drv_length(s, d), dt = s->dt;
-    double vmax_drv = d < n->n_lanes ? n->lanes[d].max_speed : INFINITY;
+    double vmax_drv = d < n->n_lanes ? n->lanes[d].max_speed : n->links[d - n->n_lanes].max_speed;
     for (uint32_t i = 0; i < D->n; i++) {
         sim_slot *me = &D->v[i];
         const net_vtype *vt = &s->vtypes[me->vtype];
@@ -351,6 +366,8 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         }
         me->nspeed = ns;
         me->ndist = me->dist + dx;
+        if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
+            sim_trip_step(s, &s->veh[me->vid], ns, dmin(vt->max_speed, vmax_drv));
     }
     w->updates += D->n;
 }

@@ -72,6 +72,7 @@ static void leave_drivable(sim_engine *s, uint32_t d, const sim_slot *sl, sim_wc
     double rem = sl->ndist - sim_drv_length(s, d);
     uint32_t cur = d, nxt = sl->next, k = v->route_pos;
     if (d < n->n_lanes) k++;                  /* the link enters road k+1 */
+    else atomic_fetch_sub_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], 1, memory_order_relaxed);
     if (cur < n->n_lanes) sim_pub_leave(s, v, w);
     for (;;) {
         if (nxt == SIM_NONE) {                /* passed the end of its route */
@@ -151,6 +152,9 @@ static int arrive(sim_engine *s, const sim_mover *mv)
     D->v[i] = mv->slot;
     D->n++;
     A->arrived++;
+    if (mv->dest >= s->net->n_lanes)
+        atomic_fetch_add_explicit(&s->link_occ[s->net->links[mv->dest - s->net->n_lanes].start_lane], 1,
+                                  memory_order_relaxed);
     sim_activate(s, mv->dest);
     return 0;
 }
@@ -199,6 +203,7 @@ static int merge_step(sim_engine *s, cb_error *err)
         qsort(vids, done, sizeof *vids, u32_cmp);
         for (uint32_t i = done; i-- > 0;) {      /* LIFO pop yields the lowest first */
             sim_veh *v = &s->veh[vids[i]];
+            if (s->trip_stats) sim_trip_finish(s, v);
             s->sum_tt_steps += s->step - v->create_step;
             s->sum_create_unfinished -= v->create_step;
             s->finished++;
