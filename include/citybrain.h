@@ -315,6 +315,235 @@ void cb_archive_free(cb_archive *a);
 int cb_engine_set_replay(cb_engine *e, const char *roadnet_log,
                          const char *replay_log, cb_error *err);
 
+/*=== Signal control (src/signal, src/control) ===============================
+ * Owned by the signal-control layer; docs/control.md explains the design.
+ *
+ *   sites        an intersection as its field detectors see it: lanes,
+ *                movements, phases, no vehicle ever identified;
+ *   controllers  decide which phase each site should show, from what a
+ *                site's detectors report (cb_site_obs) and nothing else;
+ *   signals      the safety layer: it turns a controller's *requests* into
+ *                phases that respect minimum green, yellow and all-red;
+ *   control      the closed loop on the twin: observe, decide, make safe,
+ *                step.  A live deployment replaces only the observation
+ *                source.
+ *==========================================================================*/
+
+/*--- Sites ------------------------------------------------------------------*/
+
+/* Signal states of the safety layer (cb_site_obs.state). */
+typedef enum cb_sig_state {
+    CB_SIG_START = 0,         /* nothing shown yet: the first request goes
+                                 green at once (nothing to clear) */
+    CB_SIG_GREEN = 1,         /* a candidate phase is showing */
+    CB_SIG_YELLOW = 2,        /* the clearance phase runs before a change */
+    CB_SIG_ALLRED = 3         /* optional all-red after the yellow */
+} cb_sig_state;
+
+/* Values a controller may publish for its neighbours after each decision. */
+#define CB_PUBLISH_N 4
+
+/* One detector-equipped lane of a site: every lane of the roads that end at
+ * the intersection (approaches) and of those that leave it (exits). */
+typedef struct cb_site_lane {
+    double length;            /* m */
+    double max_speed;         /* m/s */
+    uint32_t road;            /* index into cb_site.roads */
+    uint32_t index;           /* position within its road, 0 = innermost */
+} cb_site_lane;
+
+typedef struct cb_site_road {
+    bool incoming;            /* true: an approach ending at this site */
+    uint32_t first_lane, n_lanes; /* its lanes: cb_site.lanes[first_lane..] */
+    double length;            /* m (mean over its lanes) */
+    long neighbour;           /* the signalized site at the road's other
+                                 end, or -1 (boundary, unsignalized) */
+} cb_site_road;
+
+/* A movement (roadLink): from one approach to one exit. */
+typedef struct cb_site_movement {
+    int type;                 /* 1 right, 2 left, 3 straight, 4 U-turn */
+    uint32_t in_road, out_road; /* indices into cb_site.roads */
+    uint32_t first_in, n_in;  /* its start lanes: cb_site.lane_refs[first_in..] */
+    uint32_t first_out, n_out;/* its end lanes:   cb_site.lane_refs[first_out..] */
+} cb_site_movement;
+
+/* A signalized intersection, static.  Built once by cb_signals_open from
+ * the twin, or by a deployment from its detector layout; all arrays are
+ * borrowed from whoever built it and live as long as it. */
+typedef struct cb_site {
+    const char *id;           /* the intersection's id */
+    uint32_t n_lanes, n_roads, n_movements, n_phases;
+    const cb_site_lane *lanes;
+    const cb_site_road *roads;
+    const cb_site_movement *movements;
+    const uint32_t *lane_refs;     /* lane indices used by movements */
+    const uint8_t *allows;         /* allows[p * n_movements + k]: phase p
+                                      lets movement k go */
+    int yellow_phase;         /* the clearance phase: the first whose
+                                 movements are all right turns */
+    int allred_phase;         /* a phase with no movement at all, or -1
+                                 (the all-red then holds the yellow phase) */
+    uint32_t n_candidates;    /* the greens a controller may request */
+    const int *candidates;    /* phase indices, ascending */
+    double min_green, yellow, all_red; /* the layer's timings, s */
+} cb_site;
+
+/* What a site's detectors and its signal report at one decision.  A live
+ * feed fills the same struct.  Arrays are borrowed for the decide call. */
+typedef struct cb_site_obs {
+    double time;              /* s since the start */
+    cb_sig_state state;
+    int phase;                /* the phase showing now (-1 before the start) */
+    int green;                /* GREEN: the green showing; YELLOW/ALLRED: the
+                                 green that follows; START: -1 */
+    int pending;              /* a requested green waiting for the minimum
+                                 green to pass, or -1 */
+    double state_time;        /* s spent in the current state */
+    const cb_lane_obs *lanes; /* one per cb_site.lanes entry */
+    const double *published;  /* CB_PUBLISH_N values per site, all sites
+                                 (index by cb_site_road.neighbour); zeros
+                                 until a neighbour has decided */
+} cb_site_obs;
+
+/*--- Controller parameters ----------------------------------------------------*/
+
+/* A set of "key = value" strings: controller parameters and the protocol
+ * (decision_interval, yellow, all_red, min_green, phases, zone).  Whoever
+ * reads a key marks it used, so a misspelt key is reported instead of being
+ * silently ignored.  Caller owns; free with cb_params_free. */
+typedef struct cb_params cb_params;
+int cb_params_new(cb_params **out, cb_error *err);
+void cb_params_free(cb_params *p);
+/* Set (or replace) a key; strings are copied. */
+int cb_params_set(cb_params *p, const char *key, const char *value, cb_error *err);
+/* "key=value" as typed on a command line. */
+int cb_params_parse(cb_params *p, const char *assignment, cb_error *err);
+/* A JSON object of numbers and strings; keys already set are kept (the
+ * command line overrides the file).  Errors name the file, line and key. */
+int cb_params_load(cb_params *p, const char *path, cb_error *err);
+/* The value of `key` as a number in [lo, hi], or `dflt` when absent; marks
+ * the key used.  CB_EINVAL naming the key for a bad value. */
+int cb_params_number(cb_params *p, const char *key, double dflt, double lo, double hi,
+                     double *out, cb_error *err);
+/* The string value or `dflt` (borrowed until the key is set again). */
+const char *cb_params_string(cb_params *p, const char *key, const char *dflt);
+/* The first key nobody read, or NULL. */
+const char *cb_params_unused(const cb_params *p);
+
+/*--- Controllers ----------------------------------------------------------------*/
+
+/* A controller's answer for one site. */
+typedef struct cb_decision {
+    int phase;                /* the green to request, or -1: no request */
+    double next;              /* s until this site wants to decide again
+                                 (at least one step) */
+    double publish[CB_PUBLISH_N]; /* for the neighbours (optional) */
+} cb_decision;
+
+/* A signal controller for a set of sites, with per-site state.  Created by
+ * cb_controller_create, released by cb_controller_destroy.  Controllers see
+ * only cb_site and cb_site_obs: never vehicle ids, routes or destinations.
+ * Deterministic: the same observations give the same decisions. */
+typedef struct cb_controller cb_controller;
+
+typedef struct cb_controller_info {
+    const char *name;         /* "maxpressure" */
+    const char *summary;      /* one line */
+    bool uses_interval;       /* decides at t = 0, I, 2I... (I =
+                                 decision_interval); false: its own cadence */
+    int phase_set;            /* the candidate set it expects by default
+                                 (CB_PHASES_PAPERS or CB_PHASES_ALL) */
+    const char *params;       /* "name=default: help" lines, '\n'-separated */
+} cb_controller_info;
+
+/* The built-in controllers, k = 0 .. cb_controller_count()-1.  "auto" is
+ * not listed: it names the best one (cb_controller_auto()). */
+size_t cb_controller_count(void);
+int cb_controller_info_get(size_t k, cb_controller_info *out);
+const char *cb_controller_auto(void);
+/* Create controller `name` ("auto" allowed) for `sites` (borrowed; they must
+ * outlive the controller).  Reads decision_interval and the controller's own
+ * keys from params (may be NULL). */
+int cb_controller_create(const char *name, const cb_site *sites, size_t n_sites, cb_params *params,
+                         cb_controller **out, cb_error *err);
+/* Decide for one site; `obs` describes that site now. */
+void cb_controller_decide(cb_controller *c, size_t site, const cb_site_obs *obs, cb_decision *out);
+const char *cb_controller_name(const cb_controller *c);
+void cb_controller_destroy(cb_controller *c);
+
+/*--- The signal safety layer --------------------------------------------------*/
+
+enum { CB_PHASES_PAPERS = 0, CB_PHASES_ALL = 1 };
+
+typedef struct cb_signal_config {
+    double min_green;         /* s a green shows at least (5) */
+    double yellow;            /* s of the clearance phase on every change (5) */
+    double all_red;           /* s of all-red after the yellow (0) */
+    int phase_set;            /* CB_PHASES_PAPERS: the first four greens;
+                                 CB_PHASES_ALL: every green */
+} cb_signal_config;
+void cb_signal_config_init(cb_signal_config *c);
+
+/* The safety layer of one engine (which must use external signals).
+ * Created by cb_signals_open, released by cb_signals_close (before the
+ * engine).  Every signalized intersection is a site, in intersection
+ * order. */
+typedef struct cb_signals cb_signals;
+int cb_signals_open(cb_engine *e, const cb_signal_config *cfg, cb_signals **out, cb_error *err);
+void cb_signals_close(cb_signals *s);
+size_t cb_signals_site_count(const cb_signals *s);
+const cb_site *cb_signals_sites(const cb_signals *s);     /* borrowed */
+size_t cb_signals_site_intersection(const cb_signals *s, size_t site);
+/* Do movements a and b of a site conflict?  Different approaches, neither a
+ * right turn, and their lane-link paths meet (docs/control.md). */
+bool cb_signals_conflict(const cb_signals *s, size_t site, size_t a, size_t b);
+/* Ask for green `phase` at a site.  The layer grants it as soon as it is
+ * safe.  CB_EINVAL (nothing changes) for a phase that is not a candidate. */
+int cb_signals_request(cb_signals *s, size_t site, int phase, cb_error *err);
+/* Before a step: finish clearances whose time is up and start the changes
+ * that became safe; then set the engine's phases. */
+int cb_signals_update(cb_signals *s, cb_engine *e, cb_error *err);
+/* After a step: the timers advance by one step. */
+void cb_signals_tick(cb_signals *s);
+/* A site's state as cb_site_obs reports it (lanes and published unset). */
+void cb_signals_status(const cb_signals *s, size_t site, cb_site_obs *out);
+
+/* Engine queries the layer needs (read-only). */
+bool cb_engine_external_signals(const cb_engine *e);
+/* Do any lane-link paths of movements a and b of `inter` meet (a crossing
+ * or a merge)? */
+bool cb_engine_movements_meet(const cb_engine *e, size_t inter, size_t a, size_t b);
+
+/*--- The closed loop on the twin -------------------------------------------------*/
+
+/* Engine + safety layer + controller.  Created by cb_control_open (after
+ * the engine, closed before it).  Controller "fixed" leaves the engine's
+ * own plans running (open the engine with external_signals = 0); any other
+ * needs external_signals = 1.  params (may be NULL) holds the protocol and
+ * the controller's keys; an unknown key is CB_EINVAL. */
+typedef struct cb_control cb_control;
+int cb_control_open(cb_engine *e, const char *controller, cb_params *params, cb_control **out,
+                    cb_error *err);
+/* One step: due sites observe and decide, the layer makes it safe, the
+ * engine steps, timers advance. */
+int cb_control_step(cb_control *c, cb_error *err);
+typedef struct cb_control_stats {
+    int64_t decisions;        /* decide calls */
+    double decide_seconds;    /* wall time of observing + deciding */
+    int64_t rejected;         /* requests the layer refused */
+    int64_t switches;         /* greens started */
+    double mean_queue;        /* stopped vehicles on approach lanes per
+                                 signalized intersection, mean over steps */
+    int64_t sites;            /* signalized intersections */
+} cb_control_stats;
+void cb_control_stats_get(const cb_control *c, cb_control_stats *out);
+const char *cb_control_name(const cb_control *c);  /* resolved ("auto" -> real) */
+const cb_signals *cb_control_signals(const cb_control *c);  /* NULL for "fixed" */
+void cb_control_close(cb_control *c);
+
+/*=== end of Signal control ==================================================*/
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,15 +6,17 @@
  * still reports what was simulated (exit 130), because on a big city the
  * first half of a run is worth seeing. */
 #include "cli.h"
+#include "cli_control.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
     RUN_ROADNET = 1, RUN_FLOW, RUN_DURATION, RUN_INTERVAL, RUN_THREADS, RUN_SEED, RUN_LANE_CHANGE,
-    RUN_NO_LANE_CHANGE, RUN_CONTROL, RUN_JSON, RUN_REPLAY_DIR, RUN_NO_REPLAY, RUN_QUIET
+    RUN_NO_LANE_CHANGE, RUN_JSON, RUN_REPLAY_DIR, RUN_NO_REPLAY, RUN_QUIET
 };
 
 static const cli_opt run_opts[] = {
@@ -26,7 +28,6 @@ static const cli_opt run_opts[] = {
     { RUN_SEED, "seed", 0, "N", "random seed (0..4294967295)", "from config.json, else 0" },
     { RUN_LANE_CHANGE, "lane-change", 0, NULL, "enable lane changing", "from config.json, else off" },
     { RUN_NO_LANE_CHANGE, "no-lane-change", 0, NULL, "disable lane changing", NULL },
-    { RUN_CONTROL, "control", 0, "NAME", "signal controller, see below", "fixed" },
     { RUN_REPLAY_DIR, "replay-dir", 0, "DIR", "write DIR/roadnet_log.json and DIR/replay.txt", NULL },
     { RUN_NO_REPLAY, "no-replay", 0, NULL, "ignore saveReplay in config.json", NULL },
     { RUN_JSON, "json", 0, NULL, "print one JSON object instead of the table", NULL },
@@ -51,6 +52,7 @@ const cli_command cli_cmd_run = {
         "every 10% otherwise.  Ctrl-C stops early and reports what was simulated.\n",
     .groups = {
         { NULL, run_opts, NULL },
+        { "Signal control", cli_ctl_opts, NULL },
         { "Grid options (grid:ROWSxCOLS scenarios)", cli_grid_run_opts, cli_grid_defaults },
     },
     .examples =
@@ -58,7 +60,10 @@ const cli_command cli_cmd_run = {
         "  citybrain run examples/hangzhou_4x4 --flow anon_4_4_hangzhou_real_5816.json --json\n"
         "  citybrain run examples/jinan_3x4/config.json --duration 600 --threads 2\n"
         "  citybrain run grid:10x10 --duration 1800 --grid-turns\n"
-        "  citybrain run examples/jinan_3x4 --duration 300 --replay-dir replay\n",
+        "  citybrain run examples/jinan_3x4 --duration 300 --replay-dir replay\n"
+        "  citybrain run examples/jinan_3x4 --control maxpressure --lane-change --json\n"
+        "  citybrain run examples/hangzhou_4x4 --control auto --decision-interval 10\n"
+        "  citybrain run examples/jinan_3x4 --control sotl --param theta=8 --param min_green=8\n",
     .more_help = cli_controller_help,
     .main = run_main,
 };
@@ -69,7 +74,7 @@ typedef struct run_args {
     cli_scenario sc;
     cb_options opt;
     double duration;
-    const cli_controller *ctl;
+    cli_ctl_args ctl;
     const char *replay_dir;
     bool json, quiet;
 } run_args;
@@ -81,7 +86,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
     cli_scenario_init(&a->sc);
     cb_options_init(&a->opt);
     a->duration = 3600;
-    a->ctl = cli_controller_find("fixed");
+    if (!cli_ctl_args_init(&a->ctl)) return CLI_EXIT_FAIL;
     const char *scenario = NULL;
     char grid_opt[64] = "";                  /* the first --grid-* given, for a message */
     cli_parser p;
@@ -114,20 +119,15 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
             break;
         case RUN_LANE_CHANGE: a->opt.lane_change = 1; break;
         case RUN_NO_LANE_CHANGE: a->opt.lane_change = 0; break;
-        case RUN_CONTROL:
-            a->ctl = cli_controller_find(p.value);
-            if (!a->ctl) {
-                char names[256];
-                cli_controller_names(names, sizeof names);
-                return cli_usage_error(self, "unknown controller '%s' (available: %s)", p.value, names);
-            }
-            break;
         case RUN_REPLAY_DIR: a->replay_dir = p.value; break;
         case RUN_NO_REPLAY: a->opt.no_replay = true; break;
         case RUN_JSON: a->json = true; break;
         case RUN_QUIET: a->quiet = true; break;
         default: {
-            int r = cli_grid_apply(&p, id, &a->sc.grid);
+            int r = cli_ctl_apply(&p, id, &a->ctl);
+            if (r == CLI_BAD) return CLI_EXIT_USAGE;
+            if (r) break;
+            r = cli_grid_apply(&p, id, &a->sc.grid);
             if (r == CLI_BAD) return CLI_EXIT_USAGE;
             if (!grid_opt[0]) snprintf(grid_opt, sizeof grid_opt, "%s", p.opt_text);
             break;
@@ -173,25 +173,57 @@ static int start_replay(cb_engine *e, const char *dir, cb_error *err)
     return cb_engine_set_replay(e, rlog, replay, err);
 }
 
+/* The report's JSON object with the control members added before its
+ * closing brace (cli_report_json writes "{...}\n"). */
+static void print_json(const cli_report *r, const cb_control_stats *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem) {
+        cli_report_json(r, mem);
+        if (fclose(mem) == 0 && len >= 2 && buf[len - 2] == '}') {
+            fwrite(buf, 1, len - 2, stdout);
+            cli_ctl_report_json(st, stdout);
+            fputs("}\n", stdout);
+            free(buf);
+            return;
+        }
+    }
+    free(buf);
+    cli_report_json(r, stdout);           /* without the control members */
+}
+
 static int run_main(const cli_command *self, int argc, char **argv)
 {
     run_args a;
     bool help = false;
     int rc = parse_args(self, argc, argv, &a, &help);
-    if (rc) return rc;
-    if (help) { cli_help_print(self, stdout); return CLI_EXIT_OK; }
-
-    a.ctl->configure(&a.opt);
-    if (a.replay_dir) a.opt.no_replay = true;     /* one replay, the one asked for */
+    if (rc || help) {
+        cli_ctl_args_free(&a.ctl);
+        if (help) cli_help_print(self, stdout);
+        return rc;
+    }
 
     cb_error err = { 0 };
+    const char *ctl_name;
+    if (cli_ctl_finish(&a.ctl, &a.opt, &ctl_name, &err)) {
+        cli_ctl_args_free(&a.ctl);
+        return cli_fail(&err);
+    }
+    if (a.replay_dir) a.opt.no_replay = true;     /* one replay, the one asked for */
+
     cb_engine *e = NULL;
-    void *ctl_state = NULL;
+    cb_control *ctl = NULL;
     double t0 = cli_now();
-    if (cli_scenario_open(&a.sc, &a.opt, &e, &err)) return cli_fail(&err);
+    if (cli_scenario_open(&a.sc, &a.opt, &e, &err)) {
+        cli_ctl_args_free(&a.ctl);
+        return cli_fail(&err);
+    }
     if ((a.replay_dir && start_replay(e, a.replay_dir, &err)) ||
-        (a.ctl->start && a.ctl->start(e, &ctl_state, &err))) {
+        cb_control_open(e, ctl_name, a.ctl.params, &ctl, &err)) {
         cb_engine_close(e);
+        cli_ctl_args_free(&a.ctl);
         return cli_fail(&err);
     }
     double t1 = cli_now();
@@ -210,8 +242,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
     /* Run whole steps until the duration is reached; a duration that is not
      * a multiple of the interval ends on the step that passes it. */
     while (!interrupted && cb_engine_time(e) < a.duration - 1e-9) {
-        if (a.ctl->before_step && (status = a.ctl->before_step(e, ctl_state, &err))) break;
-        if ((status = cb_engine_step(e, &err))) break;
+        if ((status = cb_control_step(ctl, &err))) break;
         cli_progress_update(&prog, e);
     }
     double t2 = cli_now();
@@ -222,7 +253,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
         cli_report r;
         memset(&r, 0, sizeof r);
         r.scenario = a.sc.path;
-        r.control = a.ctl->name;
+        r.control = cb_control_name(ctl);
         cb_engine_metrics(e, &r.m);
         r.duration = a.duration;
         r.interval = cb_engine_interval(e);
@@ -237,10 +268,16 @@ static int run_main(const cli_command *self, int argc, char **argv)
         if (r.interrupted)
             fprintf(stderr, "citybrain: interrupted at %g of %g s; the results cover the simulated part\n", r.m.time,
                     a.duration);
-        if (a.json) cli_report_json(&r, stdout);
-        else cli_report_table(&r, stdout);
+        cb_control_stats st;
+        cb_control_stats_get(ctl, &st);
+        if (a.json) print_json(&r, &st);
+        else {
+            cli_report_table(&r, stdout);
+            cli_ctl_report_table(&st, stdout);
+        }
     }
-    if (a.ctl->stop) a.ctl->stop(ctl_state);
+    cb_control_close(ctl);
+    cli_ctl_args_free(&a.ctl);
     cb_engine_close(e);
     if (status) return cli_fail(&err);
     return interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;

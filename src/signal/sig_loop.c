@@ -1,0 +1,236 @@
+/* sig_loop.c -- cb_control, the closed loop on the twin: at each step the
+ * sites whose decision is due observe their detectors, their controller
+ * decides, the safety layer makes the requests safe, and the engine steps.
+ *
+ * This is the observation adapter: it fills cb_site_obs from the engine's
+ * detector view (cb_engine_lane_observe) exactly as a live feed would fill
+ * it from field detectors.  The controller never receives anything else.
+ *
+ * Order within a step (control-protocol.md: "one decision per intersection
+ * at the start of a step, before the step is simulated"):
+ *   1. cb_signals_update: clearances whose time is up end;
+ *   2. due sites observe and decide; requests go to the layer;
+ *   3. cb_signals_update again: the engine shows what the layer allows;
+ *   4. cb_engine_step; 5. cb_signals_tick; 6. the queue metric samples.
+ *
+ * Also measured here: decision time (observing + deciding, wall clock) and
+ * mean_queue, the number of stopped vehicles (< 0.1 m/s) on the approach
+ * lanes of signalized intersections, per intersection, averaged over the
+ * states after every step (docs/control.md). */
+#include "sig_int.h"
+#include "../util/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct cb_control {
+    cb_engine *e;
+    char name[32];            /* resolved controller name */
+    cb_signals *sig;          /* NULL: the engine's own plans ("fixed") */
+    cb_controller *ctl;       /* NULL with sig */
+    double zone;              /* detection zone, m (0: whole lane) */
+    int64_t step;             /* steps taken through this loop */
+    int64_t *next_step;       /* per site: step of its next decision */
+    cb_lane_obs *lanes;       /* scratch: one site's observations */
+    double *published;        /* CB_PUBLISH_N per site */
+    uint32_t *approach;       /* lanes counted by mean_queue */
+    size_t n_approach;
+    uint32_t *waiting;        /* scratch: per-lane stopped counts */
+    int64_t queue_sum, queue_samples;
+    cb_control_stats stats;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Approach lanes of signalized intersections (the published ATT's incoming
+ * lanes, and what mean_queue counts). */
+static int find_approaches(cb_control *c, cb_error *err)
+{
+    const cb_engine *e = c->e;
+    size_t n_roads = cb_engine_road_count(e), n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t r = 0; r < n_roads; r++) {
+            cb_road_info ri;
+            if (cb_engine_road_info(e, r, &ri)) continue;
+            if (cb_engine_intersection_virtual(e, ri.to) || cb_engine_phase_count(e, ri.to) == 0 ||
+                cb_engine_movement_count(e, ri.to) == 0)
+                continue;
+            for (size_t q = 0; q < ri.n_lanes; q++) {
+                if (pass) c->approach[n] = (uint32_t)(ri.first_lane + q);
+                n++;
+            }
+        }
+        if (!pass) {
+            c->approach = malloc((n + 1) * sizeof *c->approach);
+            if (!c->approach) return cbu_err_nomem(err);
+            c->n_approach = n;
+            n = 0;
+        }
+    }
+    size_t n_inters = cb_engine_intersection_count(e);
+    for (size_t i = 0; i < n_inters; i++)
+        c->stats.sites += !cb_engine_intersection_virtual(e, i) && cb_engine_phase_count(e, i) > 0 &&
+                          cb_engine_movement_count(e, i) > 0;
+    c->waiting = malloc((cb_engine_lane_count(e) + 1) * sizeof *c->waiting);
+    return c->waiting ? CB_OK : cbu_err_nomem(err);
+}
+
+static int info_by_name(const char *name, cb_controller_info *out)
+{
+    if (strcmp(name, "auto") == 0) name = cb_controller_auto();
+    for (size_t k = 0; k < cb_controller_count(); k++)
+        if (cb_controller_info_get(k, out) == CB_OK && strcmp(out->name, name) == 0) return CB_OK;
+    return CB_ENOTFOUND;
+}
+
+/* The protocol keys: the layer's timings, the candidate set, the zone. */
+static int read_protocol(cb_params *params, int default_set, cb_signal_config *cfg, double *zone, cb_error *err)
+{
+    cb_signal_config_init(cfg);
+    cfg->phase_set = default_set;
+    int rc;
+    if ((rc = cb_params_number(params, "yellow", cfg->yellow, 0, 600, &cfg->yellow, err)) ||
+        (rc = cb_params_number(params, "all_red", cfg->all_red, 0, 600, &cfg->all_red, err)) ||
+        (rc = cb_params_number(params, "min_green", cfg->min_green, 0, 3600, &cfg->min_green, err)) ||
+        (rc = cb_params_number(params, "zone", 0, 0, 1e6, zone, err)))
+        return rc;
+    const char *set = cb_params_string(params, "phases", NULL);
+    if (set) {
+        if (strcmp(set, "papers") == 0) cfg->phase_set = CB_PHASES_PAPERS;
+        else if (strcmp(set, "all") == 0) cfg->phase_set = CB_PHASES_ALL;
+        else return cbu_err(err, CB_EINVAL, "parameter phases: '%s' is neither 'papers' nor 'all'", set);
+    }
+    return CB_OK;
+}
+
+int cb_control_open(cb_engine *e, const char *controller, cb_params *params, cb_control **out, cb_error *err)
+{
+    *out = NULL;
+    cb_control *c = calloc(1, sizeof *c);
+    if (!c) return cbu_err_nomem(err);
+    c->e = e;
+    int rc = find_approaches(c, err);
+    if (rc) goto fail;
+    if (strcmp(controller, "fixed") == 0) {
+        if (cb_engine_external_signals(e)) {
+            rc = cbu_err(err, CB_ESTATE, "controller 'fixed' runs the roadnet's own plans; open the engine "
+                         "without external signals");
+            goto fail;
+        }
+        snprintf(c->name, sizeof c->name, "fixed");
+    } else {
+        cb_controller_info info;
+        if (info_by_name(controller, &info)) {
+            cb_controller *probe;     /* for the message listing the names */
+            rc = cb_controller_create(controller, NULL, 0, NULL, &probe, err);
+            if (rc == CB_OK) { cb_controller_destroy(probe); rc = CB_ENOTFOUND; }
+            goto fail;
+        }
+        snprintf(c->name, sizeof c->name, "%s", info.name);
+        cb_signal_config cfg;
+        if ((rc = read_protocol(params, info.phase_set, &cfg, &c->zone, err)) ||
+            (rc = cb_signals_open(e, &cfg, &c->sig, err)))
+            goto fail;
+        size_t n = cb_signals_site_count(c->sig);
+        if ((rc = cb_controller_create(info.name, cb_signals_sites(c->sig), n, params, &c->ctl, err))) goto fail;
+        c->next_step = calloc(n + 1, sizeof *c->next_step);
+        c->lanes = calloc(c->sig->max_lanes + 1, sizeof *c->lanes);
+        c->published = calloc(n * CB_PUBLISH_N + 1, sizeof *c->published);
+        if (!c->next_step || !c->lanes || !c->published) { rc = cbu_err_nomem(err); goto fail; }
+    }
+    const char *unused = cb_params_unused(params);
+    if (unused) {
+        rc = cbu_err(err, CB_EINVAL, "controller '%s' has no parameter '%s' (see citybrain run --help)", c->name,
+                     unused);
+        goto fail;
+    }
+    *out = c;
+    return CB_OK;
+fail:
+    cb_control_close(c);
+    return rc;
+}
+
+/* Observe and decide for every site whose decision is due. */
+static int decide_due(cb_control *c, cb_error *err)
+{
+    cb_signals *s = c->sig;
+    const double dt = cb_engine_interval(c->e), t = cb_engine_time(c->e);
+    int64_t due = 0;
+    double t0 = 0;
+    for (size_t i = 0; i < s->n_sites; i++) {
+        if (c->next_step[i] > c->step) continue;
+        if (!due++) t0 = now_seconds();
+        const cb_site *st = &s->sites[i];
+        const uint32_t *lanes = s->lane_global[i];
+        for (uint32_t j = 0; j < st->n_lanes; j++) cb_engine_lane_observe(c->e, lanes[j], c->zone, &c->lanes[j], NULL);
+        cb_site_obs obs;
+        cb_signals_status(s, i, &obs);
+        obs.time = t;
+        obs.lanes = c->lanes;
+        obs.published = c->published;
+        cb_decision d;
+        cb_controller_decide(c->ctl, i, &obs, &d);
+        memcpy(c->published + i * CB_PUBLISH_N, d.publish, sizeof d.publish);
+        if (d.phase >= 0 && cb_signals_request(s, i, d.phase, NULL)) c->stats.rejected++;
+        /* At least one step; decisions land on whole steps. */
+        int64_t k = (int64_t)(d.next / dt + 0.5);
+        c->next_step[i] = c->step + (k < 1 ? 1 : k);
+    }
+    if (due) {
+        c->stats.decide_seconds += now_seconds() - t0;
+        c->stats.decisions += due;
+    }
+    (void)err;
+    return CB_OK;
+}
+
+int cb_control_step(cb_control *c, cb_error *err)
+{
+    int rc;
+    if (c->sig) {
+        if ((rc = cb_signals_update(c->sig, c->e, err)) || (rc = decide_due(c, err))) return rc;
+        if ((rc = cb_signals_update(c->sig, c->e, err))) return rc;
+    }
+    if ((rc = cb_engine_step(c->e, err))) return rc;
+    if (c->sig) cb_signals_tick(c->sig);
+    c->step++;
+    cb_engine_lane_waiting_counts(c->e, c->waiting);
+    int64_t q = 0;
+    for (size_t j = 0; j < c->n_approach; j++) q += c->waiting[c->approach[j]];
+    c->queue_sum += q;
+    c->queue_samples++;
+    return CB_OK;
+}
+
+void cb_control_stats_get(const cb_control *c, cb_control_stats *out)
+{
+    *out = c->stats;
+    if (c->sig) out->switches = c->sig->greens;
+    out->mean_queue = c->queue_samples && c->stats.sites
+                          ? (double)c->queue_sum / (double)c->queue_samples / (double)c->stats.sites
+                          : 0;
+}
+
+const char *cb_control_name(const cb_control *c) { return c->name; }
+const cb_signals *cb_control_signals(const cb_control *c) { return c->sig; }
+
+void cb_control_close(cb_control *c)
+{
+    if (!c) return;
+    cb_controller_destroy(c->ctl);
+    cb_signals_close(c->sig);
+    free(c->next_step);
+    free(c->lanes);
+    free(c->published);
+    free(c->approach);
+    free(c->waiting);
+    free(c);
+}
