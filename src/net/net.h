@@ -51,8 +51,15 @@ typedef struct net_xview {
     float dist;            /* distance of the point along this link */
     float other_dist;      /* distance of the point along the other link */
     uint16_t other;        /* the other link, local index in the intersection */
-    uint16_t pad_;
+    uint8_t rule;          /* NET_XRULE_*: who goes first, when the input says */
+    uint8_t pad_;
 } net_xview;
+
+/* Right of way at a cross, from this link's point of view.  CityFlow
+ * inputs always give NET_XRULE_TYPE (the engine compares movement types);
+ * a SUMO foe matrix (net_spec_inter.row) gives the other two when exactly
+ * one of the links must yield. */
+enum { NET_XRULE_TYPE = 0, NET_XRULE_YIELD = 1, NET_XRULE_GO = 2 };
 
 /* What identical intersections share.  Points are relative to the
  * intersection's centre. */
@@ -84,6 +91,7 @@ typedef struct net_link {
     uint32_t start_lane, end_lane;   /* global lane indices */
     uint8_t turn;          /* net_turn of its roadlink */
     double length;
+    double max_speed;      /* m/s; INFINITY when the input gives none (CityFlow) */
 } net_link;
 
 typedef struct net_roadlink {

@@ -7,7 +7,8 @@
  *      the intersection widths, then offset right by the lanes inside;
  *   3. roadlinks and lane links; a lane link's path is taken from the
  *      input or generated as a Bezier curve between the lane ends;
- *   4. geometry templates and their conflict points ("crosses");
+ *   4. geometry templates and their conflict points ("crosses"); with a
+ *      right-of-way matrix (SUMO), only between foes, with who yields;
  *   5. adjacency (lane -> links, road -> successor roads) and phases. */
 #include "net.h"
 #include "net_geom.h"
@@ -38,6 +39,11 @@ typedef struct build {
     CBU_VEC(net_xview) xviews;
     CBU_VEC(net_poly) tpolys;
     CBU_VEC(uint32_t) link_tmp;   /* scratch */
+    /* per template: offset of its right-of-way matrix in `rows`, or
+     * SIZE_MAX when it has none (templates are shared only between
+     * intersections whose matrices are equal too) */
+    CBU_VEC(size_t) trow;
+    CBU_VEC(uint8_t) rows;
 } build;
 
 static int oom(build *b) { return cbu_err(b->err, CB_ENOMEM, "out of memory while building the network"); }
@@ -70,12 +76,22 @@ static int check_spec(build *b)
             return cbu_err(b->err, CB_ESCHEMA, "road %s: needs at least 2 points", rd->id);
         if (rd->n_lanes == 0)
             return cbu_err(b->err, CB_ESCHEMA, "road %s: has no lanes", rd->id);
-        for (uint32_t i = 0; i < rd->n_lanes; i++)
+        for (uint32_t i = 0; i < rd->n_lanes; i++) {
             if (!(rd->lanes[i].max_speed > 0) || !(rd->lanes[i].width >= 0))
                 return cbu_err(b->err, CB_ESCHEMA, "road %s: lane %u needs width >= 0 and maxSpeed > 0", rd->id, i);
+            if (rd->lane_lengths && (!(rd->lane_lengths[i] >= 0) || rd->lane_lengths[i] > 1e9))
+                return cbu_err(b->err, CB_ESCHEMA, "road %s: lane %u: length must be >= 0", rd->id, i);
+            if (rd->lane_points && rd->lane_points[i] && rd->n_lane_points[i] < 2)
+                return cbu_err(b->err, CB_ESCHEMA, "road %s: lane %u: needs at least 2 points", rd->id, i);
+        }
     }
     for (uint32_t i = 0; i < s->n_inters; i++) {
         const net_spec_inter *in = &s->inters[i];
+        uint32_t n_ll = 0;
+        for (uint32_t k = 0; k < in->n_roadlinks; k++) n_ll += in->roadlinks[k].n_lanelinks;
+        if (in->row && in->n_row != n_ll)
+            return cbu_err(b->err, CB_ESCHEMA, "intersection %s: right-of-way matrix is for %u lane links, it has %u",
+                           in->id, in->n_row, n_ll);
         for (uint32_t k = 0; k < in->n_roads; k++)
             if (in->roads[k] >= s->n_roads)
                 return cbu_err(b->err, CB_ESCHEMA, "intersection %s: road index out of range", in->id);
@@ -94,6 +110,8 @@ static int check_spec(build *b)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: lane index out of range", in->id, k, l);
                 if (ll->points && ll->n_points < 2)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: needs 0 or at least 2 points", in->id, k, l);
+                if (!(ll->max_speed >= 0))
+                    return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: max speed must be >= 0", in->id, k, l);
             }
         }
         for (uint32_t p = 0; p < in->n_phases; p++)
@@ -154,6 +172,7 @@ static int build_roads(build *b)
                 geom_offset_right(trim, np, inside + ln->width / 2, off);
                 rc = push_poly(b, off, np, &ln->poly, &ln->length);
             }
+            if (sr->lane_lengths && sr->lane_lengths[i] > 0) ln->length = sr->lane_lengths[i];
             inside += ln->width;
             if (rc == CB_OK && !(ln->length > 0))
                 rc = cbu_err(b->err, CB_ESCHEMA, "road %s: lane %u has no length left after trimming by the intersection widths", sr->id, i);
@@ -210,7 +229,7 @@ static void default_link_path(const cb_net *n, const build *b, uint32_t sl, uint
  * start (diverging) or an end (merging) meet there, which is intended: it
  * is how vehicles entering the same lane, or leaving the same lane, get
  * ordered. */
-typedef struct raw_cross { uint32_t a, b; double da, db; } raw_cross;
+typedef struct raw_cross { uint32_t a, b; double da, db; uint8_t rule_a, rule_b; } raw_cross;
 
 static int xview_cmp(const void *x, const void *y)
 {
@@ -219,7 +238,48 @@ static int xview_cmp(const void *x, const void *y)
     return (int)p->other - (int)q->other;
 }
 
-static int build_crosses(build *b, net_template *t)
+/* Where two paths that do not cross come closest (foes by the input's
+ * matrix, e.g. two paths merging into one lane whose last segments are
+ * parallel): the distances along each path of the closest pair of a
+ * vertex of one and a point of the other. */
+static void closest_approach(const net_point *p, const double *cp, uint32_t np,
+                             const net_point *q, const double *cq, uint32_t nq, double *dp, double *dq)
+{
+    double best = INFINITY;
+    *dp = cp[np - 1];
+    *dq = cq[nq - 1];
+    for (int pass = 0; pass < 2; pass++) {
+        const net_point *v = pass ? q : p, *w = pass ? p : q;
+        const double *cv = pass ? cq : cp, *cw = pass ? cp : cq;
+        uint32_t nv = pass ? nq : np, nw = pass ? np : nq;
+        for (uint32_t i = 0; i < nv; i++)
+            for (uint32_t k = 1; k < nw; k++) {
+                double sx = w[k].x - w[k - 1].x, sy = w[k].y - w[k - 1].y;
+                double l2 = sx * sx + sy * sy;
+                double u = l2 > 0 ? ((v[i].x - w[k - 1].x) * sx + (v[i].y - w[k - 1].y) * sy) / l2 : 0;
+                u = u < 0 ? 0 : u > 1 ? 1 : u;
+                double dx = w[k - 1].x + u * sx - v[i].x, dy = w[k - 1].y + u * sy - v[i].y;
+                double dd = dx * dx + dy * dy;
+                if (dd < best) {
+                    best = dd;
+                    double along_w = cw[k - 1] + (cw[k] - cw[k - 1]) * u;
+                    if (pass) { *dq = cv[i]; *dp = along_w; }
+                    else { *dp = cv[i]; *dq = along_w; }
+                }
+            }
+    }
+}
+
+/* The rule of link i at its cross with link j, from the matrix. */
+static uint8_t row_rule(const uint8_t *row, uint32_t n, uint32_t i, uint32_t j)
+{
+    bool iy = row[(size_t)i * n + j] & NET_ROW_YIELD, jy = row[(size_t)j * n + i] & NET_ROW_YIELD;
+    if (iy && !jy) return NET_XRULE_YIELD;
+    if (jy && !iy) return NET_XRULE_GO;
+    return NET_XRULE_TYPE;
+}
+
+static int build_crosses(build *b, net_template *t, const uint8_t *row)
 {
     const net_poly *polys = b->tpolys.a + t->first_poly;
     uint32_t nl = t->n_links;
@@ -240,20 +300,35 @@ static int build_crosses(build *b, net_template *t)
         const net_point *pi = b->pts.a + polys[i].first;
         const double *ci = b->cum.a + polys[i].first;
         for (uint32_t j = i + 1; j < nl; j++) {
-            if (box[i][0] > box[j][2] + tol || box[j][0] > box[i][2] + tol ||
-                box[i][1] > box[j][3] + tol || box[j][1] > box[i][3] + tol) continue;
+            bool foes = row && ((row[(size_t)i * nl + j] | row[(size_t)j * nl + i]) & NET_ROW_FOE);
+            if (row && !foes) continue;
             const net_point *pj = b->pts.a + polys[j].first;
             const double *cj = b->cum.a + polys[j].first;
+            uint8_t ra = row ? row_rule(row, nl, i, j) : NET_XRULE_TYPE;
+            uint8_t rb = row ? row_rule(row, nl, j, i) : NET_XRULE_TYPE;
+            if (box[i][0] > box[j][2] + tol || box[j][0] > box[i][2] + tol ||
+                box[i][1] > box[j][3] + tol || box[j][1] > box[i][3] + tol) {
+                if (!foes) continue;
+                raw_cross rc = { i, j, 0, 0, ra, rb };
+                closest_approach(pi, ci, polys[i].n, pj, cj, polys[j].n, &rc.da, &rc.db);
+                if (cbu_vec_push(&raw, rc)) { free(box); cbu_vec_free(&raw); return oom(b); }
+                continue;
+            }
             bool found = false;
             for (uint32_t si = 1; si < polys[i].n && !found; si++)
                 for (uint32_t sj = 1; sj < polys[j].n && !found; sj++) {
                     double ta, tb;
                     if (!geom_segments_meet(pi[si - 1], pi[si], pj[sj - 1], pj[sj], &ta, &tb)) continue;
                     raw_cross rc = { i, j, ci[si - 1] + (ci[si] - ci[si - 1]) * ta,
-                                     cj[sj - 1] + (cj[sj] - cj[sj - 1]) * tb };
+                                     cj[sj - 1] + (cj[sj] - cj[sj - 1]) * tb, ra, rb };
                     if (cbu_vec_push(&raw, rc)) { free(box); cbu_vec_free(&raw); return oom(b); }
                     found = true;
                 }
+            if (!found && foes) {
+                raw_cross rc = { i, j, 0, 0, ra, rb };
+                closest_approach(pi, ci, polys[i].n, pj, cj, polys[j].n, &rc.da, &rc.db);
+                if (cbu_vec_push(&raw, rc)) { free(box); cbu_vec_free(&raw); return oom(b); }
+            }
         }
     }
     free(box);
@@ -275,8 +350,8 @@ static int build_crosses(build *b, net_template *t)
     b->xoff.a[b->xoff.n++] = acc;
     for (size_t k = 0; k < raw.n; k++) {
         const raw_cross *r = &raw.a[k];
-        b->xviews.a[count[r->a]++] = (net_xview){ (float)r->da, (float)r->db, (uint16_t)r->b, 0 };
-        b->xviews.a[count[r->b]++] = (net_xview){ (float)r->db, (float)r->da, (uint16_t)r->a, 0 };
+        b->xviews.a[count[r->a]++] = (net_xview){ (float)r->da, (float)r->db, (uint16_t)r->b, r->rule_a, 0 };
+        b->xviews.a[count[r->b]++] = (net_xview){ (float)r->db, (float)r->da, (uint16_t)r->a, r->rule_b, 0 };
     }
     b->xviews.n = acc;
     for (uint32_t i = 0; i < nl; i++) {
@@ -298,12 +373,13 @@ static int build_crosses(build *b, net_template *t)
 #define TEMPLATE_TOL 1e-6
 
 static int template_find_or_add(build *b, const net_point *rel, const uint32_t *npts,
-                                uint32_t nl, uint32_t *out)
+                                uint32_t nl, const uint8_t *row, uint32_t *out)
 {
     size_t total = 0;
     for (uint32_t i = 0; i < nl; i++) total += npts[i];
     uint64_t h = hash_bytes(1469598103934665603ull, &nl, sizeof nl);
     h = hash_bytes(h, npts, nl * sizeof *npts);
+    if (row) h = hash_bytes(h ^ 0x5b, row, (size_t)nl * nl);
     for (size_t i = 0; i < total; i++) {
         int64_t q[2] = { llround(rel[i].x * 1000), llround(rel[i].y * 1000) };
         h = hash_bytes(h, q, sizeof q);
@@ -329,6 +405,9 @@ static int template_find_or_add(build *b, const net_point *rel, const uint32_t *
         if (b->th_keys[j] != h) continue;
         const net_template *t = &b->tmpls.a[b->th_vals[j]];
         if (t->n_links != nl) continue;
+        size_t ro = b->trow.a[b->th_vals[j]];
+        if ((ro == SIZE_MAX) != (row == NULL)) continue;
+        if (row && memcmp(b->rows.a + ro, row, (size_t)nl * nl) != 0) continue;
         bool same = true;
         const net_point *q = rel;
         for (uint32_t i = 0; i < nl && same; i++) {
@@ -350,7 +429,15 @@ static int template_find_or_add(build *b, const net_point *rel, const uint32_t *
         b->tpolys.a[b->tpolys.n++] = p;
         q += npts[i];
     }
-    if (build_crosses(b, &t)) return CB_ENOMEM;
+    if (build_crosses(b, &t, row)) return CB_ENOMEM;
+    size_t ro = SIZE_MAX;
+    if (row) {
+        if (cbu_vec_reserve(&b->rows, (size_t)nl * nl)) return oom(b);
+        ro = b->rows.n;
+        memcpy(b->rows.a + ro, row, (size_t)nl * nl);
+        b->rows.n += (size_t)nl * nl;
+    }
+    if (cbu_vec_push(&b->trow, ro)) return oom(b);
     if (cbu_vec_push(&b->tmpls, t)) return oom(b);
     b->th_keys[j] = h;
     b->th_vals[j] = (uint32_t)(b->tmpls.n - 1);
@@ -394,6 +481,7 @@ static int build_links(build *b)
                 link->start_lane = n->roads[sl->start_road].first_lane + ll->start_lane;
                 link->end_lane = n->roads[sl->end_road].first_lane + ll->end_lane;
                 link->turn = rl->turn;
+                link->max_speed = ll->max_speed > 0 ? ll->max_speed : INFINITY;
                 uint32_t np = ll->points ? ll->n_points : 11;
                 if (cbu_vec_reserve(&rel, np) || cbu_vec_push(&npts, np)) { rc = oom(b); break; }
                 net_point *dst = rel.a + rel.n;
@@ -410,7 +498,7 @@ static int build_links(build *b)
             break;
         }
         if (rc == CB_OK && in->n_links)
-            rc = template_find_or_add(b, rel.a, npts.a, in->n_links, &in->tmpl);
+            rc = template_find_or_add(b, rel.a, npts.a, in->n_links, si->row, &in->tmpl);
     }
     cbu_vec_free(&rel);
     cbu_vec_free(&npts);
@@ -586,6 +674,8 @@ done:
     cbu_vec_free(&b.xviews);
     cbu_vec_free(&b.tpolys);
     cbu_vec_free(&b.link_tmp);
+    cbu_vec_free(&b.trow);
+    cbu_vec_free(&b.rows);
     free(b.th_keys);
     free(b.th_vals);
     return rc;

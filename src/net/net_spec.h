@@ -55,12 +55,18 @@ typedef struct net_spec_road {
      * lane_points[i] / n_lane_points[i] replace the offset centre line. */
     net_point **lane_points;
     uint32_t *n_lane_points;
+    /* Optional lane lengths the simulation uses (SUMO gives lengths that
+     * may differ from the shapes'); NULL, or 0 for a lane: the polyline's. */
+    double *lane_lengths;
 } net_spec_road;
 
 typedef struct net_spec_lanelink {
     uint32_t start_lane, end_lane; /* lane indices within start/end road */
     net_point *points;             /* NULL: a Bezier curve is generated */
     uint32_t n_points;
+    double max_speed;              /* m/s on the link (SUMO's internal lane
+                                      speed); 0: none, turns approach at the
+                                      engine's turn speed (CityFlow) */
 } net_spec_lanelink;
 
 typedef struct net_spec_roadlink {
@@ -87,7 +93,21 @@ typedef struct net_spec_inter {
     uint32_t n_roadlinks;
     net_spec_phase *phases;
     uint32_t n_phases;
+    /* Optional right of way among the lane links (SUMO's request/response
+     * matrix).  Lane links are numbered in roadlink order, then lane-link
+     * order: 0 .. n_row-1, n_row being all lane links of the intersection.
+     * row[i * n_row + j] holds NET_ROW_FOE if links i and j conflict and
+     * NET_ROW_YIELD if i must yield to j.  With a matrix, only foe pairs
+     * get conflict points (one is added where foes' paths do not meet),
+     * and a one-sided yield decides who goes before the movement types do.
+     * NULL: every geometric crossing conflicts, priorities by movement
+     * type (CityFlow). */
+    uint8_t *row;
+    uint32_t n_row;
 } net_spec_inter;
+
+#define NET_ROW_FOE 1u
+#define NET_ROW_YIELD 2u
 
 typedef struct net_spec {
     cbu_arena arena;

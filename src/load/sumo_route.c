@@ -1,0 +1,216 @@
+/* sumo_route.c -- routing trips the way SUMO's default router does: the
+ * fastest path in an empty network, each road costing its length over its
+ * speed limit (the fastest lane's), each movement the length of its
+ * quickest lane link over the link's speed.
+ *
+ * The graph is built once from the spec's movements (roadlinks), so a trip
+ * can only be routed where our vehicles can actually drive. */
+#include "sumo.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sr_arc { uint32_t to; double cost; } sr_arc;
+
+struct sumo_router {
+    uint32_t n_roads;
+    uint32_t *first;         /* n_roads + 1 offsets into arcs */
+    sr_arc *arcs;
+    double *road_cost;       /* seconds to drive along the road */
+    /* scratch for searches */
+    double *dist;
+    uint32_t *prev;
+    uint32_t *heap;
+    uint32_t *pos;           /* position in heap, UINT32_MAX if absent */
+};
+
+static double poly_len(const net_point *p, uint32_t n)
+{
+    double s = 0;
+    for (uint32_t i = 1; i < n; i++) s += hypot(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
+    return s;
+}
+
+int sumo_router_new(const net_spec *spec, sumo_router **out)
+{
+    *out = NULL;
+    sumo_router *r = calloc(1, sizeof *r);
+    if (!r) return CB_ENOMEM;
+    uint32_t nr = spec->n_roads;
+    r->n_roads = nr;
+    size_t n_arcs = 0;
+    for (uint32_t i = 0; i < spec->n_inters; i++) n_arcs += spec->inters[i].n_roadlinks;
+    r->first = calloc(nr + 2, sizeof *r->first);
+    r->arcs = malloc((n_arcs + 1) * sizeof *r->arcs);
+    r->road_cost = malloc((nr + 1) * sizeof *r->road_cost);
+    r->dist = malloc((nr + 1) * sizeof *r->dist);
+    r->prev = malloc((nr + 1) * sizeof *r->prev);
+    r->heap = malloc((nr + 1) * sizeof *r->heap);
+    r->pos = malloc((nr + 1) * sizeof *r->pos);
+    if (!r->first || !r->arcs || !r->road_cost || !r->dist || !r->prev || !r->heap || !r->pos) {
+        sumo_router_free(r);
+        return CB_ENOMEM;
+    }
+    for (uint32_t k = 0; k < nr; k++) {
+        const net_spec_road *rd = &spec->roads[k];
+        double best = INFINITY;
+        for (uint32_t l = 0; l < rd->n_lanes; l++) {
+            double len = rd->lane_lengths && rd->lane_lengths[l] > 0 ? rd->lane_lengths[l]
+                         : rd->lane_points && rd->lane_points[l] ? poly_len(rd->lane_points[l], rd->n_lane_points[l])
+                         : poly_len(rd->points, rd->n_points);
+            double t = len / rd->lanes[l].max_speed;
+            if (t < best) best = t;
+        }
+        r->road_cost[k] = best;
+    }
+    /* arcs grouped by start road: count, offsets, fill */
+    for (uint32_t i = 0; i < spec->n_inters; i++)
+        for (uint32_t k = 0; k < spec->inters[i].n_roadlinks; k++)
+            r->first[spec->inters[i].roadlinks[k].start_road + 1]++;
+    for (uint32_t k = 0; k < nr; k++) r->first[k + 1] += r->first[k];
+    uint32_t *fill = malloc((nr + 1) * sizeof *fill);
+    if (!fill) { sumo_router_free(r); return CB_ENOMEM; }
+    memcpy(fill, r->first, nr * sizeof *fill);
+    for (uint32_t i = 0; i < spec->n_inters; i++)
+        for (uint32_t k = 0; k < spec->inters[i].n_roadlinks; k++) {
+            const net_spec_roadlink *rl = &spec->inters[i].roadlinks[k];
+            double best = INFINITY;
+            for (uint32_t l = 0; l < rl->n_lanelinks; l++) {
+                const net_spec_lanelink *ll = &rl->lanelinks[l];
+                if (!ll->points) continue;
+                double v = ll->max_speed > 0 ? ll->max_speed : 13.89;
+                double t = poly_len(ll->points, ll->n_points) / v;
+                if (t < best) best = t;
+            }
+            if (!(best < INFINITY)) best = 0;
+            r->arcs[fill[rl->start_road]++] = (sr_arc){ rl->end_road, best };
+        }
+    free(fill);
+    *out = r;
+    return CB_OK;
+}
+
+void sumo_router_free(sumo_router *r)
+{
+    if (!r) return;
+    free(r->first);
+    free(r->arcs);
+    free(r->road_cost);
+    free(r->dist);
+    free(r->prev);
+    free(r->heap);
+    free(r->pos);
+    free(r);
+}
+
+bool sumo_router_connected(const sumo_router *r, uint32_t a, uint32_t b)
+{
+    for (uint32_t k = r->first[a]; k < r->first[a + 1]; k++)
+        if (r->arcs[k].to == b) return true;
+    return false;
+}
+
+/*--- Dijkstra with an indexed binary heap (ties by road index: deterministic) ---*/
+
+static bool hless(const sumo_router *r, uint32_t a, uint32_t b)
+{
+    return r->dist[a] < r->dist[b] || (r->dist[a] == r->dist[b] && a < b);
+}
+
+static void hup(sumo_router *r, uint32_t i)
+{
+    uint32_t x = r->heap[i];
+    while (i > 0 && hless(r, x, r->heap[(i - 1) / 2])) {
+        r->heap[i] = r->heap[(i - 1) / 2];
+        r->pos[r->heap[i]] = i;
+        i = (i - 1) / 2;
+    }
+    r->heap[i] = x;
+    r->pos[x] = i;
+}
+
+static void hdown(sumo_router *r, uint32_t i, uint32_t n)
+{
+    uint32_t x = r->heap[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && hless(r, r->heap[c + 1], r->heap[c])) c++;
+        if (!hless(r, r->heap[c], x)) break;
+        r->heap[i] = r->heap[c];
+        r->pos[r->heap[i]] = i;
+        i = c;
+    }
+    r->heap[i] = x;
+    r->pos[x] = i;
+}
+
+/* Path from a to b != a (a excluded, b included) appended to *path. */
+static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
+{
+    uint32_t nr = r->n_roads;
+    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = UINT32_MAX; }
+    uint32_t hn = 0;
+    /* start: leaving road a, so a's own length is not counted */
+    r->dist[a] = 0;
+    r->heap[hn++] = a;
+    r->pos[a] = 0;
+    bool found = false;
+    while (hn) {
+        uint32_t u = r->heap[0];
+        r->pos[u] = UINT32_MAX - 1;                 /* settled */
+        r->heap[0] = r->heap[--hn];
+        if (hn) { r->pos[r->heap[0]] = 0; hdown(r, 0, hn); }
+        if (u == b) { found = true; break; }
+        double base = r->dist[u] + (u == a ? 0 : r->road_cost[u]);
+        for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++) {
+            uint32_t v = r->arcs[k].to;
+            double c = base + r->arcs[k].cost;
+            if (r->pos[v] == UINT32_MAX - 1 || !(c < r->dist[v])) continue;
+            r->dist[v] = c;
+            r->prev[v] = u;
+            if (r->pos[v] == UINT32_MAX) { r->heap[hn] = v; r->pos[v] = hn; hn++; }
+            hup(r, r->pos[v]);
+        }
+    }
+    if (!found) return CB_ENOTFOUND;
+    uint32_t steps = 0;
+    for (uint32_t x = b; x != a; x = r->prev[x])
+        if (++steps > nr) return CB_ENOTFOUND;          /* defensive: no cycles */
+    if (*len + steps > *cap) {
+        uint32_t c = *cap ? *cap : 16;
+        while (c < *len + steps) c *= 2;
+        uint32_t *p = realloc(*path, c * sizeof *p);
+        if (!p) return CB_ENOMEM;
+        *path = p;
+        *cap = c;
+    }
+    uint32_t i = *len + steps;
+    for (uint32_t x = b; i > *len; x = r->prev[x]) (*path)[--i] = x;
+    *len += steps;
+    return CB_OK;
+}
+
+int sumo_route(sumo_router *r, const uint32_t *points, uint32_t n_points, uint32_t **out,
+               uint32_t *n_out, uint32_t *bad)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (n_points == 0) return CB_OK;
+    uint32_t *path = malloc(16 * sizeof *path), len = 0, cap = 16;
+    if (!path) return CB_ENOMEM;
+    path[len++] = points[0];
+    for (uint32_t i = 1; i < n_points; i++) {
+        if (points[i] == path[len - 1]) continue;      /* nothing to join */
+        int rc = leg(r, path[len - 1], points[i], &path, &len, &cap);
+        if (rc) {
+            free(path);
+            if (bad) *bad = i;
+            return rc;
+        }
+    }
+    *out = path;
+    *n_out = len;
+    return CB_OK;
+}

@@ -1,0 +1,315 @@
+/* sumo_xml.c -- expat (and zlib) to a flat element list; attribute helpers. */
+#include "sumo_xml.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Parser state.  Elements and attributes grow in malloc'ed arrays while
+ * parsing (their final count is unknown) and stay malloc'ed in the doc. */
+typedef struct sx_build {
+    sx_doc *d;
+    XML_Parser p;
+    uint32_t stack[SX_MAX_DEPTH];
+    uint32_t depth;
+    size_t cap_elems, cap_attrs;
+    int fail;                 /* CB_E* once something went wrong in a callback */
+    const char *why;          /* message for `fail` */
+} sx_build;
+
+static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    sx_build *b = ud;
+    sx_doc *d = b->d;
+    if (b->fail) return;
+    if (b->depth >= SX_MAX_DEPTH) {
+        b->fail = CB_ESYNTAX;
+        b->why = "elements nested too deeply";
+        XML_StopParser(b->p, XML_FALSE);
+        return;
+    }
+    uint32_t na = 0;
+    while (atts[2 * na]) na++;
+    if (d->n_elems + 1 > b->cap_elems || d->n_attrs + na > b->cap_attrs) {
+        size_t ce = b->cap_elems, ca = b->cap_attrs;
+        while (d->n_elems + 1 > ce) ce = ce ? ce * 2 : 1024;
+        while (d->n_attrs + na > ca) ca = ca ? ca * 2 : 4096;
+        if (ce > UINT32_MAX / 2 || ca > UINT32_MAX / 2) { b->fail = CB_ELIMIT; b->why = "too many elements"; XML_StopParser(b->p, XML_FALSE); return; }
+        sx_elem *e = realloc(d->elems, ce * sizeof *e);
+        if (e) d->elems = e;
+        sx_attr *a = realloc(d->attrs, ca * sizeof *a);
+        if (a) d->attrs = a;
+        if (!e || !a) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
+        b->cap_elems = ce;
+        b->cap_attrs = ca;
+    }
+    sx_elem *e = &d->elems[d->n_elems];
+    e->name = cbu_arena_strdup(&d->arena, name);
+    e->line = (uint32_t)XML_GetCurrentLineNumber(b->p);
+    e->parent = b->depth ? b->stack[b->depth - 1] : SX_NONE;
+    e->depth = b->depth;
+    e->first_attr = d->n_attrs;
+    e->n_attr = na;
+    bool ok = e->name != NULL;
+    for (uint32_t i = 0; i < na && ok; i++) {
+        sx_attr *a = &d->attrs[d->n_attrs + i];
+        a->name = cbu_arena_strdup(&d->arena, atts[2 * i]);
+        a->value = cbu_arena_strdup(&d->arena, atts[2 * i + 1]);
+        ok = a->name && a->value;
+    }
+    if (!ok) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
+    d->n_attrs += na;
+    b->stack[b->depth++] = d->n_elems++;
+}
+
+static void on_end(void *ud, const XML_Char *name)
+{
+    sx_build *b = ud;
+    (void)name;
+    if (b->depth) b->depth--;
+}
+
+static int sx_begin(sx_doc *d, sx_build *b, const char *label, cb_error *err)
+{
+    memset(d, 0, sizeof *d);
+    cbu_arena_init(&d->arena);
+    memset(b, 0, sizeof *b);
+    b->d = d;
+    d->file = cbu_arena_strdup(&d->arena, label);
+    b->p = XML_ParserCreate(NULL);
+    if (!d->file || !b->p) return cbu_err(err, CB_ENOMEM, "%s: out of memory", label);
+    XML_SetUserData(b->p, b);
+    XML_SetElementHandler(b->p, on_start, on_end);
+    return CB_OK;
+}
+
+/* Feed one chunk; returns CB_OK or an error naming line and column. */
+static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_error *err)
+{
+    const char *label = b->d->file;
+    while (len > 0 || final) {
+        int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
+        bool last = final && (size_t)chunk == len;
+        if (XML_Parse(b->p, buf, chunk, last) == XML_STATUS_ERROR) {
+            unsigned long line = XML_GetCurrentLineNumber(b->p), col = XML_GetCurrentColumnNumber(b->p);
+            if (b->fail)
+                return cbu_err(err, b->fail, "%s:%lu:%lu: %s", label, line, col + 1, b->why);
+            enum XML_Error code = XML_GetErrorCode(b->p);
+            const char *msg = XML_ErrorString(code);
+            if (code == XML_ERROR_NO_ELEMENTS && b->d->n_elems > 0)
+                msg = "the file ends before its elements are closed (truncated?)";
+            else if (code == XML_ERROR_UNCLOSED_TOKEN)
+                msg = "the file ends inside a tag (truncated?)";
+            return cbu_err(err, CB_ESYNTAX, "%s:%lu:%lu: malformed XML: %s", label, line, col + 1,
+                           msg ? msg : "error");
+        }
+        buf += chunk;
+        len -= (size_t)chunk;
+        if (last) break;
+    }
+    return CB_OK;
+}
+
+static int sx_end(sx_build *b, int rc)
+{
+    if (b->p) XML_ParserFree(b->p);
+    b->p = NULL;
+    if (rc) sx_free(b->d);
+    return rc;
+}
+
+int sx_parse(sx_doc *d, const char *label, const char *buf, size_t len, cb_error *err)
+{
+    sx_build b;
+    int rc = sx_begin(d, &b, label, err);
+    if (rc == CB_OK) rc = sx_feed(&b, buf, len, true, err);
+    if (rc == CB_OK && d->n_elems == 0)
+        rc = cbu_err(err, CB_ESYNTAX, "%s: no XML element", label);
+    return sx_end(&b, rc);
+}
+
+int sx_load(sx_doc *d, const char *path, cb_error *err)
+{
+    memset(d, 0, sizeof *d);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    fclose(probe);
+    gzFile gz = gzopen(path, "rb");
+    if (!gz) return cbu_err(err, CB_EIO, "%s: cannot open", path);
+    gzbuffer(gz, 1 << 17);
+    sx_build b;
+    int rc = sx_begin(d, &b, path, err);
+    char *buf = rc == CB_OK ? malloc(1 << 17) : NULL;
+    if (rc == CB_OK && !buf) rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", path);
+    while (rc == CB_OK) {
+        int got = gzread(gz, buf, 1 << 17);
+        if (got < 0) {
+            int zerr;
+            const char *m = gzerror(gz, &zerr);
+            rc = cbu_err(err, CB_EIO, "%s: %s", path, zerr == Z_ERRNO ? strerror(errno) : m);
+            break;
+        }
+        if (got == 0) {
+            int zerr;
+            const char *m = gzerror(gz, &zerr);
+            if (zerr != Z_OK && zerr != Z_STREAM_END) {
+                rc = cbu_err(err, CB_ESYNTAX, "%s: broken gzip data: %s", path, m);
+                break;
+            }
+            rc = sx_feed(&b, buf, 0, true, err);
+            break;
+        }
+        rc = sx_feed(&b, buf, (size_t)got, false, err);
+    }
+    free(buf);
+    gzclose(gz);
+    if (rc == CB_OK && d->n_elems == 0) rc = cbu_err(err, CB_ESYNTAX, "%s: no XML element", path);
+    return sx_end(&b, rc);
+}
+
+void sx_free(sx_doc *d)
+{
+    free(d->elems);
+    free(d->attrs);
+    cbu_arena_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+const char *sx_get(const sx_doc *d, const sx_elem *e, const char *name)
+{
+    const sx_attr *a = d->attrs + e->first_attr;
+    for (uint32_t i = 0; i < e->n_attr; i++)
+        if (strcmp(a[i].name, name) == 0) return a[i].value;
+    return NULL;
+}
+
+const char *sx_describe(const sx_doc *d, const sx_elem *e, char *buf, size_t n)
+{
+    const char *id = sx_get(d, e, "id");
+    if (!id && strcmp(e->name, "connection") == 0) {
+        const char *from = sx_get(d, e, "from"), *to = sx_get(d, e, "to");
+        snprintf(buf, n, "<connection from=\"%.60s\" to=\"%.60s\">", from ? from : "?", to ? to : "?");
+    } else if (id) {
+        snprintf(buf, n, "<%.40s id=\"%.80s\">", e->name, id);
+    } else {
+        snprintf(buf, n, "<%.40s>", e->name);
+    }
+    return buf;
+}
+
+int sx_fail(const sx_doc *d, const sx_elem *e, cb_error *err, int code, const char *fmt, ...)
+{
+    if (!err) return code;
+    char what[256], msg[CB_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cbu_err(err, code, "%s:%u: %s: %s", d->file, e->line, sx_describe(d, e, what, sizeof what), msg);
+}
+
+bool sx_parse_double(const char *s, double *out)
+{
+    char *end;
+    while (*s == ' ' || *s == '\t') s++;
+    if (!*s) return false;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (*end == ' ' || *end == '\t') end++;
+    if (*end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+int sx_get_double(const sx_doc *d, const sx_elem *e, const char *name, bool required, double dflt,
+                  double *out, cb_error *err)
+{
+    const char *v = sx_get(d, e, name);
+    if (!v) {
+        if (required) return sx_fail(d, e, err, CB_ESCHEMA, "attribute '%s' is missing", name);
+        *out = dflt;
+        return CB_OK;
+    }
+    if (!sx_parse_double(v, out))
+        return sx_fail(d, e, err, CB_ESCHEMA, "attribute '%s' is not a number: \"%.60s\"", name, v);
+    return CB_OK;
+}
+
+int sx_get_long(const sx_doc *d, const sx_elem *e, const char *name, bool required, long dflt,
+                long *out, cb_error *err)
+{
+    const char *v = sx_get(d, e, name);
+    if (!v) {
+        if (required) return sx_fail(d, e, err, CB_ESCHEMA, "attribute '%s' is missing", name);
+        *out = dflt;
+        return CB_OK;
+    }
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno)
+        return sx_fail(d, e, err, CB_ESCHEMA, "attribute '%s' is not an integer: \"%.60s\"", name, v);
+    *out = x;
+    return CB_OK;
+}
+
+int sx_get_str(const sx_doc *d, const sx_elem *e, const char *name, bool required, const char **out,
+               cb_error *err)
+{
+    *out = sx_get(d, e, name);
+    if (!*out && required) return sx_fail(d, e, err, CB_ESCHEMA, "attribute '%s' is missing", name);
+    return CB_OK;
+}
+
+int sx_words(const char *s, bool commas, int (*fn)(const char *w, size_t n, void *ud), void *ud)
+{
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || (commas && *s == ',')) s++;
+        if (!*s) return 0;
+        const char *w = s;
+        while (*s && !(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || (commas && *s == ','))) s++;
+        int r = fn(w, (size_t)(s - w), ud);
+        if (r) return r;
+    }
+}
+
+bool sx_parse_shape(cbu_arena *arena, const char *s, uint32_t min, net_point **pts, uint32_t *n)
+{
+    uint32_t count = 0;
+    for (const char *p = s; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        if (!*p) break;
+        count++;
+        while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    }
+    if (count < min || count > (1u << 24)) return false;
+    net_point *out = CBU_NEW(arena, net_point, count ? count : 1);
+    if (!out) return false;
+    const char *p = s;
+    for (uint32_t i = 0; i < count; i++) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || *end != ',') return false;
+        p = end + 1;
+        double y = strtod(p, &end);
+        if (end == p) return false;
+        if (*end == ',') {                       /* x,y,z: the height is ignored */
+            p = end + 1;
+            (void)strtod(p, &end);
+            if (end == p) return false;
+        }
+        if (*end && !(*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) return false;
+        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e9 || fabs(y) > 1e9) return false;
+        out[i] = (net_point){ x, y };
+        p = end;
+    }
+    *pts = out;
+    *n = count;
+    return true;
+}
