@@ -333,6 +333,15 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
     return cap;
 }
 
+/* Is the vehicle close enough to an intersection for intersection_speed to
+ * matter (on a lane link, or within its reach of a lane end that leads
+ * into one)?  Mirrors intersection_speed's early returns. */
+static inline bool intersection_near(const sim_engine *s, const sim_slot *me, uint32_t d, double len)
+{
+    if (d >= s->net->n_lanes) return true;
+    return me->next != SIM_NONE && len - me->dist <= s->vt_reach[me->vtype];
+}
+
 void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
 {
     const cb_net *n = s->net;
@@ -349,7 +358,26 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         if (i > 0) {
             const sim_slot *lead = &D->v[i - 1];
             const net_vtype *lvt = &s->vtypes[lead->vtype];
-            cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, lead->dist - lvt->length - me->dist, custom);
+            double gap = lead->dist - lvt->length - me->dist;
+            /* Queued and stopped behind a stopped leader, away from the
+             * intersection: the gap-keeping bound s2 is at most its cap
+             * v2 = -dL dt + 2 (gap - minGap)/dt, computed exactly as below;
+             * when that is <= 0 the vehicle stays where it is (speed 0,
+             * no movement) whatever else is computed, so skip the rest.
+             * A third of the vehicle-updates of a congested city. */
+            if (v == 0 && lead->speed == 0 && custom < 0 && !intersection_near(s, me, d, len)) {
+                const sim_vparam *mp = &s->vparams[me->vtype], *lp = &s->vparams[lead->vtype];
+                double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
+                if (v2 <= 0) {
+                    if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = SIM_NONE;
+                    me->nspeed = 0;
+                    me->ndist = me->dist;
+                    if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
+                        sim_trip_step(s, &s->veh[me->vid], 0, dmin(vt->max_speed, vmax_drv));
+                    continue;
+                }
+            }
+            cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, gap, custom);
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom);
         }
