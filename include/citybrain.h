@@ -146,6 +146,9 @@ typedef struct cb_metrics {
     double engine_att;        /* CityFlow's average travel time, s */
     double published_att;    /* per-intersection ATT of the research papers, s */
     int64_t published_vehicles; /* vehicles counted in published_att */
+    int64_t stopped_on_approaches; /* stopped vehicles on the lanes leading into
+                                      signalized intersections, after the last step */
+    int64_t queue_sum;        /* sum over steps of stopped_on_approaches */
 } cb_metrics;
 
 void cb_engine_metrics(const cb_engine *e, cb_metrics *m);

@@ -175,6 +175,7 @@ typedef struct sim_wctx {
     uint32_t *done;        /* vids that finished their route */
     uint32_t n_done, cap_done;
     int64_t pub_sum_steps, pub_count;
+    int64_t stopped_approach;  /* stopped vehicles kept on signal approach lanes */
     sim_lc_cand *lc;       /* lane-change wishes found this step */
     uint32_t n_lc, cap_lc;
     bool oom;              /* a scratch array could not grow */
@@ -255,6 +256,9 @@ typedef struct sim_engine {
     int64_t sum_create_unfinished; /* over created, unfinished: create_step */
     int64_t veh_updates;
     int64_t pub_sum_steps, pub_count;
+    int64_t stopped_approach;    /* after the last step: stopped vehicles on the
+                                    lanes of signalized intersections' approaches */
+    int64_t queue_sum;           /* sum over steps of stopped_approach */
 
     /* SUMO-style trip statistics over finished vehicles (citybrain_sumo.h);
      * only engines opened from SUMO inputs keep them (trip_stats).  Summed

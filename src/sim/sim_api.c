@@ -205,6 +205,8 @@ void cb_engine_metrics(const cb_engine *e, cb_metrics *m)
         m->engine_att = (double)(s->sum_tt_steps + unfinished * s->step - s->sum_create_unfinished) *
                         s->dt / (double)s->created;
     m->published_vehicles = s->pub_count;
+    m->stopped_on_approaches = s->stopped_approach;
+    m->queue_sum = s->queue_sum;
     if (s->pub_count > 0) m->published_att = (double)s->pub_sum_steps * s->dt / (double)s->pub_count;
 }
 

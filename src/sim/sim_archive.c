@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARCHIVE_MAGIC "CBARCHV1"
+#define ARCHIVE_MAGIC "CBARCHV2"
 
 struct cb_archive {
     unsigned char *buf;
@@ -71,7 +71,8 @@ static void write_state(const sim_engine *s, awriter *w)
     w_f64(w, s->flow_clock);
     w_u64(w, s->seed);
     int64_t counters[] = { s->created, s->finished, s->running, s->queued, s->sum_tt_steps,
-                           s->sum_create_unfinished, s->veh_updates, s->pub_sum_steps, s->pub_count };
+                           s->sum_create_unfinished, s->veh_updates, s->pub_sum_steps, s->pub_count,
+                           s->stopped_approach, s->queue_sum };
     w_bytes(w, counters, sizeof counters);
     w_u64(w, s->n_pushed);
     w_bytes(w, &s->rng, sizeof s->rng);
@@ -160,7 +161,7 @@ static uint64_t r_count(areader *r, uint64_t max, size_t elem)
 typedef struct loaded {
     uint64_t step, seed, n_pushed;
     double flow_clock;
-    int64_t counters[9];
+    int64_t counters[11];
     cbu_rng rng;
     uint64_t n_vtypes;
     const net_vtype *vtypes;
@@ -389,6 +390,8 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
     s->veh_updates = L->counters[6];
     s->pub_sum_steps = L->counters[7];
     s->pub_count = L->counters[8];
+    s->stopped_approach = L->counters[9];
+    s->queue_sum = L->counters[10];
     s->n_pushed = (uint32_t)L->n_pushed;
     s->rng = L->rng;
     memcpy(s->flows, L->flows, s->n_flows * sizeof *s->flows);
@@ -518,6 +521,7 @@ void cb_engine_reset(cb_engine *e, bool reset_seed)
     s->created = s->finished = s->running = s->queued = 0;
     s->sum_tt_steps = s->sum_create_unfinished = s->veh_updates = 0;
     s->pub_sum_steps = s->pub_count = 0;
+    s->stopped_approach = s->queue_sum = 0;
     s->n_pushed = 0;
     for (uint32_t f = 0; f < s->n_flows; f++) {
         s->flows[f].now_time = s->flow_interval[f];

@@ -106,7 +106,7 @@ static void move_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
     uint32_t d = s->active[item];
     sim_drv *D = &s->drv[d];
     double len = sim_drv_length(s, d);
-    uint32_t keep = 0;
+    uint32_t keep = 0, stopped = 0;
     for (uint32_t i = 0; i < D->n; i++) {
         sim_slot *sl = &D->v[i];
         if (sl->flags & SIM_SLOT_DROP) continue;      /* finished lane change */
@@ -116,11 +116,14 @@ static void move_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
         }
         sl->dist = sl->ndist;
         sl->speed = sl->nspeed;
+        stopped += sl->speed < SIM_WAITING_SPEED;
         sl->flags &= (uint16_t)~SIM_SLOT_CUSTOM_SPEED;   /* one step only */
         if (keep != i) D->v[keep] = *sl;
         keep++;
     }
     D->n = keep;
+    if (d < s->net->n_lanes && s->net->roads[s->net->lanes[d].road].incoming_signal)
+        w->stopped_approach += stopped;
 }
 
 static void decide_item(sim_engine *s, uint32_t item, sim_wctx *w)
@@ -152,6 +155,9 @@ static int arrive(sim_engine *s, const sim_mover *mv)
     D->v[i] = mv->slot;
     D->n++;
     A->arrived++;
+    if (mv->dest < s->net->n_lanes && mv->slot.speed < SIM_WAITING_SPEED &&
+        s->net->roads[s->net->lanes[mv->dest].road].incoming_signal)
+        s->stopped_approach++;
     if (mv->dest >= s->net->n_lanes)
         atomic_fetch_add_explicit(&s->link_occ[s->net->links[mv->dest - s->net->n_lanes].start_lane], 1,
                                   memory_order_relaxed);
@@ -168,6 +174,7 @@ static int u32_cmp(const void *a, const void *b)
 static int merge_step(sim_engine *s, cb_error *err)
 {
     uint32_t done = 0;
+    s->stopped_approach = 0;
     for (int t = 0; t < s->n_threads; t++) {
         sim_wctx *w = &s->wctx[t];
         if (w->oom) return cbu_err_nomem(err);
@@ -175,6 +182,7 @@ static int merge_step(sim_engine *s, cb_error *err)
         s->veh_updates += w->updates;
         s->pub_sum_steps += w->pub_sum_steps;
         s->pub_count += w->pub_count;
+        s->stopped_approach += w->stopped_approach;
     }
     for (int t = 0; t < s->n_threads; t++) {
         const sim_wctx *w = &s->wctx[t];
@@ -214,7 +222,7 @@ static int merge_step(sim_engine *s, cb_error *err)
     for (int t = 0; t < s->n_threads; t++) {
         sim_wctx *w = &s->wctx[t];
         w->n_movers = w->n_done = 0;
-        w->updates = w->pub_sum_steps = w->pub_count = 0;
+        w->updates = w->pub_sum_steps = w->pub_count = w->stopped_approach = 0;
     }
 
     /* drop drivables that emptied, keeping the order of the rest */
@@ -239,6 +247,7 @@ int sim_step(sim_engine *s, cb_error *err)
     if (s->n_lc_active) sim_lc_couple(s);
     sim_parallel_for(s, s->n_active, move_drivable);
     if ((rc = merge_step(s, err))) return rc;
+    s->queue_sum += s->stopped_approach;
     uint32_t *t = s->blocker;
     s->blocker = s->blocker_next;
     s->blocker_next = t;
