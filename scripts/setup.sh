@@ -26,6 +26,10 @@ CB_PACKAGES=(
   libyajl-dev         # JSON parser (docs/dependencies.md)
   clang               # sanitizer build and libFuzzer targets (scripts/sanitize.sh, fuzz/)
   libclang-rt-14-dev  # clang's ASan/UBSan/libFuzzer runtimes
+  libmicrohttpd-dev   # HTTP server of `citybrain serve` (docs/dependencies.md)
+  libsqlite3-dev      # the service's store: SQLite in WAL mode
+  libsodium-dev       # API tokens: random secrets, salted BLAKE2b hashes
+  wrk                 # HTTP load generator for bench/serve_bench.sh
 )
 #-------------------------------------------------------------------------------
 
