@@ -238,12 +238,18 @@ typedef struct cb_vehicle {
     double distance;          /* metres from the start of its drivable */
     bool running;             /* false: still in the entering queue */
     uint32_t drivable;        /* internal drivable index (lane or lane link) */
+    bool shadow;              /* the copy of a vehicle changing lane, present
+                                 in its target lane until the change ends; its
+                                 id is "<id>_shadow", as in CityFlow */
 } cb_vehicle;
 
 typedef int (*cb_vehicle_fn)(const cb_vehicle *v, void *ud);
 /* Call fn for every running vehicle (and the queued ones if
- * include_queued), in a deterministic order; stops early if fn returns
- * non-zero and returns that value. */
+ * include_queued), in a deterministic order: drivables in index order
+ * (lanes first, in cb_engine_lane_id order), front vehicle first on each,
+ * then the entering queues.  A lane change in progress shows up twice: the
+ * vehicle on its lane and its shadow (v->shadow) on the target lane.  Stops
+ * early if fn returns non-zero and returns that value. */
 int cb_engine_foreach_vehicle(const cb_engine *e, bool include_queued,
                               cb_vehicle_fn fn, void *ud);
 /* Look one vehicle up by id; CB_ENOTFOUND if it is not in the engine. */
@@ -266,7 +272,8 @@ typedef struct cb_vehicle_info {
 int cb_engine_vehicle_info(const cb_engine *e, const char *id, cb_vehicle_info *out, cb_error *err);
 
 /* The id of the vehicle ahead (CityFlow's get_leader), written into
- * `leader` (caller owns, `cap` bytes); "" if none within look-ahead. */
+ * `leader` (caller owns, `cap` bytes); "" if none within look-ahead.  A
+ * lane-change shadow ahead is named "<id>_shadow". */
 int cb_engine_vehicle_leader(const cb_engine *e, const char *id, char *leader, size_t cap,
                              cb_error *err);
 /* Ask a running vehicle to drive at `speed` during the next step; the
@@ -289,6 +296,43 @@ void cb_vehicle_params_init(cb_vehicle_params *p);   /* CityFlow's defaults */
  * joins its first lane's entering queue.  Its id goes to id_out. */
 int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_t *roads,
                            size_t n_roads, char *id_out, size_t id_cap, cb_error *err);
+
+/*--- Field equipment and field events ------------------------------------------*/
+
+/* Loop detectors, as a city installs them: on every lane an entry loop
+ * `entry_m` metres after the lane start and a stop-line loop `stopline_m`
+ * before its end (both moved towards the middle on lanes shorter than four
+ * times that).  Off until enabled; enabling again resets them. */
+int cb_engine_enable_detectors(cb_engine *e, double entry_m, double stopline_m, cb_error *err);
+
+/* What a loop measured since its lane's last reset.  Aggregate only. */
+typedef struct cb_detector_reading {
+    double position;          /* metres from the lane start */
+    uint32_t count;           /* vehicles whose front passed it */
+    double flow_per_hour;     /* count scaled to vehicles per hour */
+    double occupancy;         /* fraction of steps ending with a vehicle over it */
+    double mean_speed;        /* m/s of the vehicles that passed; 0 if none */
+    double period;            /* seconds covered */
+} cb_detector_reading;
+/* out[0] is the entry loop, out[1] the stop-line loop.  reset starts a new
+ * period for that lane. */
+int cb_engine_read_detectors(cb_engine *e, size_t lane, bool reset, cb_detector_reading out[2],
+                             cb_error *err);
+
+/* An incident blocking `lane` at `position` metres from its start, from
+ * simulated time t0 until t1 (t1 < 0: until cleared).  Vehicles behind it
+ * stop as behind a stopped vehicle, or change lane when lane changing is
+ * on.  *id (may be NULL) receives its index. */
+int cb_engine_add_incident(cb_engine *e, size_t lane, double position, double t0, double t1,
+                           size_t *id, cb_error *err);
+int cb_engine_clear_incident(cb_engine *e, size_t id, cb_error *err);
+size_t cb_engine_incident_count(const cb_engine *e);
+typedef struct cb_incident {
+    size_t lane;
+    double position, t0, t1;  /* t1 < 0: open-ended */
+    bool active, cleared;
+} cb_incident;
+int cb_engine_incident(const cb_engine *e, size_t id, cb_incident *out, cb_error *err);
 
 /*--- State: reset, snapshot, archive files ------------------------------------*/
 

@@ -27,6 +27,7 @@
 #ifndef CB_SIM_H
 #define CB_SIM_H
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -181,6 +182,22 @@ typedef struct sim_wctx {
     bool oom;              /* a scratch array could not grow */
 } sim_wctx;
 
+/* A point detector's running sums (sim_detect.c). */
+typedef struct sim_det {
+    uint32_t count;        /* vehicles whose front crossed the point */
+    uint32_t occ_steps;    /* steps at whose end a vehicle covered the point */
+    double speed_sum;      /* speeds of the crossing vehicles */
+    int64_t occ_stamp;     /* last step counted in occ_steps */
+} sim_det;
+
+/* A lane blocked at a position, from start_step to end_step. */
+typedef struct sim_incident {
+    uint32_t lane;
+    double pos;            /* metres from the lane start: the obstacle's rear */
+    int64_t start_step, end_step;  /* end_step < 0: until cleared */
+    bool active, cleared;
+} sim_incident;
+
 /* Signal state of one intersection. */
 typedef struct sim_signal {
     uint32_t phase;        /* local phase index */
@@ -246,6 +263,14 @@ typedef struct sim_engine {
     uint32_t n_pushed;     /* vehicles created through cb_engine_push_vehicle */
     uint32_t n_routes_init;/* routes of the flows; later ones were added by the API */
     uint32_t cap_routes;
+
+    sim_det *det;          /* 2 per lane (entry, stop line); NULL: detectors off */
+    double *det_pos;       /* their positions on the lane */
+    int64_t *det_since;    /* per lane: step of the last reset */
+    sim_incident *incidents;
+    uint32_t n_incidents, cap_incidents;
+    double *block_pos;     /* per lane: rear of the nearest active obstacle,
+                              INFINITY if none; NULL until an incident exists */
 
     sim_signal *signals;   /* per intersection */
     uint8_t *green;        /* per roadlink: 1 if its intersection's phase allows it */
@@ -377,6 +402,16 @@ void sim_signals_init(sim_engine *s);
 void sim_signals_tick(sim_engine *s);
 void sim_signals_apply_all(sim_engine *s);   /* greens from the phases, after a load */
 void sim_signal_set(sim_engine *s, uint32_t inter, uint32_t phase);
+
+/* sim_detect.c */
+int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m);
+void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, double v, double len);
+void sim_incidents_update(sim_engine *s);
+/* Rear of the nearest active obstacle on a lane, INFINITY if none. */
+static inline double sim_block_pos(const sim_engine *s, uint32_t lane)
+{
+    return s->block_pos && lane < s->net->n_lanes ? s->block_pos[lane] : INFINITY;
+}
 
 /* sim_threads.c: run fn(s, item) for items [0, n) on all workers. */
 typedef void (*sim_item_fn)(sim_engine *s, uint32_t item, sim_wctx *w);

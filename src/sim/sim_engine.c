@@ -77,6 +77,11 @@ void sim_close(sim_engine *s)
     free(s->flow_end);
     free(s->flow_interval);
     free(s->signals);
+    free(s->det);
+    free(s->det_pos);
+    free(s->det_since);
+    free(s->incidents);
+    free(s->block_pos);
     free(s->idx_keys);
     free(s->idx_vals);
     free(s->green);

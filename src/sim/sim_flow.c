@@ -203,10 +203,26 @@ void sim_insert_waiting(sim_engine *s)
                 const sim_slot *t = &D->v[D->n - 1];
                 if (!(t->dist > s->vtypes[t->vtype].length + vt->min_gap)) continue;
             }
+            if (!(sim_block_pos(s, lane) > vt->min_gap)) continue;   /* blocked at the start */
             if (sim_drv_reserve(D, 1)) continue;        /* retried next step */
             uint32_t k = 0;
             sim_slot sl = { .dist = 0, .speed = v->depart_speed, .vid = vid, .prev = SIM_NONE,
                             .vtype = v->vtype, .flags = 0 };
+            if (sl.speed < 0) {
+                /* SUMO's departSpeed="max": as fast as the lane, the vehicle,
+                 * the vehicle ahead (stopping behind it at its minGap) and
+                 * the lane end (stopping at it) allow */
+                double sp = vt->max_speed < n->lanes[lane].max_speed ? vt->max_speed : n->lanes[lane].max_speed;
+                double room = 2.0 * vt->usual_neg_acc * s->aux[lane].length;
+                if (D->n) {
+                    const sim_slot *t = &D->v[D->n - 1];
+                    double gap = t->dist - s->vtypes[t->vtype].length - vt->min_gap;
+                    double safe = 2.0 * vt->usual_neg_acc * (gap > 0 ? gap : 0) + t->speed * t->speed;
+                    if (safe < room) room = safe;
+                }
+                if (room < sp * sp) sp = sqrt(room);
+                sl.speed = sp;
+            }
             sl.next = sim_plan_next(s, v, lane, &k);
             D->v[D->n++] = sl;
             sim_activate(s, lane);

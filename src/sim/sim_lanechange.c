@@ -51,8 +51,9 @@ static int push_cand(sim_wctx *w, sim_lc_cand c)
 static double lane_gap_ahead(const sim_engine *s, uint32_t lane, double pos, const sim_slot **out)
 {
     const sim_drv *D = &s->drv[lane];
-    double best = INFINITY;
+    double best = INFINITY, bp = sim_block_pos(s, lane);
     *out = NULL;
+    if (bp >= pos) best = bp - pos;              /* an obstacle ahead counts as a stopped leader */
     for (uint32_t i = 0; i < D->n; i++) {
         const sim_slot *t = &D->v[i];
         if (t->dist <= pos) continue;
@@ -98,9 +99,14 @@ static void wish_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
             gap = l->dist - s->vtypes[l->vtype].length - me->dist;
         } else {
             const sim_slot *l;
-            if (!sim_find_leader(s, me, d, ln->length, &l, &gap)) continue;
+            if (!sim_find_leader(s, me, d, ln->length, &l, &gap)) gap = INFINITY;
         }
-        if (gap > 2 * vt->length + 4 * s->dt * vt->max_speed || gap < 1.5 * vt->length) continue;
+        /* An incident ahead on this lane: unlike CityFlow (which has none),
+         * a vehicle held up by it wants out whatever its gap. */
+        double bp = sim_block_pos(s, d);
+        bool blocked = me->dist <= bp && bp - me->dist < 2 * vt->length + 4 * s->dt * vt->max_speed;
+        if (blocked && bp - me->dist < gap) gap = bp - me->dist;
+        if (!blocked && (gap > 2 * vt->length + 4 * s->dt * vt->max_speed || gap < 1.5 * vt->length)) continue;
         const sim_route *r = &s->routes[v->route];
         uint32_t next_road = v->route_pos + 1 < r->n ? r->roads[v->route_pos + 1] : NET_NONE;
         uint32_t best = SIM_NONE;

@@ -79,6 +79,10 @@ uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint
     return net_link_drivable(n, link);
 }
 
+/* What a blocked lane presents to vehicles behind it: a stopped "vehicle"
+ * (vid SIM_NONE) whose rear is the obstacle's position. */
+static const sim_slot obstacle_slot = { .vid = SIM_NONE, .next = SIM_NONE, .prev = SIM_NONE };
+
 bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double len,
                      const sim_slot **lead_out, double *gap_out)
 {
@@ -104,6 +108,11 @@ bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double
             if (L->n) {
                 lead = &L->v[L->n - 1];
                 gap = acc + lead->dist - s->vtypes[lead->vtype].length;
+            }
+            double bp = sim_block_pos(s, nxt);
+            if (bp < INFINITY && (!lead || acc + bp < gap)) {
+                lead = &obstacle_slot;
+                gap = acc + bp;
             }
         }
         if (lead) {
@@ -295,6 +304,7 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         link = me->next - n->n_lanes;
         const net_link *L = &n->links[link];
         bool open = s->green[L->roadlink];
+        if (open && sim_block_pos(s, L->end_lane) < vt->length) open = false;
         if (open) {
             const sim_drv *E = &s->drv[L->end_lane];
             if (E->n) {
@@ -348,6 +358,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
     sim_drv *D = &s->drv[d];
     double len = sim_drv_length(s, d), dt = s->dt;
     double vmax_drv = d < n->n_lanes ? n->lanes[d].max_speed : n->links[d - n->n_lanes].max_speed;
+    double block = sim_block_pos(s, d);      /* an incident on this lane, if any */
     for (uint32_t i = 0; i < D->n; i++) {
         sim_slot *me = &D->v[i];
         const net_vtype *vt = &s->vtypes[me->vtype];
@@ -381,6 +392,8 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom);
         }
+        if (me->dist <= block)          /* stop behind the obstacle as behind a stopped vehicle */
+            cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
         cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));

@@ -70,6 +70,8 @@ static void leave_drivable(sim_engine *s, uint32_t d, const sim_slot *sl, sim_wc
     const cb_net *n = s->net;
     sim_veh *v = &s->veh[sl->vid];
     double rem = sl->ndist - sim_drv_length(s, d);
+    if (s->det && d < n->n_lanes)
+        sim_detect_pass(s, d, sl->dist, sl->ndist, sl->nspeed, s->vtypes[sl->vtype].length);
     uint32_t cur = d, nxt = sl->next, k = v->route_pos;
     if (d < n->n_lanes) k++;                  /* the link enters road k+1 */
     else atomic_fetch_sub_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], 1, memory_order_relaxed);
@@ -114,6 +116,8 @@ static void move_drivable(sim_engine *s, uint32_t item, sim_wctx *w)
             leave_drivable(s, d, sl, w);
             continue;
         }
+        if (s->det && d < s->net->n_lanes)
+            sim_detect_pass(s, d, sl->dist, sl->ndist, sl->nspeed, s->vtypes[sl->vtype].length);
         sl->dist = sl->ndist;
         sl->speed = sl->nspeed;
         stopped += sl->speed < SIM_WAITING_SPEED;
@@ -155,6 +159,8 @@ static int arrive(sim_engine *s, const sim_mover *mv)
     D->v[i] = mv->slot;
     D->n++;
     A->arrived++;
+    if (s->det && mv->dest < s->net->n_lanes)
+        sim_detect_pass(s, mv->dest, 0, mv->slot.dist, mv->slot.speed, s->vtypes[mv->slot.vtype].length);
     if (mv->dest < s->net->n_lanes && mv->slot.speed < SIM_WAITING_SPEED &&
         s->net->roads[s->net->lanes[mv->dest].road].incoming_signal)
         s->stopped_approach++;
@@ -239,6 +245,7 @@ static int merge_step(sim_engine *s, cb_error *err)
 
 int sim_step(sim_engine *s, cb_error *err)
 {
+    if (s->n_incidents) sim_incidents_update(s);
     int rc = sim_flows_step(s, err);
     if (rc) return rc;
     sim_insert_waiting(s);

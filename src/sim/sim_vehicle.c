@@ -328,7 +328,7 @@ int cb_engine_vehicle_leader(const cb_engine *ce, const char *id, char *leader, 
         double gap;
         if (!sim_find_leader(s, sl, v->drv, s->aux[v->drv].length, &lead, &gap)) lead = NULL;
     }
-    if (lead && cap) {
+    if (lead && lead->vid != SIM_NONE && cap) {   /* SIM_NONE: an obstacle */
         sim_vehicle_id(s, lead->vid, leader, cap);
         if ((lead->flags & SIM_SLOT_SHADOW) && strlen(leader) + 8 <= cap) strcat(leader, "_shadow");
     }
