@@ -30,6 +30,12 @@ CB_PACKAGES=(
   libsqlite3-dev      # the service's store: SQLite in WAL mode
   libsodium-dev       # API tokens: random secrets, salted BLAKE2b hashes
   wrk                 # HTTP load generator for bench/serve_bench.sh
+  python3-dev         # headers of Debian's python3 for the citybrain Python module (docs/python.md)
+  python3-setuptools  # setup.py of python/ (pip install ./python)
+  python3-pip         # pip install ./python, offline with --no-build-isolation
+  python3-venv        # the venv that pip installs into (Debian's python3 is externally managed)
+  python3-numpy       # numpy getters (get_lane_*_array) and citybrain.env
+  python3-pytest      # python/tests, run by ctest (test_python)
 )
 #-------------------------------------------------------------------------------
 
