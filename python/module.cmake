@@ -35,10 +35,18 @@ else()
     target_link_libraries(citybrain_python PRIVATE citybrain_core)
     # the library's symbols stay inside the module (no clash with other modules)
     target_link_options(citybrain_python PRIVATE -Wl,--exclude-libs,ALL)
-    # the pure-Python files next to the extension, so CB_PYTHON_OUT is importable
-    add_custom_command(TARGET citybrain_python POST_BUILD
-      COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_CURRENT_LIST_DIR}/citybrain ${CB_PYTHON_OUT}/citybrain
-      COMMAND ${CMAKE_COMMAND} -E rm -rf ${CB_PYTHON_OUT}/citybrain/__pycache__)
+    # the pure-Python files next to the extension, so CB_PYTHON_OUT is
+    # importable; copied again whenever one of them changes
+    file(GLOB CB_PYTHON_FILES LIST_DIRECTORIES false CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/citybrain/*)
+    set(CB_PYTHON_STAMP ${CMAKE_CURRENT_BINARY_DIR}/citybrain_python_files.stamp)
+    add_custom_command(OUTPUT ${CB_PYTHON_STAMP}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CB_PYTHON_OUT}/citybrain
+      COMMAND ${CMAKE_COMMAND} -E copy ${CB_PYTHON_FILES} ${CB_PYTHON_OUT}/citybrain/
+      COMMAND ${CMAKE_COMMAND} -E touch ${CB_PYTHON_STAMP}
+      DEPENDS ${CB_PYTHON_FILES}
+      COMMENT "Copying the citybrain Python package")
+    add_custom_target(citybrain_python_files ALL DEPENDS ${CB_PYTHON_STAMP})
+    add_dependencies(citybrain_python citybrain_python_files)
     set(CB_PYTHON_MODULE ON)
   endif()
 endif()
