@@ -72,9 +72,9 @@ static int start_server(test_server *s, const char *db, const char *const *extra
         if (k <= 0) break;
         used += (size_t)k;
         s->out[used] = '\0';
-        const char *u = strstr(s->out, "http://127.0.0.1:");
-        if (u && strchr(u, '\n')) {
-            s->port = atoi(u + strlen("http://127.0.0.1:"));
+        const char *u = strstr(s->out, "http://");
+        if (u && strchr(u, '\n') && strchr(u + 7, ':')) {
+            s->port = atoi(strchr(u + 7, ':') + 1);
             const char *t = strstr(s->out, "admin token: ");
             if (t) sscanf(t + 13, "%127s", s->token);
             /* the token line follows the URL line at once when there is one */
