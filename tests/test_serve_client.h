@@ -33,7 +33,7 @@ typedef struct test_server {
 
 /* Start `citybrain serve --db DB --listen 127.0.0.1:0 [extra...]` and wait
  * (at most 30 s) for its URL line.  Returns 0 or -1. */
-static int start_server(test_server *s, const char *db, const char *const *extra)
+static inline int start_server(test_server *s, const char *db, const char *const *extra)
 {
     memset(s, 0, sizeof *s);
     int fd[2];
@@ -104,7 +104,7 @@ static int start_server(test_server *s, const char *db, const char *const *extra
 }
 
 /* Stop with `sig` and wait; returns the exit status (or 128+signal). */
-static int stop_server(test_server *s, int sig)
+static inline int stop_server(test_server *s, int sig)
 {
     if (s->pid <= 0) return -1;
     kill(s->pid, sig);
@@ -120,13 +120,13 @@ typedef struct test_resp {
     size_t len;
 } test_resp;
 
-static void resp_free(test_resp *r)
+static inline void resp_free(test_resp *r)
 {
     free(r->body);
     memset(r, 0, sizeof *r);
 }
 
-static int connect_port(int port)
+static inline int connect_port(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
@@ -143,7 +143,7 @@ static int connect_port(int port)
 }
 
 /* Send raw bytes, read the whole answer (the request asks to close). */
-static int http_raw(int port, const char *req, size_t req_len, test_resp *out)
+static inline int http_raw(int port, const char *req, size_t req_len, test_resp *out)
 {
     memset(out, 0, sizeof *out);
     int fd = connect_port(port);
@@ -182,7 +182,7 @@ static int http_raw(int port, const char *req, size_t req_len, test_resp *out)
 }
 
 /* METHOD path with an optional bearer token and body. */
-static int http(int port, const char *method, const char *path, const char *token, const char *body,
+static inline int http(int port, const char *method, const char *path, const char *token, const char *body,
                 test_resp *out)
 {
     size_t bl = body ? strlen(body) : 0;
@@ -199,7 +199,7 @@ static int http(int port, const char *method, const char *path, const char *toke
 }
 
 /* A token of `role` made with the admin token; "" on failure. */
-static void make_token(const test_server *s, const char *role, char *out, size_t cap)
+static inline void make_token(const test_server *s, const char *role, char *out, size_t cap)
 {
     char body[128];
     snprintf(body, sizeof body, "{\"role\":\"%s\",\"label\":\"test %s\"}", role, role);
@@ -219,7 +219,7 @@ static void make_token(const test_server *s, const char *role, char *out, size_t
 }
 
 /* A fresh database path under TMPDIR (old files removed). */
-static const char *fresh_db(const char *name)
+static inline const char *fresh_db(const char *name)
 {
     static char path[4][512];
     static int k;
