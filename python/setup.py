@@ -15,7 +15,9 @@ packages and nothing is downloaded:
 fetching one; Debian's own /usr/bin/python3 refuses pip installs outside a
 venv, PEP 668.)  Without pip: `/usr/bin/python3 python/setup.py build`.
 
-Environment: CITYBRAIN_JOBS=N parallel compile jobs (default 2).
+Environment: CITYBRAIN_JOBS=N parallel compile jobs (default 2);
+CITYBRAIN_BUILD_DIR=DIR builds there instead of python/build (pip builds
+in the source tree; the ctest test_python_pip keeps its build apart).
 """
 import glob
 import os
@@ -60,7 +62,9 @@ class CMakeBuild(build_ext):
 
 
 os.chdir(HERE)          # relative paths below, wherever we are called from
+BUILD_DIR = os.environ.get("CITYBRAIN_BUILD_DIR")
 setup(
+    options={"build": {"build_base": BUILD_DIR}, "egg_info": {"egg_base": BUILD_DIR}} if BUILD_DIR else {},
     name="citybrain",
     version=version(),
     description="citybrain: a CityFlow-compatible traffic engine with a drop-in Python API",
