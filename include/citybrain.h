@@ -447,7 +447,14 @@ typedef struct cb_site_obs {
     int pending;              /* a requested green waiting for the minimum
                                  green to pass, or -1 */
     double state_time;        /* s spent in the current state */
-    const cb_lane_obs *lanes; /* one per cb_site.lanes entry */
+    const cb_lane_obs *lanes; /* one per cb_site.lanes entry: the detection
+                                 zone (default the whole lane) */
+    uint32_t n_zones;         /* advance detection zones the controller asked
+                                 for (cb_controller_zones); 0: none */
+    const double *zone_m;     /* their lengths, m before the stop line */
+    const cb_lane_obs *zones; /* zones[z * n_lanes + lane]: approach lanes
+                                 over their last zone_m[z] metres (exit
+                                 lanes: zeros) */
     const double *published;  /* CB_PUBLISH_N values per site, all sites
                                  (index by cb_site_road.neighbour); zeros
                                  until a neighbour has decided */
@@ -517,6 +524,11 @@ int cb_controller_create(const char *name, const cb_site *sites, size_t n_sites,
 /* Decide for one site; `obs` describes that site now. */
 void cb_controller_decide(cb_controller *c, size_t site, const cb_site_obs *obs, cb_decision *out);
 const char *cb_controller_name(const cb_controller *c);
+/* The advance zones the controller wants observed (cb_site_obs.zones):
+ * returns how many (at most CB_ZONES_MAX) and sets *zone_m to their lengths
+ * in metres (borrowed until destroy). */
+#define CB_ZONES_MAX 16
+uint32_t cb_controller_zones(const cb_controller *c, const double **zone_m);
 void cb_controller_destroy(cb_controller *c);
 
 /*--- The signal safety layer --------------------------------------------------*/

@@ -1,29 +1,335 @@
-/* ctl_best.c -- placeholder */
+/* ctl_best.c -- "horizon", the best controller citybrain has (`--control
+ * auto`): at every decision it plans the next few decision intervals of
+ * one intersection with a queue model fed by its detectors, and requests
+ * the first phase of the cheapest plan.  docs/control.md explains the
+ * design and gives the ablation.
+ *
+ * What it sees (cb_site_obs, nothing else): per approach lane the stopped
+ * vehicles on the whole lane and, from advance zones of 5 s of travel each,
+ * the moving vehicles that will reach the stop line in 0-5 s, 5-10 s ...;
+ * per exit lane the vehicles on it (free room); its own signal state.
+ *
+ * The model, per approach lane (a fluid queue, 1 s steps over the horizon
+ * of `horizon` decision intervals):
+ *   - the queue starts at the stopped vehicles; moving vehicles join it
+ *     when their zone says they arrive;
+ *   - a green that continues from the previous interval discharges one
+ *     vehicle per `h` seconds from its first second;
+ *   - a new green (a change of phase) first shows the yellow (+ all-red)
+ *     and then loses `startup` seconds while a stopped queue starts;
+ *   - vehicles cannot leave into exit lanes that are full;
+ *   - cost = vehicle-seconds spent queued, plus `term` seconds for every
+ *     vehicle still queued at the end of the horizon (it will keep waiting);
+ *     a lane whose queue has been red for `age` seconds counts double
+ *     ((1 + (red/age)^2) in general), so nobody waits for ever.
+ * A plan is one candidate phase per interval (8^3 = 512 plans with the
+ * benchmark's eight greens).  Lanes are independent given a plan, and a
+ * lane only cares whether each interval is red, a continued green or a new
+ * green, so each lane's cost is computed once per such pattern (at most
+ * 4^horizon) and a plan's cost is a sum of table lookups.
+ *
+ * Ties keep the current green.  No randomness: decisions are a function of
+ * the observations and the site's own history. */
 #include "ctl_int.h"
+#include "../util/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_H, P_STARTUP, P_K, P_BIN, P_TERM, P_GRACE, P_AGE, P_SPACE, P_VEHLEN, P_N };
+
+static const ctl_param_def params[] = {
+    { "h", 2.0, 0.5, 10, "seconds per vehicle per lane leaving a queue" },
+    { "startup", 2.0, 0, 20, "seconds a stopped queue needs to start moving" },
+    { "horizon", 3, 1, 4, "decision intervals planned ahead" },
+    { "bin", 5, 0, 60, "seconds of travel per advance zone (0: no advance zones)" },
+    { "term", 45, 0, 3600, "seconds charged per vehicle still queued at the horizon" },
+    { "grace", 90, 0, 3600, "seconds a queue may wait at red before it starts to weigh more" },
+    { "age", 60, 0, 3600, "seconds past the grace after which it weighs double (0: off)" },
+    { "space", 1, 0, 1, "1: vehicles cannot leave into full exit lanes" },
+    { "vehlen", 7.5, 1, 50, "metres of lane per queued vehicle (room on exit lanes)" },
+    { NULL, 0, 0, 0, NULL }
+};
+
+enum { MAX_AL = 32, MAX_C = 16, MAX_K = 4, MAX_PAT = 256, MAX_T = 4 * 240 };
+enum { ST_RED, ST_CONT, ST_NEW, ST_FIRST };    /* a lane in one interval */
+
+/* What a site's plan needs, prepared once: its approach lanes (the start
+ * lanes of non-right movements; right turns go on every phase), which of
+ * them each candidate lets go, and each approach lane's exit lanes. */
+typedef struct site_plan {
+    uint32_t n_al;
+    uint32_t al[MAX_AL];            /* site lane of each approach lane */
+    uint32_t n_c;
+    uint32_t green[MAX_C];          /* per candidate: bit a = approach lane a goes */
+    uint32_t out_first[MAX_AL + 1]; /* exit lanes of approach lane a: outl[out_first[a]..] */
+    uint32_t outl[MAX_AL * 8];
+    double last_green[MAX_AL];      /* when approach lane a last had green, s */
+} site_plan;
+
+typedef struct horizon_run {
+    site_plan *plan;                /* per site */
+    double bin;                     /* seconds of travel per advance zone */
+} horizon_run;
+
+static void add_out(site_plan *sp, uint32_t a, uint32_t lane)
+{
+    for (uint32_t j = sp->out_first[a]; j < sp->out_first[a + 1]; j++)
+        if (sp->outl[j] == lane) return;
+    if (sp->out_first[a + 1] < MAX_AL * 8) sp->outl[sp->out_first[a + 1]++] = lane;
+}
+
+static bool lane_starts(const cb_site *s, const cb_site_movement *m, uint32_t lane)
+{
+    for (uint32_t j = 0; j < m->n_in; j++)
+        if (s->lane_refs[m->first_in + j] == lane) return true;
+    return false;
+}
+
+static void prepare_site(const cb_site *s, site_plan *sp)
+{
+    for (uint32_t k = 0; k < s->n_movements; k++) {
+        const cb_site_movement *m = &s->movements[k];
+        if (m->type == 1) continue;
+        for (uint32_t j = 0; j < m->n_in; j++) {
+            uint32_t l = s->lane_refs[m->first_in + j], a = 0;
+            while (a < sp->n_al && sp->al[a] != l) a++;
+            if (a == sp->n_al && sp->n_al < MAX_AL) sp->al[sp->n_al++] = l;
+        }
+    }
+    for (uint32_t a = 0; a < sp->n_al; a++) {
+        sp->out_first[a + 1] = sp->out_first[a];
+        for (uint32_t k = 0; k < s->n_movements; k++) {
+            const cb_site_movement *m = &s->movements[k];
+            if (m->type == 1 || !lane_starts(s, m, sp->al[a])) continue;
+            for (uint32_t j = 0; j < m->n_out; j++) add_out(sp, a, s->lane_refs[m->first_out + j]);
+        }
+    }
+    sp->n_c = s->n_candidates < MAX_C ? s->n_candidates : MAX_C;
+    for (uint32_t ci = 0; ci < sp->n_c; ci++)
+        for (uint32_t k = 0; k < s->n_movements; k++) {
+            const cb_site_movement *m = &s->movements[k];
+            if (m->type == 1 || !ctl_allows(s, s->candidates[ci], k)) continue;
+            for (uint32_t a = 0; a < sp->n_al; a++)
+                if (lane_starts(s, m, sp->al[a])) sp->green[ci] |= 1u << a;
+        }
+}
+
+static int init(ctl_ctx *c, cb_error *err)
+{
+    horizon_run *r = calloc(1, sizeof *r);
+    if (!r) return cbu_err_nomem(err);
+    c->shared = r;
+    r->plan = calloc(c->n_sites + 1, sizeof *r->plan);
+    if (!r->plan) return cbu_err_nomem(err);
+    double vmax = 0;
+    for (size_t i = 0; i < c->n_sites; i++) {
+        prepare_site(&c->sites[i], &r->plan[i]);
+        for (uint32_t l = 0; l < c->sites[i].n_lanes; l++)
+            if (c->sites[i].lanes[l].max_speed > vmax) vmax = c->sites[i].lanes[l].max_speed;
+    }
+    /* Advance zones: rings of `bin` seconds of travel at the speed limit,
+     * covering the horizon (at most CB_ZONES_MAX rings, widened if needed). */
+    double H = c->p[P_K] * c->interval;
+    if (c->p[P_BIN] > 0 && vmax > 0) {
+        int nz = (int)ceil(H / c->p[P_BIN] - 1e-9);
+        if (nz > CB_ZONES_MAX) nz = CB_ZONES_MAX;
+        r->bin = H / nz;
+        c->n_zones = (uint32_t)nz;
+        for (int z = 0; z < nz; z++) c->zone_m[z] = (z + 1) * r->bin * vmax;
+    }
+    return CB_OK;
+}
+
+static void fini(ctl_ctx *c)
+{
+    horizon_run *r = c->shared;
+    if (!r) return;
+    free(r->plan);
+    free(r);
+}
+
+/* One approach lane now.  Its cost depends only on its state in each
+ * interval, so the queue after every prefix of states is memoised: with
+ * three states and a horizon of 3 that is at most 3 + 9 + 27 interval
+ * simulations per lane, however many plans share them. */
+typedef struct lane_now {
+    double q0;                      /* queued (stopped) vehicles now */
+    double room0;                   /* vehicles its exit lanes can still take */
+    double weight;                  /* ageing factor >= 1 */
+    const double *arrive;           /* vehicles arriving in each model second */
+    /* after a prefix of `len` intervals with states `code` (base 4):
+     * queue, room left and vehicle-seconds so far; done = computed */
+    struct { float q, room, cost; uint8_t done; } pre[MAX_K][MAX_PAT];
+    double total[MAX_PAT];          /* full-horizon cost, < 0: not yet */
+} lane_now;
+
+typedef struct model {
+    int K, n_t, per;                /* intervals, seconds modelled, seconds per interval */
+    double h, startup, yellow, term;
+} model;
+
+/* Advance one lane through interval k in state st (a fluid queue with 1 s
+ * steps): arrivals join, a green discharges one vehicle per h seconds once
+ * its yellow and start-up are over, never into full exit lanes. */
+static void interval_step(const model *M, const double *arr, int st, double *q, double *room, double *cost)
+{
+    int start;
+    if (st == ST_RED) start = M->per;
+    else if (st == ST_CONT) start = 0;
+    else {
+        double s = (st == ST_NEW ? M->yellow : 0) + (*q >= 1 ? M->startup : 0);
+        start = (int)ceil(s - 1e-9);
+    }
+    double rate = 1.0 / M->h, qq = *q, rr = *room, cc = *cost;
+    for (int j = 0; j < M->per; j++) {
+        qq += arr[j];
+        if (j >= start) {
+            double sv = rate < qq ? rate : qq;
+            if (sv > rr) sv = rr;
+            qq -= sv;
+            rr -= sv;
+        }
+        cc += qq;
+    }
+    *q = qq;
+    *room = rr;
+    *cost = cc;
+}
+
+/* Vehicle-seconds queued at one lane over the horizon for a pattern of
+ * per-interval states (base-4 digits, interval 0 lowest), plus `term` s
+ * per vehicle left at the end, times the ageing weight. */
+static double lane_cost(const model *M, lane_now *L, int pattern)
+{
+    if (L->total[pattern] >= 0) return L->total[pattern];
+    double q = L->q0, room = L->room0, cost = 0;
+    int code = 0, mul = 1;
+    for (int k = 0; k < M->K; k++, mul *= 4) {
+        code += (pattern / mul % 4) * mul;
+        if (L->pre[k][code].done) {
+            q = L->pre[k][code].q;
+            room = L->pre[k][code].room;
+            cost = L->pre[k][code].cost;
+            continue;
+        }
+        interval_step(M, L->arrive + k * M->per, pattern / mul % 4, &q, &room, &cost);
+        L->pre[k][code].q = (float)q;
+        L->pre[k][code].room = (float)room;
+        L->pre[k][code].cost = (float)cost;
+        L->pre[k][code].done = 1;
+    }
+    return L->total[pattern] = (cost + q * M->term) * L->weight;
+}
 
 static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs *o, cb_decision *out)
 {
     (void)state;
     const cb_site *s = &c->sites[site];
+    horizon_run *r = c->shared;
+    site_plan *sp = &r->plan[site];
     out->next = ctl_next_multiple(o->time, c->interval);
-    int best = -1;
-    double best_p = 0;
-    for (uint32_t i = 0; i < s->n_candidates; i++) {
-        int ph = s->candidates[i];
-        double p = 0;
-        for (uint32_t k = 0; k < s->n_movements; k++) {
-            const cb_site_movement *m = &s->movements[k];
-            if (m->type == 1 || !ctl_allows(s, ph, k)) continue;
-            p += ctl_sum_in(s, m, o, true) - ctl_sum_road(s, m->out_road, o, true);
+    if (sp->n_c == 0) return;
+
+    model M = { .K = (int)c->p[P_K], .per = (int)(c->interval + 0.5), .h = c->p[P_H], .startup = c->p[P_STARTUP],
+                .yellow = s->yellow + s->all_red, .term = c->p[P_TERM] };
+    M.n_t = M.K * M.per;
+    if (M.n_t > MAX_T) { M.per = MAX_T / M.K; M.n_t = M.K * M.per; }
+
+    int cur = -1;                   /* the candidate showing (or coming after a clearance) */
+    if (o->state != CB_SIG_START)
+        for (uint32_t ci = 0; ci < sp->n_c; ci++)
+            if (s->candidates[ci] == o->green) cur = (int)ci;
+    bool in_clearance = o->state == CB_SIG_YELLOW || o->state == CB_SIG_ALLRED;
+    if (cur >= 0 && !in_clearance)
+        for (uint32_t a = 0; a < sp->n_al; a++)
+            if (sp->green[cur] >> a & 1) sp->last_green[a] = o->time;
+
+    /* The lanes now: queue, arrivals per second from the zone rings, room. */
+    static _Thread_local double arrive[MAX_AL][MAX_T];
+    static _Thread_local lane_now L[MAX_AL];
+    for (uint32_t a = 0; a < sp->n_al; a++) {
+        uint32_t l = sp->al[a];
+        lane_now *ln = &L[a];
+        ln->q0 = o->lanes[l].stopped;
+        memset(arrive[a], 0, (size_t)M.n_t * sizeof arrive[a][0]);
+        double before = 0;
+        for (uint32_t z = 0; z < o->n_zones; z++) {
+            const cb_lane_obs *zo = &o->zones[(size_t)z * s->n_lanes + l];
+            double moving = (double)zo->count - zo->stopped, ring = moving - before;
+            if (ring <= 0) continue;
+            before = moving;
+            /* spread evenly over the ring's seconds of travel */
+            int t0 = (int)(z * r->bin + 0.5), t1 = (int)((z + 1) * r->bin + 0.5);
+            if (t1 > M.n_t) t1 = M.n_t;
+            for (int t = t0; t < t1; t++) arrive[a][t] += ring / (t1 - t0);
         }
-        if (best < 0 || p > best_p) { best = ph; best_p = p; }
+        ln->arrive = arrive[a];
+        double room = 0;
+        for (uint32_t j = sp->out_first[a]; j < sp->out_first[a + 1]; j++) {
+            uint32_t x = sp->outl[j];
+            double f = s->lanes[x].length / c->p[P_VEHLEN] - o->lanes[x].count;
+            room += f > 0 ? f : 0;
+        }
+        ln->room0 = c->p[P_SPACE] > 0 ? room : 1e9;
+        ln->weight = 1;
+        if (c->p[P_AGE] > 0 && ln->q0 >= 1) {
+            double red = (o->time - sp->last_green[a] - c->p[P_GRACE]) / c->p[P_AGE];
+            if (red < 0) red = 0;
+            ln->weight += red * red;
+        }
+        int n_pat = 1;
+        for (int k = 0; k < M.K; k++) n_pat *= 4;
+        for (int p = 0; p < n_pat; p++) ln->total[p] = -1;
+        for (int k = 0; k < M.K; k++) {
+            int n_code = 1;
+            for (int j = 0; j <= k; j++) n_code *= 4;
+            for (int p = 0; p < n_code; p++) ln->pre[k][p].done = 0;
+        }
     }
-    out->phase = best;
+
+    /* Every plan of K candidates; a lane's state per interval is red,
+     * continued green or new green. */
+    uint32_t n = sp->n_c, total = 1;
+    for (int k = 0; k < M.K; k++) total *= n;
+    double best_cost = INFINITY;
+    int best = -1;
+    for (uint32_t code = 0; code < total; code++) {
+        int seq[MAX_K];
+        uint32_t x = code;
+        for (int k = 0; k < M.K; k++) { seq[k] = (int)(x % n); x /= n; }
+        double cost = 0;
+        for (uint32_t a = 0; a < sp->n_al && cost < best_cost; a++) {
+            int pat = 0, mul = 1, prev = cur;
+            for (int k = 0; k < M.K; k++, mul *= 4) {
+                int ph = seq[k], st;
+                if (!(sp->green[ph] >> a & 1)) st = ST_RED;
+                else if (prev < 0) st = ST_FIRST;               /* the first green: no yellow owed */
+                else if (ph == prev && !(k == 0 && in_clearance)) st = ST_CONT;
+                else st = ST_NEW;
+                pat += st * mul;
+                prev = ph;
+            }
+            cost += lane_cost(&M, &L[a], pat);
+        }
+        bool better = cost < best_cost - 1e-9 ||
+                      (cost <= best_cost + 1e-9 && seq[0] == cur && best != cur);   /* ties keep the green */
+        if (better) {
+            best_cost = cost;
+            best = seq[0];
+        }
+    }
+    out->phase = s->candidates[best];
 }
 
 const ctl_def ctl_best = {
-    .name = "best",
-    .summary = "placeholder",
+    .name = "horizon",
+    .summary = "plans the next 3 decisions with a queue model fed by advance zones (the best; 'auto')",
     .uses_interval = true,
+    .phase_set = CB_PHASES_ALL,
+    .params = params,
+    .init = init,
     .decide = decide,
+    .fini = fini,
 };

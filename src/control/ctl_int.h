@@ -28,6 +28,8 @@ typedef struct ctl_ctx {
     double interval;          /* decision_interval, s */
     double p[CTL_MAX_PARAMS]; /* parameter values, in the def's table order */
     void *shared;             /* the controller's own run-wide data (init) */
+    uint32_t n_zones;         /* advance zones wanted (init may set) */
+    double zone_m[CB_ZONES_MAX]; /* their lengths, m */
 } ctl_ctx;
 
 typedef struct ctl_def {

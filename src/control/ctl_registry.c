@@ -117,6 +117,11 @@ void cb_controller_decide(cb_controller *c, size_t site, const cb_site_obs *obs,
 }
 
 const char *cb_controller_name(const cb_controller *c) { return c->def->name; }
+uint32_t cb_controller_zones(const cb_controller *c, const double **zone_m)
+{
+    *zone_m = c->ctx.zone_m;
+    return c->ctx.n_zones;
+}
 
 void cb_controller_destroy(cb_controller *c)
 {

@@ -34,6 +34,9 @@ struct cb_control {
     int64_t step;             /* steps taken through this loop */
     int64_t *next_step;       /* per site: step of its next decision */
     cb_lane_obs *lanes;       /* scratch: one site's observations */
+    cb_lane_obs *zones;       /* scratch: the advance zones, n_zones x lanes */
+    uint32_t n_zones;
+    const double *zone_m;     /* borrowed from the controller */
     double *published;        /* CB_PUBLISH_N per site */
     uint32_t *approach;       /* lanes counted by mean_queue */
     size_t n_approach;
@@ -142,6 +145,12 @@ int cb_control_open(cb_engine *e, const char *controller, cb_params *params, cb_
         if ((rc = cb_controller_create(info.name, cb_signals_sites(c->sig), n, params, &c->ctl, err))) goto fail;
         c->next_step = calloc(n + 1, sizeof *c->next_step);
         c->lanes = calloc(c->sig->max_lanes + 1, sizeof *c->lanes);
+        c->n_zones = cb_controller_zones(c->ctl, &c->zone_m);
+        if (c->n_zones > CB_ZONES_MAX) c->n_zones = CB_ZONES_MAX;
+        if (c->n_zones && !(c->zones = calloc((size_t)c->n_zones * c->sig->max_lanes + 1, sizeof *c->zones))) {
+            rc = cbu_err_nomem(err);
+            goto fail;
+        }
         c->published = calloc(n * CB_PUBLISH_N + 1, sizeof *c->published);
         if (!c->next_step || !c->lanes || !c->published) { rc = cbu_err_nomem(err); goto fail; }
     }
@@ -171,10 +180,19 @@ static int decide_due(cb_control *c, cb_error *err)
         const cb_site *st = &s->sites[i];
         const uint32_t *lanes = s->lane_global[i];
         for (uint32_t j = 0; j < st->n_lanes; j++) cb_engine_lane_observe(c->e, lanes[j], c->zone, &c->lanes[j], NULL);
+        for (uint32_t z = 0; z < c->n_zones; z++)
+            for (uint32_t j = 0; j < st->n_lanes; j++) {
+                cb_lane_obs *zo = &c->zones[z * st->n_lanes + j];
+                if (st->roads[st->lanes[j].road].incoming) cb_engine_lane_observe(c->e, lanes[j], c->zone_m[z], zo, NULL);
+                else memset(zo, 0, sizeof *zo);
+            }
         cb_site_obs obs;
         cb_signals_status(s, i, &obs);
         obs.time = t;
         obs.lanes = c->lanes;
+        obs.n_zones = c->n_zones;
+        obs.zone_m = c->zone_m;
+        obs.zones = c->zones;
         obs.published = c->published;
         cb_decision d;
         cb_controller_decide(c->ctl, i, &obs, &d);
@@ -229,6 +247,7 @@ void cb_control_close(cb_control *c)
     cb_signals_close(c->sig);
     free(c->next_step);
     free(c->lanes);
+    free(c->zones);
     free(c->published);
     free(c->approach);
     free(c->waiting);

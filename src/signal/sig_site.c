@@ -254,7 +254,10 @@ int sig_sites_build(cb_signals *s, const cb_engine *e, cb_error *err)
     size_t n_inters = cb_engine_intersection_count(e);
     int rc = CB_OK;
     s->dt = cb_engine_interval(e);
+    /* A green shows for at least one step, even with min_green 0: a green
+     * that never shows would only lengthen the clearance. */
     s->min_green_steps = to_steps(s->cfg.min_green, s->dt);
+    if (s->min_green_steps < 1) s->min_green_steps = 1;
     s->yellow_steps = to_steps(s->cfg.yellow, s->dt);
     s->allred_steps = to_steps(s->cfg.all_red, s->dt);
     b.site_of = malloc((n_inters + 1) * sizeof *b.site_of);
