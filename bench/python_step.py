@@ -20,7 +20,8 @@ and the per-step overhead of the Python layer: (step loop - engine) / 3600,
 plus the cost of each getter alone (timeit on a loaded state).
 
 Usage: /usr/bin/python3 bench/python_step.py [--repeat 5] [--module DIR] [--json FILE]
-Needs: the module built (cmake --build build: build/python), ../shared/data.
+Needs: the module built (cmake --build build: build/python), numpy,
+../shared/reference for CityFlow's figure.
 """
 import argparse
 import json
@@ -32,7 +33,7 @@ import time
 import timeit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data", "jinan_3x4")
+DATA = os.path.join(ROOT, "examples", "jinan_3x4")         # = ../shared/data/jinan_3x4
 REFERENCE = os.path.join(ROOT, "..", "shared", "reference", "cityflow-reference.json")
 STEPS = 3600
 
@@ -76,7 +77,7 @@ def main():
     import numpy as np
 
     if not os.path.isfile(os.path.join(DATA, "anon_3_4_jinan_real.json")):
-        sys.exit("python_step: no %s (../shared/data)" % DATA)
+        sys.exit("python_step: no %s" % DATA)
     tmp = tempfile.mkdtemp(prefix="cb_python_step_")
     config = write_config(tmp)
     buf = np.empty(len(citybrain.Engine(config).lane_ids()), dtype=np.int32)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "citybrain.h"
 
-#define JINAN CB_SHARED_DATA "/jinan_3x4"
+#define JINAN CB_SOURCE_DIR "/examples/jinan_3x4"   /* bundled copy of the benchmark city */
 
 typedef struct seen {
     cb_engine *e;

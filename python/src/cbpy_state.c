@@ -227,7 +227,9 @@ int cbpy_replay_init(cbpy_engine *self, const char *path, bool no_replay)
     }
     if (!cfg_path) return PyErr_NoMemory(), -1;
     char *slash = strrchr(cfg_path, '/');
-    self->config_dir = slash ? strndup(cfg_path, (size_t)(slash - cfg_path ? slash - cfg_path : 1)) : strdup(".");
+    size_t dir_len = slash ? (size_t)(slash - cfg_path) : 0;
+    if (slash && dir_len == 0) dir_len = 1;              /* "/config.json": the root */
+    self->config_dir = slash ? strndup(cfg_path, dir_len) : strdup(".");
     size_t len = 0;
     char *text = read_all(cfg_path, &len);
     free(cfg_path);

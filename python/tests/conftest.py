@@ -83,10 +83,13 @@ def city(tmp_path):
 
 
 def jinan_config(folder, flow_file="anon_3_4_jinan_real.json", rl=True, lane_change=True):
-    """A CityFlow config for Jinan 3x4 in folder (the data stay where they are)."""
-    src = os.path.join(DATA, "jinan_3x4")
+    """A CityFlow config for Jinan 3x4 in folder (the data stay where they
+    are: the copy bundled in examples/, else ../shared/data)."""
+    src = os.path.join(ROOT, "examples", "jinan_3x4")
     if not os.path.isfile(os.path.join(src, flow_file)):
-        pytest.skip("no %s/%s (../shared/data is optional)" % (src, flow_file))
+        src = os.path.join(DATA, "jinan_3x4")
+    if not os.path.isfile(os.path.join(src, flow_file)):
+        pytest.skip("no jinan_3x4/%s in examples/ or %s" % (flow_file, DATA))
     config = {"interval": 1.0, "seed": 0, "dir": os.path.abspath(src) + "/", "roadnetFile": "roadnet_3_4.json",
               "flowFile": flow_file, "rlTrafficLight": rl, "laneChange": lane_change, "saveReplay": False}
     path = os.path.join(str(folder), "jinan.json")
