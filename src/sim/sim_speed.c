@@ -392,7 +392,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom);
         }
-        if (me->dist <= block)          /* stop behind the obstacle as behind a stopped vehicle */
+        if (block < INFINITY && me->dist <= block)   /* stop behind an obstacle as behind a stopped vehicle */
             cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
