@@ -13,8 +13,9 @@ CityFlow run unchanged after ``import citybrain as cityflow``.
 Beyond CityFlow: numpy getters (``get_lane_waiting_vehicle_count_array()``
 in ``lane_ids()`` order), network structure (``get_intersection_info``),
 every metric of docs/metrics.md (``get_metrics()``), ``close()`` and the
-context manager, and ``citybrain.env``, a gymnasium-style multi-intersection
-environment.  See docs/python.md.
+context manager, ``SignalLayer`` (the C library's signal safety layer:
+request greens, it inserts the yellow), and ``citybrain.env``, a
+gymnasium-style multi-intersection environment.  See docs/python.md.
 """
 from ._citybrain import (  # noqa: F401  (re-exported)
     Archive,
@@ -23,9 +24,10 @@ from ._citybrain import (  # noqa: F401  (re-exported)
     InvalidArgumentError,
     LoadError,
     NotFoundError,
+    SignalLayer,
     StateError,
     __version__,
 )
 
-__all__ = ["Engine", "Archive", "Error", "LoadError", "NotFoundError", "InvalidArgumentError",
+__all__ = ["Engine", "Archive", "SignalLayer", "Error", "LoadError", "NotFoundError", "InvalidArgumentError",
            "StateError", "__version__"]

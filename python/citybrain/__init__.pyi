@@ -6,6 +6,7 @@ from ._citybrain import (
     InvalidArgumentError as InvalidArgumentError,
     LoadError as LoadError,
     NotFoundError as NotFoundError,
+    SignalLayer as SignalLayer,
     StateError as StateError,
     __version__ as __version__,
 )

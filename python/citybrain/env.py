@@ -18,24 +18,22 @@ incoming lane of a site, the vehicles on it and those of them waiting
 
 Actions are phases: ``action[i]`` indexes ``candidate_phases[i]`` (the
 first four green phases in the benchmark datasets: WT+ET, NT+ST, WL+EL,
-NL+SL).  Every ``decision_interval`` seconds each site gets an action; the
-yellow is handled as the research papers' protocol does
-(../shared/docs/control-protocol.md, maxpressure_15s): a site whose green
-changes first shows the yellow phase -- the first phase whose movements are
-all right turns -- for ``yellow_time`` seconds, then the new green; a site
-keeping its green keeps it; at the start of an episode the first greens
-show at once (nothing to clear).
-
-The protocol is implemented here, on top of Engine.set_tl_phase, rather
-than through the C library's signal safety layer (citybrain.h, "Signal
-control"), which is not exposed to Python yet; the timing is the same.
+NL+SL).  Every ``decision_interval`` seconds each site gets an action.  The
+yellow is handled by the signal layer -- the C library's safety layer
+(citybrain.SignalLayer, citybrain.h "Signal control") -- exactly as the
+research papers' protocol does (../shared/docs/control-protocol.md,
+maxpressure_15s): a site whose green changes first shows the yellow phase
+(the first phase whose movements are all right turns) for ``yellow_time``
+seconds, then the new green; a site keeping its green keeps it; at the
+start of an episode the first greens show at once (nothing to clear).  The
+layer also holds every green for at least ``min_green`` seconds.
 
 Reward: minus the waiting vehicles on each site's incoming lanes (the
 papers' queue-length reward), one value per site.
 """
 import numpy as np
 
-from . import Engine
+from . import Engine, SignalLayer
 
 __all__ = ["MultiIntersectionEnv", "Box", "MultiDiscrete"]
 
@@ -87,71 +85,55 @@ class MultiDiscrete:
         return "MultiDiscrete(%s)" % self.nvec.tolist()
 
 
-def _site_plan(info, phase_set):
-    """The yellow phase and candidate greens of one intersection, by the
-    protocol's rule: the yellow is the first phase whose movements are all
-    right turns; the candidates are the other phases, the first four of
-    them with phase_set="papers"."""
-    types = [m["type"] for m in info["movements"]]
-    yellow = None
-    for p, ph in enumerate(info["phases"]):
-        if all(types[k] == "turn_right" for k in ph["movements"]):
-            yellow = p
-            break
-    greens = [p for p in range(len(info["phases"])) if p != yellow]
-    if phase_set == "papers":
-        greens = greens[:4]
-    return yellow, greens
-
-
 class MultiIntersectionEnv:
     """Every signalized intersection of a city as one agent.
 
     MultiIntersectionEnv(config_file, *, decision_interval=15, yellow_time=5,
-                         episode_seconds=3600, phases="papers", thread_num=1,
-                         lane_change=None, seed=None)
+                         min_green=5, all_red=0, episode_seconds=3600,
+                         phases="papers", thread_num=1, lane_change=None, seed=None)
 
     config_file: a CityFlow config.json (or a scenario folder); the engine
     is opened with rl_traffic_light=True whatever the config says.
-    phases: "papers" (the first four greens) or "all" (every non-yellow phase).
-    The engine is ``env.engine`` (a citybrain.Engine): its CityFlow methods
-    and get_metrics() stay available, e.g. for the published ATT.
+    phases: "papers" (the first four greens) or "all" (every green).
+    The engine is ``env.engine`` (a citybrain.Engine): its CityFlow getters
+    and get_metrics() stay available, e.g. for the published ATT; the
+    signal layer is ``env.signals``.
     """
 
     metadata = {"render_modes": []}
 
-    def __init__(self, config_file, *, decision_interval=15.0, yellow_time=5.0, episode_seconds=3600.0,
-                 phases="papers", thread_num=1, lane_change=None, seed=None):
+    def __init__(self, config_file, *, decision_interval=15.0, yellow_time=5.0, min_green=5.0, all_red=0.0,
+                 episode_seconds=3600.0, phases="papers", thread_num=1, lane_change=None, seed=None):
         if phases not in ("papers", "all"):
             raise ValueError('phases must be "papers" or "all", not %r' % (phases,))
         self.engine = Engine(config_file, thread_num, rl_traffic_light=True, lane_change=lane_change,
                              seed=seed)
         dt = self.engine.interval
         self.decision_steps = int(round(decision_interval / dt))
-        self.yellow_steps = int(round(yellow_time / dt))
         self.episode_steps = int(round(episode_seconds / dt))
         if self.decision_steps < 1:
             raise ValueError("decision_interval must be at least one step (%g s)" % dt)
-        if not 0 <= self.yellow_steps < self.decision_steps:
-            raise ValueError("yellow_time must be shorter than decision_interval")
+        if not 0 <= yellow_time + all_red < decision_interval:
+            raise ValueError("yellow_time + all_red must be shorter than decision_interval")
+        self.signals = SignalLayer(self.engine, min_green=min_green, yellow=yellow_time, all_red=all_red,
+                                   phases=phases)
 
         lane_index = {lane: k for k, lane in enumerate(self.engine.lane_ids())}
         self.site_ids = []
         self.yellow_phases = []
         self.candidate_phases = []
         self.site_lanes = []
-        for inter in self.engine.intersection_ids(signalized_only=True):
-            info = self.engine.get_intersection_info(inter)
-            yellow, greens = _site_plan(info, phases)
+        for inter in self.signals.site_ids():
+            greens = list(self.signals.candidates(inter))
             if not greens:
-                continue                      # nothing to decide (one phase only)
+                continue                      # nothing to decide
             roads = []
-            for m in info["movements"]:
+            for m in self.engine.get_intersection_info(inter)["movements"]:
                 if m["start_road"] not in roads:
                     roads.append(m["start_road"])
             lanes = [lane for r in roads for lane in self.engine.get_road_info(r)["lanes"]]
             self.site_ids.append(inter)
-            self.yellow_phases.append(yellow)
+            self.yellow_phases.append(self.signals.yellow_phase(inter))
             self.candidate_phases.append(greens)
             self.site_lanes.append(lanes)
         if not self.site_ids:
@@ -166,7 +148,6 @@ class MultiIntersectionEnv:
         self.action_space = MultiDiscrete([len(g) for g in self.candidate_phases])
         self._count = np.empty(len(lane_index), dtype=np.int32)
         self._waiting = np.empty(len(lane_index), dtype=np.int32)
-        self._green = [None] * n              # phase id showing (or coming after the yellow)
         self._steps = 0
 
     @property
@@ -176,46 +157,29 @@ class MultiIntersectionEnv:
     # --- gymnasium API ------------------------------------------------------------------------
 
     def reset(self, *, seed=None, options=None):
-        """Back to time 0.  seed: re-seed the engine's random generator
-        (vehicle priorities, first lanes); None continues its sequence."""
+        """Back to time 0 (the signal layer restarts too).  seed: re-seed the
+        engine's random generator (vehicle priorities, first lanes); None
+        continues its sequence."""
         self.engine.reset()
         if seed is not None:
             self.engine.set_random_seed(int(seed))
             self.action_space.seed(seed)
-        self._green = [None] * self.num_sites
         self._steps = 0
         return self._observe(), self._info()
 
     def step(self, action):
-        """Apply one phase choice per site, then simulate decision_interval seconds."""
+        """Request one green per site, then simulate decision_interval seconds."""
         action = np.asarray(action)
         if action.shape != self.action_space.shape:
             raise ValueError("action must have shape %s (one per site), got %s"
                              % (self.action_space.shape, action.shape))
         if not self.action_space.contains(action):
             raise ValueError("action out of range: site i takes 0..%s" % (self.action_space.nvec - 1).tolist())
-        eng = self.engine
-        changing = []
+        request = self.signals.request
         for i, a in enumerate(action.tolist()):
-            phase = self.candidate_phases[i][a]
-            if phase == self._green[i]:
-                continue
-            if self._green[i] is None or self.yellow_phases[i] is None or self.yellow_steps == 0:
-                eng.set_tl_phase(self.site_ids[i], phase)      # nothing to clear
-            else:
-                eng.set_tl_phase(self.site_ids[i], self.yellow_phases[i])
-                changing.append(i)
-            self._green[i] = phase
+            request(self.site_ids[i], self.candidate_phases[i][a])
         steps = min(self.decision_steps, self.episode_steps - self._steps)
-        if changing and self.yellow_steps < steps:
-            eng.next_step(self.yellow_steps)
-            for i in changing:
-                eng.set_tl_phase(self.site_ids[i], self._green[i])
-            eng.next_step(steps - self.yellow_steps)
-        else:
-            eng.next_step(steps)
-            for i in changing:                 # episode ended inside the yellow
-                eng.set_tl_phase(self.site_ids[i], self._green[i])
+        self.engine.next_step(steps)              # the layer inserts the yellows
         self._steps += steps
         obs = self._observe()
         reward = -obs[:, 1, :].sum(axis=1).astype(np.float32)
@@ -223,6 +187,7 @@ class MultiIntersectionEnv:
         return obs, reward, False, truncated, self._info()
 
     def close(self):
+        self.signals.close()
         self.engine.close()
 
     # --- helpers ------------------------------------------------------------------------------
@@ -236,7 +201,7 @@ class MultiIntersectionEnv:
 
     def _info(self):
         m = self.engine.get_metrics()
-        m["green"] = [g if g is not None else -1 for g in self._green]
+        m["green"] = [self.signals.status(s)["green"] for s in self.site_ids]   # -1 before the first
         return m
 
     def __enter__(self):

@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from ._citybrain import Engine
+from ._citybrain import Engine, SignalLayer
 
 class Box:
     shape: Tuple[int, ...]
@@ -29,6 +29,7 @@ class MultiDiscrete:
 class MultiIntersectionEnv:
     metadata: Dict[str, Any]
     engine: Engine
+    signals: SignalLayer
     site_ids: List[str]
     yellow_phases: List[Optional[int]]
     candidate_phases: List[List[int]]
@@ -37,11 +38,11 @@ class MultiIntersectionEnv:
     observation_space: Box
     action_space: MultiDiscrete
     decision_steps: int
-    yellow_steps: int
     episode_steps: int
     def __init__(self, config_file: Union[str, "os.PathLike[str]"], *, decision_interval: float = 15.0,
-                 yellow_time: float = 5.0, episode_seconds: float = 3600.0, phases: str = "papers",
-                 thread_num: int = 1, lane_change: Optional[bool] = None, seed: Optional[int] = None) -> None: ...
+                 yellow_time: float = 5.0, min_green: float = 5.0, all_red: float = 0.0,
+                 episode_seconds: float = 3600.0, phases: str = "papers", thread_num: int = 1,
+                 lane_change: Optional[bool] = None, seed: Optional[int] = None) -> None: ...
     @property
     def num_sites(self) -> int: ...
     def reset(self, *, seed: Optional[int] = None,

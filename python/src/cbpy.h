@@ -11,6 +11,7 @@
  *   cbpy_vehicles.c  per-vehicle getters and setters, push_vehicle
  *   cbpy_state.c     Archive, snapshot/load, replay files
  *   cbpy_topology.c  ids and intersection structure (beyond CityFlow)
+ *   cbpy_signals.c   SignalLayer: the C library's signal safety layer
  *
  * Threading.  next_step() releases the GIL while the engine steps, so other
  * Python threads run meanwhile.  The engine itself is not thread-safe, so an
@@ -53,6 +54,7 @@ typedef struct cbpy_engine {
     char *dir;                  /* the config's "dir" prefix ("" if none) */
     char *roadnet_log;          /* resolved roadnetLogFile, or NULL */
     char *replay_log;           /* resolved replay file in use, or NULL */
+    struct cbpy_signals *layer; /* attached signal layer (borrowed; it holds us), or NULL */
     PyObject *weakrefs;         /* weak reference support */
     struct cbpy_engine *live_prev, *live_next; /* all open engines (atexit) */
 } cbpy_engine;
@@ -62,8 +64,18 @@ typedef struct cbpy_archive {
     cb_archive *a;              /* owned; NULL only while being built */
 } cbpy_archive;
 
+/* A signal safety layer attached to an engine (cbpy_signals.c). */
+typedef struct cbpy_signals {
+    PyObject_HEAD
+    cbpy_engine *engine;        /* owned reference; NULL once closed */
+    cb_signals *s;              /* owned; NULL once closed */
+    cb_signal_config cfg;       /* to reopen on reset/load */
+    long *site_of;              /* intersection index -> site index, or -1 */
+} cbpy_signals;
+
 extern PyTypeObject cbpy_engine_type;
 extern PyTypeObject cbpy_archive_type;
+extern PyTypeObject cbpy_signals_type;
 
 /*--- Errors (cbpy_module.c) -----------------------------------------------------*/
 
@@ -128,6 +140,12 @@ PyObject *cbpy_set_save_replay(cbpy_engine *self, PyObject *args, PyObject *kw);
 /* Read the replay settings of the config file after a successful open. */
 int cbpy_replay_init(cbpy_engine *self, const char *config_path, bool no_replay);
 void cbpy_replay_free(cbpy_engine *self);
+
+/* cbpy_signals.c: the engine's side of an attached layer */
+int cbpy_signals_update(cbpy_engine *eng, cb_error *err);   /* before a step */
+void cbpy_signals_tick(cbpy_engine *eng);                   /* after a step */
+int cbpy_signals_restart(cbpy_engine *eng);    /* after reset/load: every site to START */
+void cbpy_signals_detach(cbpy_engine *eng);    /* close the layer (engine closing) */
 
 /* cbpy_topology.c */
 PyObject *cbpy_lane_ids(cbpy_engine *self, PyObject *unused);

@@ -61,6 +61,7 @@ void cbpy_engine_shutdown(cbpy_engine *self)
 {
     if (!self->e) return;
     live_remove(self);
+    cbpy_signals_detach(self);                /* before the engine (citybrain.h) */
     bool orphan = self->forked_away || (self->fork_gen != cbpy_fork_gen && self->threads > 1);
     if (!orphan) cb_engine_close(self->e);   /* joins the workers */
     /* else: a fork() child's copy; its threads are gone, so joining them
@@ -239,11 +240,20 @@ static PyObject *engine_next_step(cbpy_engine *self, PyObject *const *args, Py_s
     }
     cb_error err = { 0 };
     int rc = 0;
+    bool layer = self->layer != NULL;
     self->busy = true;
     while (n > 0 && rc == 0) {
         long long chunk = n < 64 ? n : 64;
         Py_BEGIN_ALLOW_THREADS
-        for (long long i = 0; i < chunk && rc == 0; i++) rc = cb_engine_step(self->e, &err);
+        if (!layer) {
+            for (long long i = 0; i < chunk && rc == 0; i++) rc = cb_engine_step(self->e, &err);
+        } else {                                 /* the signal layer around every step */
+            for (long long i = 0; i < chunk && rc == 0; i++) {
+                if ((rc = cbpy_signals_update(self, &err))) break;
+                if ((rc = cb_engine_step(self->e, &err))) break;
+                cbpy_signals_tick(self);
+            }
+        }
         Py_END_ALLOW_THREADS
         n -= chunk;
         if (rc == 0 && n > 0 && PyErr_CheckSignals() < 0) {
@@ -323,6 +333,9 @@ static PyObject *engine_set_tl_phase(cbpy_engine *self, PyObject *args, PyObject
         return cbpy_raise_fmt(cbpy_StateError, CB_ESTATE,
                               "set_tl_phase needs \"rlTrafficLight\": true in the config (or "
                               "Engine(..., rl_traffic_light=True)); the roadnet's own plans are running");
+    if (self->layer)
+        return cbpy_raise_fmt(cbpy_StateError, CB_ESTATE,
+                              "a SignalLayer controls the phases: request greens through it (or close it)");
     long i = cbpy_inter_index(self, id);
     if (i < 0) return NULL;
     cb_error err = { 0 };
@@ -361,6 +374,7 @@ static PyObject *engine_reset(cbpy_engine *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|p:reset", kwlist, &seed)) return NULL;
     CBPY_ENTER(self);
     cb_engine_reset(self->e, seed != 0);
+    if (cbpy_signals_restart(self) < 0) return NULL;
     Py_RETURN_NONE;
 }
 

@@ -176,7 +176,9 @@ static struct PyModuleDef module_def = {
 
 PyMODINIT_FUNC PyInit__citybrain(void)
 {
-    if (PyType_Ready(&cbpy_engine_type) < 0 || PyType_Ready(&cbpy_archive_type) < 0) return NULL;
+    if (PyType_Ready(&cbpy_engine_type) < 0 || PyType_Ready(&cbpy_archive_type) < 0 ||
+        PyType_Ready(&cbpy_signals_type) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     if (add_errors(m) < 0) goto fail;
@@ -184,6 +186,8 @@ PyMODINIT_FUNC PyInit__citybrain(void)
     if (PyModule_AddObject(m, "Engine", (PyObject *)&cbpy_engine_type) < 0) goto fail;
     Py_INCREF(&cbpy_archive_type);
     if (PyModule_AddObject(m, "Archive", (PyObject *)&cbpy_archive_type) < 0) goto fail;
+    Py_INCREF(&cbpy_signals_type);
+    if (PyModule_AddObject(m, "SignalLayer", (PyObject *)&cbpy_signals_type) < 0) goto fail;
     if (PyModule_AddStringConstant(m, "__version__", CB_VERSION) < 0) goto fail;
     if (install_hooks(m) < 0) goto fail;
     return m;

@@ -105,6 +105,7 @@ PyObject *cbpy_load(cbpy_engine *self, PyObject *args, PyObject *kw)
     CBPY_ENTER(self);
     cb_error err = { 0 };
     if (cb_engine_load(self->e, ((cbpy_archive *)ao)->a, &err)) return cbpy_raise(&err);
+    if (cbpy_signals_restart(self) < 0) return NULL;      /* its timers are not in the archive */
     Py_RETURN_NONE;
 }
 
@@ -122,6 +123,7 @@ PyObject *cbpy_load_from_file(cbpy_engine *self, PyObject *args, PyObject *kw)
     int rc = cb_engine_load_file(self->e, PyBytes_AS_STRING(path), &err);
     Py_DECREF(path);
     if (rc) return cbpy_raise(&err);
+    if (cbpy_signals_restart(self) < 0) return NULL;
     Py_RETURN_NONE;
 }
 

@@ -1,7 +1,7 @@
 """test_env.py -- citybrain.env.MultiIntersectionEnv: gymnasium's reset/step
 signature, sensor-only observations, phases as actions and the papers'
-yellow protocol (a changed green is preceded by the yellow phase for
-yellow_time seconds; the first greens show at once)."""
+yellow protocol through the signal layer (a changed green is preceded by
+the yellow phase for yellow_time seconds; the first greens show at once)."""
 import json
 import os
 import sys
@@ -15,27 +15,13 @@ from conftest import ROOT, flow
 
 YELLOW = {"time": 5, "availableRoadLinks": []}     # no movement: "all right turns" vacuously
 GO = {"time": 30, "availableRoadLinks": [0]}
-STOP = {"time": 30, "availableRoadLinks": []}
-
-
-class Recorder:
-    """Wraps the env's engine and records set_tl_phase calls with the time."""
-
-    def __init__(self, eng):
-        self.eng = eng
-        self.calls = []
-
-    def set_tl_phase(self, inter, phase):
-        self.calls.append((self.eng.get_current_time(), inter, phase))
-        self.eng.set_tl_phase(inter, phase)
-
-    def __getattr__(self, name):
-        return getattr(self.eng, name)
+GO2 = {"time": 30, "availableRoadLinks": [0]}       # a second green (same movement)
 
 
 def test_spaces_and_layout(city):
-    env = MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO, STOP], rl=False))
+    env = MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO, GO2], rl=False))
     assert env.engine.rl_traffic_light                  # forced on
+    assert isinstance(env.signals, citybrain.SignalLayer)
     assert env.site_ids == ["B"] and env.num_sites == 1
     assert env.yellow_phases == [0] and env.candidate_phases == [[1, 2]]
     assert env.site_lanes == [["r1_0"]]
@@ -47,38 +33,46 @@ def test_spaces_and_layout(city):
     assert env.action_space.contains(env.action_space.sample())
 
 
-def test_yellow_protocol(city):
-    env = MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO, STOP]), decision_interval=15, yellow_time=5)
-    rec = Recorder(env.engine)
-    env.engine = rec
+def test_yellow_protocol_seen_in_the_replay(city):
+    # CityFlow's replay marks r1 "g" while its lane may go, "r" during the
+    # yellow (phase 0 lets nothing go): the timeline of the protocol
+    path = city([flow(0)], phases=[YELLOW, GO, GO2], replay=True)
+    env = MultiIntersectionEnv(path, decision_interval=15, yellow_time=5)
     env.reset()
     env.step([0])                   # t=0: the first green at once
     env.step([1])                   # t=15: yellow for 5 s, then phase 2 at t=20
     env.step([1])                   # t=30: same green, nothing to do
-    env.step(np.array([0]))         # t=45: yellow, phase 1 at t=50
-    assert rec.calls == [(0.0, "B", 1), (15.0, "B", 0), (20.0, "B", 2), (45.0, "B", 0), (50.0, "B", 1)]
-    assert env.engine.get_current_time() == 60.0
+    obs, reward, term, trunc, info = env.step(np.array([0]))    # t=45: yellow, phase 1 at t=50
+    assert info["green"] == [1] and env.engine.get_tl_phase("B") == 1
+    env.close()
+    with open(os.path.join(os.path.dirname(path), "replay.txt")) as f:
+        marks = "".join(line.split(";")[1][3] for line in f.read().splitlines())
+    assert marks == "g" * 15 + "r" * 5 + "g" * 10 + "g" * 15 + "r" * 5 + "g" * 10
 
 
 def test_observations_and_reward_are_detector_counts(city):
-    # green never comes (action 1 = STOP): vehicles queue on r1
-    env = MultiIntersectionEnv(city([flow(0, 100, interval=10)], phases=[YELLOW, GO, STOP]))
+    # the green changes every 6 s and each change costs 5 s of yellow, so
+    # r1 gets 1 s of green in 6: vehicles queue
+    env = MultiIntersectionEnv(city([flow(0, 200, interval=2)], phases=[YELLOW, GO, GO2]),
+                               decision_interval=6, yellow_time=5, min_green=1)
     env.reset()
-    obs, reward, terminated, truncated, info = env.step([1])
-    for _ in range(4):
-        obs, reward, terminated, truncated, info = env.step([1])
+    for k in range(20):
+        obs, reward, terminated, truncated, info = env.step([k % 2])
     eng = env.engine
     counts = eng.get_lane_vehicle_count()["r1_0"]
     waiting = eng.get_lane_waiting_vehicle_count()["r1_0"]
     assert obs.tolist() == [[[counts], [waiting]]]
-    assert waiting >= 2 and reward.tolist() == [-float(waiting)] and reward.dtype == np.float32
+    assert waiting >= 5 and reward.tolist() == [-float(waiting)] and reward.dtype == np.float32
     assert terminated is False and truncated is False
-    assert info["time"] == 75.0 and info["green"] == [2]
+    assert info["time"] == 120.0 and info["green"] == [2]
     assert "published_att" in info and "engine_att" in info
+    # a phase letting nothing go is no green to choose
+    stop = {"time": 30, "availableRoadLinks": []}
+    assert MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, stop, GO])).candidate_phases == [[2]]
 
 
 def test_episode_end_and_bad_actions(city):
-    env = MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO, STOP]), episode_seconds=40,
+    env = MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO, GO2]), episode_seconds=40,
                                decision_interval=15)
     env.reset()
     assert env.step([0])[3] is False
@@ -96,6 +90,8 @@ def test_episode_end_and_bad_actions(city):
         env.step([0])
     with pytest.raises(ValueError):
         MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO]), decision_interval=5, yellow_time=5)
+    with pytest.raises(citybrain.InvalidArgumentError):
+        MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO]), min_green=-1)
     with pytest.raises(ValueError):
         MultiIntersectionEnv(city([flow(0)], phases=[YELLOW, GO]), phases="some")
 
@@ -114,6 +110,7 @@ def test_env_runs_maxpressure_like_the_script(jinan):
     assert env.observation_space.shape == (12, 2, 12)
     assert [inters[s]["greens"] for s in env.site_ids] == env.candidate_phases
     assert [inters[s]["yellow"] for s in env.site_ids] == env.yellow_phases
+    assert env.yellow_phases == [0] * 12
     obs, info = env.reset()
     truncated = False
     while not truncated:

@@ -27,7 +27,7 @@ def public(cls):
 
 def test_engine_and_archive_stubs_are_complete():
     tree, classes = stub_classes("_citybrain.pyi")
-    for cls in (citybrain.Engine, citybrain.Archive):
+    for cls in (citybrain.Engine, citybrain.Archive, citybrain.SignalLayer):
         assert public(cls) == {n for n in classes[cls.__name__] if not n.startswith("_")}, cls
     for name in ("Error", "LoadError", "NotFoundError", "InvalidArgumentError", "StateError"):
         assert name in classes
