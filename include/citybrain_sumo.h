@@ -41,6 +41,9 @@ typedef struct cb_sumo_options {
     const char *additional_files;
     double begin, end;        /* seconds; used when begin_set / end_set */
     bool begin_set, end_set;
+    double duration;          /* > 0: the run lasts this long (end = begin +
+                                 duration, if that is earlier), so demand
+                                 after it is not loaded */
 } cb_sumo_options;
 
 void cb_sumo_options_init(cb_sumo_options *o);
@@ -66,10 +69,10 @@ double cb_engine_scenario_end(const cb_engine *e);
 
 /* Means over vehicles that finished their route, with SUMO's definitions
  * (--duration-log.statistics): travel time from entering the network (not
- * from being due to depart) to arrival; waiting time = time spent slower
- * than 0.1 m/s; time loss = time lost to driving below the vehicle's
- * allowed speed (travel time minus the time at the allowed speed).  Only
- * engines opened by cb_sumo_open keep these (others report finished = 0).
+ * from being due to depart) to arrival; waiting time = time spent at or
+ * below 0.1 m/s; time loss = time lost to driving below the allowed speed
+ * (the lower of the vehicle's and the lane's; per step dt*(vmax-v)/vmax).
+ * Only engines opened by cb_sumo_open keep these.
  * Jams: a vehicle stopped for more than 300 s without moving is counted
  * once in `stuck`, where SUMO would teleport it (citybrain never does). */
 typedef struct cb_trip_stats {
@@ -84,6 +87,7 @@ typedef struct cb_trip_stats {
     double max_stopped;       /* longest stop so far (running or finished), s */
 } cb_trip_stats;
 
+/* CB_ESTATE (and zeros) for an engine that does not keep them. */
 int cb_engine_trip_stats(const cb_engine *e, cb_trip_stats *out);
 
 /*--- Demand for a network that has none -----------------------------------------*/

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "citybrain.h"
+#include "citybrain_sumo.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTERRUPTED = 130 };
 
@@ -141,14 +142,17 @@ bool cli_path_join(char *buf, size_t n, const char *dir, const char *name);
 
 /*--- Scenarios -------------------------------------------------------------*/
 
-/* A scenario as named on the command line: a folder or config.json, or a
- * generated grid ("grid:ROWSxCOLS"). */
+/* A scenario as named on the command line: a folder or config.json, a
+ * generated grid ("grid:ROWSxCOLS"), or a SUMO .sumocfg / .net.xml[.gz]
+ * (whose --roadnet and --flow replace its net-file and route-files). */
 typedef struct cli_scenario {
     const char *path;         /* as given; borrowed from argv */
     bool is_grid;
     cb_grid_options grid;     /* used when is_grid */
     const char *roadnet;      /* --roadnet; NULL: none */
     const char *flow;         /* --flow; NULL: none */
+    double duration;          /* SUMO: > 0 when the run's length was given,
+                                 so that later demand is not loaded */
 } cli_scenario;
 
 /* Empty scenario with the library's grid defaults (call before parsing). */
@@ -156,8 +160,9 @@ void cli_scenario_init(cli_scenario *sc);
 /* Recognise `text` (checking the grid size); false on a malformed grid spec
  * after printing a usage error for `cmd`. */
 bool cli_scenario_parse(const cli_command *cmd, const char *text, cli_scenario *sc);
-/* Open it with cb_engine_open or cb_engine_open_grid.  opt->roadnet_file and
- * opt->flow_file are filled from sc. */
+/* Open it with cb_engine_open, cb_engine_open_grid or cb_sumo_open.
+ * opt->roadnet_file and opt->flow_file are filled from sc.  What a SUMO
+ * import could not represent is printed on stderr as warnings. */
 int cli_scenario_open(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err);
 
 /* Grid generator options, shared by `gen grid` ("--spacing") and `run
@@ -239,6 +244,8 @@ typedef struct cli_report {
     bool seed_known;          /* false: taken from a config.json we cannot see */
     int64_t seed;
     bool interrupted;         /* stopped early by SIGINT */
+    bool has_trips;           /* a SUMO import: trips holds SUMO-comparable means */
+    cb_trip_stats trips;
 } cli_report;
 
 void cli_report_table(const cli_report *r, FILE *f);

@@ -41,6 +41,17 @@ void cli_report_table(const cli_report *r, FILE *f)
     if (r->seed_known) fprintf(f, "%-20s %lld\n", "seed", (long long)r->seed);
     else fprintf(f, "%-20s %s\n", "seed", "from config.json");
     fprintf(f, "%-20s %s\n", "lane change", r->lane_change ? "on" : "off");
+    if (r->has_trips) {
+        const cb_trip_stats *t = &r->trips;
+        fprintf(f, "%-20s %lld inserted, %lld finished\n", "SUMO-style trips", (long long)t->inserted,
+                (long long)t->finished);
+        fprintf(f, "%-20s %.2f s\n", "mean travel time", t->mean_travel_time);
+        fprintf(f, "%-20s %.2f s\n", "mean waiting time", t->mean_waiting_time);
+        fprintf(f, "%-20s %.2f s\n", "mean time loss", t->mean_time_loss);
+        fprintf(f, "%-20s %.2f s\n", "mean depart delay", t->mean_depart_delay);
+        fprintf(f, "%-20s %lld  (stopped > 300 s; longest stop %.0f s)\n", "jammed vehicles", (long long)t->stuck,
+                t->max_stopped);
+    }
 }
 
 void cli_report_json(const cli_report *r, FILE *f)
@@ -73,6 +84,17 @@ void cli_report_json(const cli_report *r, FILE *f)
     else cli_json_null(&j, "seed");
     cli_json_bool(&j, "lane_change", r->lane_change);
     cli_json_bool(&j, "interrupted", r->interrupted);
+    if (r->has_trips) {
+        /* SUMO's --duration-log.statistics, over finished vehicles */
+        cli_json_num(&j, "mean_travel_time", r->trips.mean_travel_time);
+        cli_json_num(&j, "mean_waiting_time", r->trips.mean_waiting_time);
+        cli_json_num(&j, "mean_time_loss", r->trips.mean_time_loss);
+        cli_json_num(&j, "mean_depart_delay", r->trips.mean_depart_delay);
+        cli_json_int(&j, "trips_inserted", r->trips.inserted);
+        cli_json_int(&j, "trips_finished", r->trips.finished);
+        cli_json_int(&j, "jammed_vehicles", r->trips.stuck);
+        cli_json_num(&j, "longest_stop", r->trips.max_stopped);
+    }
     cli_json_str(&j, "version", CB_VERSION);
     cli_json_end(&j);
 }

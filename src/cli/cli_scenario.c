@@ -92,9 +92,26 @@ bool cli_scenario_parse(const cli_command *cmd, const char *text, cli_scenario *
     return true;
 }
 
+/* A SUMO scenario; its warnings go to stderr here, since only the CLI prints. */
+static int open_sumo(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err)
+{
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.net_file = sc->roadnet;
+    so.route_files = sc->flow;
+    so.duration = sc->duration;
+    cb_warnings *w = cb_warnings_new();
+    int rc = cb_sumo_open(sc->path, opt, &so, out, w, err);
+    for (size_t i = 0; i < cb_warnings_count(w); i++)
+        fprintf(stderr, "citybrain: warning: %s\n", cb_warnings_text(w, i));
+    cb_warnings_free(w);
+    return rc;
+}
+
 int cli_scenario_open(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err)
 {
     if (sc->is_grid) return cb_engine_open_grid(&sc->grid, opt, out, err);
+    if (cb_sumo_path(sc->path)) return open_sumo(sc, opt, out, err);
     opt->roadnet_file = sc->roadnet;
     opt->flow_file = sc->flow;
     return cb_engine_open(sc->path, opt, out, err);

@@ -49,7 +49,12 @@ const cli_command cli_cmd_run = {
         "<scenario> is a folder (holding a config.json, or one roadnet and one flow\n"
         "file), a CityFlow config.json, or grid:ROWSxCOLS for a synthetic grid made\n"
         "in memory.  Progress goes to stderr: a live line on a terminal, a line\n"
-        "every 10% otherwise.  Ctrl-C stops early and reports what was simulated.\n",
+        "every 10% otherwise.  Ctrl-C stops early and reports what was simulated.\n\n"
+        "A SUMO scenario (.sumocfg, or .net.xml[.gz] with --flow ROUTES) runs from\n"
+        "its begin to its end unless --duration is given; --roadnet and --flow\n"
+        "replace its net-file and route-files.  What SUMO models and citybrain does\n"
+        "not is listed on stderr; --json adds SUMO's mean_travel_time,\n"
+        "mean_waiting_time and mean_time_loss (docs/sumo.md).\n",
     .groups = {
         { NULL, run_opts, NULL },
         { "Signal control", cli_ctl_opts, NULL },
@@ -104,6 +109,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
         case RUN_FLOW: a->sc.flow = p.value; break;
         case RUN_DURATION:
             if (!cli_value_double(&p, 0, 1e9, &a->duration)) return CLI_EXIT_USAGE;
+            a->sc.duration = a->duration;          /* given: SUMO demand after it is not loaded */
             break;
         case RUN_INTERVAL:
             if (!cli_value_double(&p, 0.001, 3600, &a->opt.interval)) return CLI_EXIT_USAGE;
@@ -220,6 +226,8 @@ static int run_main(const cli_command *self, int argc, char **argv)
         cli_ctl_args_free(&a.ctl);
         return cli_fail(&err);
     }
+    /* a SUMO scenario runs from its begin to its end unless told otherwise */
+    if (a.sc.duration <= 0 && cb_engine_scenario_end(e) > 0) a.duration = cb_engine_scenario_end(e);
     if ((a.replay_dir && start_replay(e, a.replay_dir, &err)) ||
         cb_control_open(e, ctl_name, a.ctl.params, &ctl, &err)) {
         cb_engine_close(e);
@@ -265,6 +273,10 @@ static int run_main(const cli_command *self, int argc, char **argv)
         r.seed_known = true;
         r.seed = cb_engine_seed(e);
         r.interrupted = interrupted != 0;
+        r.has_trips = cb_engine_trip_stats(e, &r.trips) == CB_OK;
+        if (r.has_trips && r.trips.stuck > 0)
+            fprintf(stderr, "citybrain: warning: jam: %lld vehicles were stopped for more than 300 s (the longest %.0f s); "
+                    "SUMO would have teleported them, citybrain does not\n", (long long)r.trips.stuck, r.trips.max_stopped);
         if (r.interrupted)
             fprintf(stderr, "citybrain: interrupted at %g of %g s; the results cover the simulated part\n", r.m.time,
                     a.duration);

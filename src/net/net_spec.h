@@ -132,7 +132,22 @@ typedef struct demand_flow {
     double interval;               /* seconds between vehicles */
     int64_t start_time;            /* seconds, integer as in CityFlow */
     int64_t end_time;              /* seconds, -1 = forever */
+    /* SUMO's depart attributes.  Zero (every CityFlow flow) means: enter
+     * standing, on a lane the engine picks among those leading on. */
+    double depart_speed;           /* m/s when entering; DEMAND_DEPART_MAX: the
+                                      highest safe speed (SUMO's "max") */
+    uint32_t depart_lane;          /* lane index + 1 on the first road; 0: the engine's choice */
+    /* SUMO's Krauss driver: zero (CityFlow) means CityFlow's car following
+     * and a perfect driver who always drives at the lane's limit. */
+    bool krauss;                   /* Krauss car following (SUMO's safe speed, Euler steps) */
+    double sigma;                  /* dawdling, 0..1: each step the speed drops by
+                                      up to sigma * accel * dt (uniform) */
+    double speed_factor;           /* the lane's limit times this (0: 1) ... */
+    double speed_dev;              /* ... or, when > 0, each vehicle's own factor
+                                      ~ N(speed_factor, speed_dev) in [0.2, 2] */
 } demand_flow;
+
+#define DEMAND_DEPART_MAX (-1.0)
 
 typedef struct demand_spec {
     cbu_arena arena;

@@ -146,6 +146,9 @@ typedef struct sim_flow {
     uint16_t vtype;
     bool active;           /* started, in the heap */
     bool done;             /* past endTime, or disabled */
+    double depart_speed;   /* demand_flow's: 0, m/s, or DEMAND_DEPART_MAX */
+    uint32_t depart_lane;  /* demand_flow's: lane index + 1, 0: the engine picks */
+    double speed_mean, speed_dev;  /* demand_flow's: dev > 0, each vehicle draws its speed factor */
 } sim_flow;
 
 typedef struct sim_flow_event {
@@ -212,6 +215,10 @@ typedef struct sim_vparam {
     double inv_2max_neg, inv_2usual_neg;   /* 1/(2d) */
     double inv_headway;                     /* 1/(headwayTime + dt/2) */
     bool same_decel;                        /* maxNegAcc == usualNegAcc and minGap >= 0 */
+    /* SUMO drivers (demand_flow): false, 0 and 1 for every CityFlow vehicle */
+    bool krauss;                            /* Krauss safe speed, Euler position update */
+    double sigma;                           /* Krauss dawdling */
+    double speed_factor;                    /* times the lane's speed limit */
 } sim_vparam;
 
 typedef struct sim_engine {
@@ -366,14 +373,21 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w);
 
 /* sim_vehicle.c: a new vehicle joins its first lane's entering queue
  * (uniform random among the lanes of its first road that lead to the
- * second).  flow is SIM_NONE for vehicles pushed through the API. */
+ * second; `lane_hint` + 1, when not 0, names the lane index wanted instead
+ * if that lane leads on -- the random draw is made either way).  flow is
+ * SIM_NONE for vehicles pushed through the API.  speed < 0 (SUMO's "max"):
+ * the highest safe speed when it enters. */
 int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype, uint32_t route,
-                      double speed, uint32_t *vid_out, cb_error *err);
+                      double speed, uint32_t lane_hint, uint32_t *vid_out, cb_error *err);
 /* Retire a finished vehicle (serial code only). */
 void sim_vehicle_retire(sim_engine *s, uint32_t vid);
 uint32_t sim_vehicle_find(const sim_engine *s, uint32_t flow, uint32_t seq);
 int sim_index_rebuild(sim_engine *s);
 int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out);
+/* The same for a SUMO driver: Krauss car following, dawdling sigma and
+ * speed factor (false, 0 and 1 are the CityFlow driver of sim_intern_vtype). */
+int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor,
+                        uint16_t *out);
 /* Append a route (takes ownership of roads); returns its index or SIM_NONE. */
 uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
 

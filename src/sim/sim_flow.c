@@ -9,6 +9,7 @@
  * accumulator additions in between are replayed exactly when it fires. */
 #include "sim.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,15 @@ static sim_flow_event fheap_pop(sim_engine *s)
 
 int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
 {
+    return sim_intern_vtype_ex(s, vt, false, 0.0, 1.0, out);
+}
+
+int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor,
+                        uint16_t *out)
+{
     for (uint32_t i = 0; i < s->n_vtypes; i++)
-        if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0) { *out = (uint16_t)i; return 0; }
+        if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0 && s->vparams[i].krauss == krauss && s->vparams[i].sigma == sigma &&
+            s->vparams[i].speed_factor == speed_factor) { *out = (uint16_t)i; return 0; }
     if (s->n_vtypes >= UINT16_MAX) return -1;
     net_vtype *p = realloc(s->vtypes, (s->n_vtypes + 1) * sizeof *p);
     double *r = realloc(s->vt_reach, (s->n_vtypes + 1) * sizeof *r);
@@ -65,7 +73,7 @@ int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
         1.0 / vt->max_neg_acc, 1.0 / vt->usual_neg_acc,
         1.0 / (2.0 * vt->max_neg_acc), 1.0 / (2.0 * vt->usual_neg_acc),
         1.0 / (vt->headway_time + s->dt / 2.0),
-        vt->max_neg_acc == vt->usual_neg_acc && vt->min_gap >= 0 };
+        vt->max_neg_acc == vt->usual_neg_acc && vt->min_gap >= 0, krauss, sigma, speed_factor };
     /* how far ahead a vehicle looks for a leader or an intersection */
     s->vt_reach[s->n_vtypes] = vt->max_speed * vt->max_speed / (2.0 * vt->usual_neg_acc) +
                                2.0 * vt->max_speed * s->dt;
@@ -100,7 +108,9 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
     for (uint32_t i = 0; i < nf; i++) {
         const demand_flow *f = &dm->flows[i];
         sim_flow *sf = &s->flows[i];
-        if (sim_intern_vtype(s, &f->vtype, &sf->vtype)) return cbu_err_nomem(err);
+        sf->speed_mean = f->speed_factor > 0 ? f->speed_factor : 1.0;
+        sf->speed_dev = f->speed_dev;
+        if (sim_intern_vtype_ex(s, &f->vtype, f->krauss, f->sigma, sf->speed_mean, &sf->vtype)) return cbu_err_nomem(err);
         uint32_t *roads, nroads, bad;
         int rc = net_route(n, f->route, f->n_route, &roads, &nroads, &bad);
         if (rc == CB_ENOMEM) return cbu_err_nomem(err);
@@ -119,6 +129,8 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         if (sim_pub_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
         sf->route = i;
         sf->now_time = f->interval;
+        sf->depart_speed = f->depart_speed;
+        sf->depart_lane = f->depart_lane;
         s->flow_start[i] = f->start_time;
         s->flow_end[i] = f->end_time;
         s->flow_interval[i] = f->interval;
@@ -135,11 +147,36 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
 
 /*--- vehicles ---------------------------------------------------------------------------*/
 
+/* SUMO's per-vehicle speed factor: normal around the flow's mean with its
+ * deviation, redrawn outside [0.2, 2] (SUMO's normc(mean, dev, 0.2, 2)),
+ * rounded to 0.01 so that vehicles share a few hundred types at most. */
+static double draw_speed_factor(sim_engine *s, double mean, double dev)
+{
+    double f = 1.0;
+    for (int tries = 0; tries < 16; tries++) {
+        double u1 = ((double)cbu_rng_next(&s->rng) + 0.5) / 4294967296.0;
+        double u2 = (double)cbu_rng_next(&s->rng) / 4294967296.0;
+        f = mean + dev * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+        if (f >= 0.2 && f <= 2.0) break;
+    }
+    f = f < 0.2 ? 0.2 : f > 2.0 ? 2.0 : f;
+    return round(f * 100.0) / 100.0;
+}
+
 static int create_vehicle(sim_engine *s, uint32_t f, cb_error *err)
 {
     sim_flow *sf = &s->flows[f];
     uint32_t vid;
-    return sim_vehicle_spawn(s, f, sf->count++, sf->vtype, sf->route, 0.0, &vid, err);
+    uint16_t vtype = sf->vtype;
+    if (sf->speed_dev > 0) {
+        net_vtype base = s->vtypes[sf->vtype];
+        const sim_vparam *bp = &s->vparams[sf->vtype];
+        bool krauss = bp->krauss;
+        double sigma = bp->sigma;
+        if (sim_intern_vtype_ex(s, &base, krauss, sigma, draw_speed_factor(s, sf->speed_mean, sf->speed_dev), &vtype))
+            return cbu_err_nomem(err);
+    }
+    return sim_vehicle_spawn(s, f, sf->count++, vtype, sf->route, sf->depart_speed, sf->depart_lane, &vid, err);
 }
 
 int sim_flows_step(sim_engine *s, cb_error *err)

@@ -31,12 +31,49 @@ static inline double no_collision_speed(double vL, double dL, double inv2dL, dou
     return dmin(v1, v2);
 }
 
+/*--- SUMO's Krauss driver (vehicle types imported from SUMO) --------------------
+ * SUMO moves vehicles by Euler steps (x += v' dt) and keeps a speed from
+ * which, reacting after tau and then shedding decel*dt per step, it stops
+ * within the gap (its "maximum safe stop speed").  Behind a leader the gap
+ * is the distance to the leader's rear minus minGap, plus the leader's own
+ * braking distance at the larger of the two decelerations. */
+static double krauss_stop_speed(const sim_vparam *p, double tau, double g, double dt)
+{
+    g -= 1e-3;                               /* SUMO keeps this much slack */
+    double b = p->usual_neg_acc * dt;        /* speed shed per step */
+    if (g <= 0) return 0;
+    if (g <= b) return dmin(b, g / dt);
+    if (!(g < 1e12)) return INFINITY;        /* no obstacle (an infinite gap) */
+    double n = floor(0.5 - (tau - sqrt(dt * dt + 4.0 * (dt * (2.0 * g / b - tau) + tau * tau)) * 0.5) / dt);
+    double h = 0.5 * n * (n - 1) * b * dt + n * b * tau;
+    return n * b + (g - h) / (n * dt + tau);
+}
+
+/* Distance to stop from speed v shedding decel*dt per Euler step. */
+static inline double krauss_brake_gap(double v, double decel, double dt)
+{
+    double b = decel * dt, steps = floor(v / b);
+    return dt * (steps * v - b * steps * (steps + 1) / 2);
+}
+
+static double krauss_follow_speed(const sim_engine *s, const sim_vparam *me, double tau, double min_gap,
+                                  const sim_vparam *ld, double vL, double gap)
+{
+    double dt = s->dt;
+    double leader_brake = krauss_brake_gap(vL, dmax(me->usual_neg_acc, ld->usual_neg_acc), dt);
+    return krauss_stop_speed(me, tau, gap - min_gap + leader_brake, dt);
+}
+
 /* Car-following speed behind a leader at `gap` metres moving at vL. */
 static inline double follow_speed(const sim_engine *s, uint16_t me_t, double v, uint16_t lead_t,
                                   double vL, double gap, double custom)
 {
     const sim_vparam *me = &s->vparams[me_t], *ld = &s->vparams[lead_t];
     double dt = s->dt, inv_dt = s->inv_dt;
+    if (me->krauss) {
+        double k = krauss_follow_speed(s, me, s->vtypes[me_t].headway_time, me->min_gap, ld, vL, gap);
+        return custom >= 0 ? dmin(custom, k) : k;
+    }
     double s2 = no_collision_speed(vL, ld->usual_neg_acc, ld->inv_2usual_neg, v, me->usual_neg_acc,
                                    me->inv_usual_neg, gap, dt, inv_dt, me->min_gap);
     double ad = dmax(0.0, v - vL);
@@ -309,11 +346,21 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             const sim_drv *E = &s->drv[L->end_lane];
             if (E->n) {
                 const sim_slot *t = &E->v[E->n - 1];
-                open = t->dist > s->vtypes[t->vtype].length + vt->length || t->speed >= SIM_CANENTER_SPEED;
+                /* SUMO links (finite speed): a moving tail frees its lane,
+                 * whatever its speed (SUMO has no 2 m/s threshold) */
+                double go = L->max_speed < INFINITY ? SIM_WAITING_SPEED : SIM_CANENTER_SPEED;
+                open = t->dist > s->vtypes[t->vtype].length + vt->length || t->speed >= go;
             }
         }
-        if (!open && v * v / (2.0 * vt->max_neg_acc) <= rem)
-            return stop_before_speed(vt, v, rem, s->dt);
+        if (!open) {
+            const sim_vparam *vp = &s->vparams[me->vtype];
+            if (vp->krauss) {
+                if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem)
+                    return krauss_stop_speed(vp, vt->headway_time, rem, s->dt);
+            } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
+                return stop_before_speed(vt, v, rem, s->dt);
+            }
+        }
         if (L->max_speed < INFINITY) {
             /* the input's speed on the link (SUMO): brake in time to enter at it */
             cap = sqrt(L->max_speed * L->max_speed + 2.0 * vt->usual_neg_acc * rem);
@@ -338,9 +385,27 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         if (can_pass(s, me, vt, dd, link, other, &f, xv[i].rule)) continue;
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
-        return dmin(cap, stop_before_speed(vt, v, dd - SIM_YIELD_DISTANCE, s->dt));
+        double stop = s->vparams[me->vtype].krauss
+                          ? krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, dd - SIM_YIELD_DISTANCE, s->dt)
+                          : stop_before_speed(vt, v, dd - SIM_YIELD_DISTANCE, s->dt);
+        return dmin(cap, stop);
     }
     return cap;
+}
+
+/* SUMO's Krauss dawdling (only vehicle types imported from SUMO have
+ * sigma > 0): the speed chosen drops by sigma * min(speed, accel) * dt * u,
+ * u uniform in [0, 1).  u is a hash of the seed, the vehicle index and the
+ * step, so it is the same for any thread count and any decision order. */
+static inline double dawdle(const sim_engine *s, uint32_t vid, double sigma, double accel, double v)
+{
+    uint64_t z = ((uint64_t)vid << 32 ^ (uint64_t)s->step) + 0x9e3779b97f4a7c15ull * (s->seed + 1ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    double u = (double)(z >> 11) * 0x1p-53;
+    double cut = sigma * (v < accel ? v : accel) * u * s->dt;
+    return v - cut > 0 ? v - cut : 0;
 }
 
 /* Is the vehicle close enough to an intersection for intersection_speed to
@@ -364,7 +429,9 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         const net_vtype *vt = &s->vtypes[me->vtype];
         double v = me->speed;
         double custom = (me->flags & SIM_SLOT_CUSTOM_SPEED) ? s->veh[me->vid].custom_speed : -1;
-        double cap = dmin(dmin(vt->max_speed, v + vt->max_pos_acc * dt), vmax_drv);
+        const sim_vparam *vp = &s->vparams[me->vtype];
+        double vlim = vmax_drv * vp->speed_factor;        /* exactly vmax_drv for CityFlow (factor 1) */
+        double cap = dmin(dmin(vt->max_speed, v + vt->max_pos_acc * dt), vlim);
         double cf;
         if (i > 0) {
             const sim_slot *lead = &D->v[i - 1];
@@ -376,7 +443,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
              * when that is <= 0 the vehicle stays where it is (speed 0,
              * no movement) whatever else is computed, so skip the rest.
              * A third of the vehicle-updates of a congested city. */
-            if (v == 0 && lead->speed == 0 && custom < 0 && !intersection_near(s, me, d, len)) {
+            if (v == 0 && lead->speed == 0 && custom < 0 && !vp->krauss && !intersection_near(s, me, d, len)) {
                 const sim_vparam *mp = &s->vparams[me->vtype], *lp = &s->vparams[lead->vtype];
                 double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
                 if (v2 <= 0) {
@@ -384,7 +451,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
                     me->nspeed = 0;
                     me->ndist = me->dist;
                     if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-                        sim_trip_step(s, &s->veh[me->vid], 0, dmin(vt->max_speed, vmax_drv));
+                        sim_trip_step(s, &s->veh[me->vid], 0, dmin(vt->max_speed, vlim));
                     continue;
                 }
             }
@@ -398,8 +465,12 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         uint32_t blocker = SIM_NONE;
         cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
         if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = blocker;
+        if (vp->sigma > 0) cap = dawdle(s, me->vid, vp->sigma, vt->usual_pos_acc, cap);
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
-        if (ns < 0) {
+        if (vp->krauss) {
+            ns = dmax(ns, 0);
+            dx = ns * dt;                    /* SUMO's Euler step */
+        } else if (ns < 0) {
             dx = v * v / (2.0 * vt->max_neg_acc);
             ns = 0;
         } else {
@@ -408,7 +479,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         me->nspeed = ns;
         me->ndist = me->dist + dx;
         if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-            sim_trip_step(s, &s->veh[me->vid], ns, dmin(vt->max_speed, vmax_drv));
+            sim_trip_step(s, &s->veh[me->vid], ns, dmin(vt->max_speed, vlim));
     }
     w->updates += D->n;
 }

@@ -35,6 +35,7 @@ int cb_engine_trip_stats(const cb_engine *e, cb_trip_stats *out)
 {
     const sim_engine *s = &e->s;
     memset(out, 0, sizeof *out);
+    if (!s->trip_stats) return CB_ESTATE;
     out->inserted = s->created - s->queued;
     out->finished = s->trip_finished;
     int64_t stuck_running = 0, max_run = s->trip_max_run;

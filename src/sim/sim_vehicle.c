@@ -144,7 +144,7 @@ static int queue_push(sim_queue *q, uint32_t vid)
 }
 
 int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype, uint32_t route,
-                      double speed, uint32_t *vid_out, cb_error *err)
+                      double speed, uint32_t lane_hint, uint32_t *vid_out, cb_error *err)
 {
     const cb_net *n = s->net;
     const sim_route *r = &s->routes[route];
@@ -180,6 +180,8 @@ int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype
     v->priority = cbu_rng_next(&s->rng);
     (void)cbu_rng_next(&s->rng);
     uint32_t lane = cand[cbu_rng_next(&s->rng) % nc];
+    if (lane_hint > 0 && lane_hint <= rd->n_lanes && net_lane_reaches(n, rd->first_lane + lane_hint - 1, r->roads[1]))
+        lane = rd->first_lane + lane_hint - 1;
     v->drv = lane;
     if (queue_push(&s->queues[lane], vid)) return cbu_err_nomem(err);
     s->queue_bits[lane >> 6] |= 1ull << (lane & 63);
@@ -456,7 +458,7 @@ int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_
     uint32_t r = sim_route_add(s, full, nfull);
     if (r == SIM_NONE) return cbu_err_nomem(err);
     uint32_t vid;
-    if ((rc = sim_vehicle_spawn(s, SIM_NONE, s->n_pushed, t, r, p->speed, &vid, err))) return rc;
+    if ((rc = sim_vehicle_spawn(s, SIM_NONE, s->n_pushed, t, r, p->speed, 0, &vid, err))) return rc;
     s->n_pushed++;
     if (id_out && id_cap) sim_vehicle_id(s, vid, id_out, id_cap);
     return CB_OK;
