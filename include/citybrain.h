@@ -387,8 +387,9 @@ typedef enum cb_sig_state {
     CB_SIG_ALLRED = 3         /* optional all-red after the yellow */
 } cb_sig_state;
 
-/* Values a controller may publish for its neighbours after each decision. */
-#define CB_PUBLISH_N 4
+/* Values a controller may publish for its neighbours after each decision
+ * (the layout is the controller's own). */
+#define CB_PUBLISH_N 32
 
 /* One detector-equipped lane of a site: every lane of the roads that end at
  * the intersection (approaches) and of those that leave it (exits). */
@@ -405,6 +406,7 @@ typedef struct cb_site_road {
     double length;            /* m (mean over its lanes) */
     long neighbour;           /* the signalized site at the road's other
                                  end, or -1 (boundary, unsignalized) */
+    uint32_t neighbour_road;  /* the same road in that site's roads */
 } cb_site_road;
 
 /* A movement (roadLink): from one approach to one exit. */

@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_H, P_STARTUP, P_K, P_BIN, P_TERM, P_GRACE, P_AGE, P_SPACE, P_VEHLEN, P_N };
+enum { P_H, P_STARTUP, P_K, P_BIN, P_TERM, P_GRACE, P_AGE, P_SPACE, P_VEHLEN, P_COORD, P_N };
 
 static const ctl_param_def params[] = {
     { "h", 2.0, 0.5, 10, "seconds per vehicle per lane leaving a queue" },
@@ -49,6 +49,7 @@ static const ctl_param_def params[] = {
     { "age", 60, 0, 3600, "seconds past the grace after which it weighs double (0: off)" },
     { "space", 1, 0, 1, "1: vehicles cannot leave into full exit lanes" },
     { "vehlen", 7.5, 1, 50, "metres of lane per queued vehicle (room on exit lanes)" },
+    { "coord", 1, 0, 1, "1: use the releases upstream neighbours publish" },
     { NULL, 0, 0, 0, NULL }
 };
 
@@ -66,7 +67,15 @@ typedef struct site_plan {
     uint32_t out_first[MAX_AL + 1]; /* exit lanes of approach lane a: outl[out_first[a]..] */
     uint32_t outl[MAX_AL * 8];
     double last_green[MAX_AL];      /* when approach lane a last had green, s */
+    uint32_t al_road[MAX_AL];       /* site road of approach lane a */
+    uint32_t al_exit[MAX_AL];       /* exit road its (first) movement leads to */
+    int exit_slot[64];              /* per site road: its slot among exit roads, -1 */
 } site_plan;
+
+/* Publication layout: [0] the time of the plan, then per exit road slot j
+ * (< PUB_SLOTS) and interval k: vehicles the plan releases into it. */
+enum { PUB_SLOTS = (CB_PUBLISH_N - 1) / 4 };
+static int pub_index(int slot, int k) { return 1 + slot * 4 + k; }
 
 typedef struct horizon_run {
     site_plan *plan;                /* per site */
@@ -105,6 +114,16 @@ static void prepare_site(const cb_site *s, site_plan *sp)
             if (m->type == 1 || !lane_starts(s, m, sp->al[a])) continue;
             for (uint32_t j = 0; j < m->n_out; j++) add_out(sp, a, s->lane_refs[m->first_out + j]);
         }
+    }
+    for (uint32_t r = 0, slot = 0; r < s->n_roads && r < 64; r++)
+        sp->exit_slot[r] = s->roads[r].incoming || slot >= PUB_SLOTS ? -1 : (int)slot++;
+    for (uint32_t a = 0; a < sp->n_al; a++) {
+        sp->al_road[a] = s->lanes[sp->al[a]].road;
+        for (uint32_t k = 0; k < s->n_movements; k++)
+            if (s->movements[k].type != 1 && lane_starts(s, &s->movements[k], sp->al[a])) {
+                sp->al_exit[a] = s->movements[k].out_road;
+                break;
+            }
     }
     sp->n_c = s->n_candidates < MAX_C ? s->n_candidates : MAX_C;
     for (uint32_t ci = 0; ci < sp->n_c; ci++)
@@ -223,6 +242,95 @@ static double lane_cost(const model *M, lane_now *L, int pattern)
     return L->total[pattern] = (cost + q * M->term) * L->weight;
 }
 
+/* The plan search: depth-first over the K intervals; `codes` holds each
+ * approach lane's pattern so far (base 4), `mul` the next digit's weight. */
+typedef struct search {
+    const model *M;
+    const site_plan *sp;
+    lane_now *L;
+    int cur;                        /* the candidate showing, -1 at the start */
+    bool in_clearance;              /* deciding during a yellow / all-red */
+    double first_cost[MAX_C];       /* cheapest plan starting with each candidate */
+    int first_codes[MAX_C][MAX_AL]; /* its lanes' patterns */
+} search;
+
+static void plan_dfs(search *sr, int k, int prev, int first, const int *codes, int mul)
+{
+    const site_plan *sp = sr->sp;
+    for (uint32_t ph = 0; ph < sp->n_c; ph++) {
+        int next[MAX_AL];
+        uint32_t mask = sp->green[ph];
+        int st_green = prev < 0 ? ST_FIRST                       /* the first green owes no yellow */
+                     : ((int)ph == prev && !(k == 0 && sr->in_clearance)) ? ST_CONT : ST_NEW;
+        for (uint32_t a = 0; a < sp->n_al; a++) next[a] = codes[a] + (mask >> a & 1 ? st_green : ST_RED) * mul;
+        int f = k == 0 ? (int)ph : first;
+        if (k + 1 < sr->M->K) {
+            plan_dfs(sr, k + 1, (int)ph, f, next, mul * 4);
+            continue;
+        }
+        /* the first plan found wins ties: later phases ascending */
+        double cost = 0, limit = sr->first_cost[f] - 1e-6;
+        for (uint32_t a = 0; a < sp->n_al && cost < limit; a++) cost += lane_cost(sr->M, &sr->L[a], next[a]);
+        if (cost < sr->first_cost[f] - 1e-6) {
+            sr->first_cost[f] = cost;
+            memcpy(sr->first_codes[f], next, sp->n_al * sizeof next[0]);
+        }
+    }
+}
+
+/* Vehicles an upstream neighbour plans to send into approach lane a's
+ * road, as arrivals at our stop line: released during its interval k,
+ * they travel the road at its speed limit, and split over the road's
+ * lanes as the vehicles on it now do (turns are not known in advance). */
+static void add_upstream(const ctl_ctx *c, const cb_site *s, const site_plan *sp, const cb_site_obs *o, uint32_t a,
+                         const model *M, double *arrive)
+{
+    const cb_site_road *rd = &s->roads[sp->al_road[a]];
+    if (rd->neighbour < 0 || !o->published) return;
+    const horizon_run *r = c->shared;
+    const site_plan *up = &r->plan[rd->neighbour];
+    int slot = rd->neighbour_road < 64 ? up->exit_slot[rd->neighbour_road] : -1;
+    const double *pub = o->published + (size_t)rd->neighbour * CB_PUBLISH_N;
+    if (slot < 0) return;
+    double all = 0;
+    for (uint32_t j = 0; j < rd->n_lanes; j++) all += o->lanes[rd->first_lane + j].count + 1;
+    double share = (o->lanes[sp->al[a]].count + 1) / all;
+    double travel = rd->length / (s->lanes[sp->al[a]].max_speed > 0 ? s->lanes[sp->al[a]].max_speed : 10);
+    for (int k = 0; k < 4; k++) {
+        double v = pub[pub_index(slot, k)] * share;
+        double t0 = pub[0] + k * c->interval - o->time;   /* release window, from now */
+        if (v <= 0 || t0 + c->interval <= 0) continue;     /* released already: on our road */
+        int b = (int)(t0 + travel + 0.5), e = (int)(t0 + c->interval + travel + 0.5);
+        if (b < 0) b = 0;
+        if (e > M->n_t) e = M->n_t;
+        for (int t = b; t < e; t++) arrive[t] += v / c->interval;
+    }
+}
+
+/* What the chosen plan sends into each exit road per interval, for the
+ * downstream neighbours (from the memoised queues of its lanes). */
+static void publish(const site_plan *sp, const model *M, const lane_now *L, const int *codes, double now,
+                    cb_decision *out)
+{
+    out->publish[0] = now;
+    for (uint32_t a = 0; a < sp->n_al; a++) {
+        int slot = sp->al_exit[a] < 64 ? sp->exit_slot[sp->al_exit[a]] : -1;
+        if (slot < 0) continue;
+        double q = L[a].q0;
+        int code = 0, mul = 1;
+        for (int k = 0; k < M->K && k < 4; k++, mul *= 4) {
+            code += codes[a] / mul % 4 * mul;
+            if (!L[a].pre[k][code].done) break;
+            double arrived = 0;
+            for (int t = k * M->per; t < (k + 1) * M->per; t++) arrived += L[a].arrive[t];
+            double left = L[a].pre[k][code].q;
+            double served = q + arrived - left;
+            out->publish[pub_index(slot, k)] += served > 0 ? served : 0;
+            q = left;
+        }
+    }
+}
+
 static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs *o, cb_decision *out)
 {
     (void)state;
@@ -265,6 +373,7 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
             if (t1 > M.n_t) t1 = M.n_t;
             for (int t = t0; t < t1; t++) arrive[a][t] += ring / (t1 - t0);
         }
+        if (c->p[P_COORD] > 0) add_upstream(c, s, sp, o, a, &M, arrive[a]);
         ln->arrive = arrive[a];
         double room = 0;
         for (uint32_t j = sp->out_first[a]; j < sp->out_first[a + 1]; j++) {
@@ -289,38 +398,25 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         }
     }
 
-    /* Every plan of K candidates; a lane's state per interval is red,
-     * continued green or new green. */
-    uint32_t n = sp->n_c, total = 1;
-    for (int k = 0; k < M.K; k++) total *= n;
-    double best_cost = INFINITY;
+    /* Every plan of K candidates, depth first so that each lane's pattern
+     * code is extended one interval at a time. */
+    search sr = { .M = &M, .sp = sp, .L = L, .cur = cur, .in_clearance = in_clearance };
+    for (uint32_t ci = 0; ci < sp->n_c; ci++) sr.first_cost[ci] = INFINITY;
+    int codes[MAX_AL] = { 0 };
+    plan_dfs(&sr, 0, cur, -1, codes, 1);
+    /* The cheapest first phase; on a tie the current green (no yellow for
+     * nothing), then the lowest. */
     int best = -1;
-    for (uint32_t code = 0; code < total; code++) {
-        int seq[MAX_K];
-        uint32_t x = code;
-        for (int k = 0; k < M.K; k++) { seq[k] = (int)(x % n); x /= n; }
-        double cost = 0;
-        for (uint32_t a = 0; a < sp->n_al && cost < best_cost; a++) {
-            int pat = 0, mul = 1, prev = cur;
-            for (int k = 0; k < M.K; k++, mul *= 4) {
-                int ph = seq[k], st;
-                if (!(sp->green[ph] >> a & 1)) st = ST_RED;
-                else if (prev < 0) st = ST_FIRST;               /* the first green: no yellow owed */
-                else if (ph == prev && !(k == 0 && in_clearance)) st = ST_CONT;
-                else st = ST_NEW;
-                pat += st * mul;
-                prev = ph;
-            }
-            cost += lane_cost(&M, &L[a], pat);
-        }
-        bool better = cost < best_cost - 1e-9 ||
-                      (cost <= best_cost + 1e-9 && seq[0] == cur && best != cur);   /* ties keep the green */
-        if (better) {
+    double best_cost = INFINITY;
+    for (uint32_t ci = 0; ci < sp->n_c; ci++) {
+        double cost = sr.first_cost[ci];
+        if (cost < best_cost - 1e-6 || (cost <= best_cost + 1e-6 && (int)ci == cur)) {
+            best = (int)ci;
             best_cost = cost;
-            best = seq[0];
         }
     }
     out->phase = s->candidates[best];
+    publish(sp, &M, L, sr.first_codes[best], o->time, out);
 }
 
 const ctl_def ctl_best = {

@@ -38,6 +38,7 @@ struct cb_signals {
     cb_site *sites;
     uint32_t *inter;          /* engine intersection of each site */
     uint32_t **lane_global;   /* per site: engine lane of each site lane */
+    uint32_t **road_global;   /* per site: engine road of each site road */
     uint8_t **conflict;       /* per site: n_movements^2, 1 = conflict */
     sig_state *st;
     uint32_t max_lanes;       /* most lanes of one site (scratch sizing) */

@@ -127,6 +127,13 @@ static int build_site(builder *b, size_t site, size_t inter, cb_error *err)
             nl += (uint32_t)ri->n_lanes;
         }
     }
+    uint32_t *road_global = CBU_NEW(&s->arena, uint32_t, nr + 1);
+    if (!road_global) return cbu_err_nomem(err);
+    for (size_t j = 0; j < n_in + n_out; j++) {
+        size_t r = j < n_in ? b->in_roads[b->in_first[inter] + j] : b->out_roads[b->out_first[inter] + j - n_in];
+        road_global[b->road_map[r]] = (uint32_t)r;
+    }
+    s->road_global[site] = road_global;
     cb_site_lane *lanes = CBU_NEW(&s->arena, cb_site_lane, nl + 1);
     uint32_t *lane_global = CBU_NEW(&s->arena, uint32_t, nl + 1);
     if (!lanes || !lane_global) return cbu_err_nomem(err);
@@ -276,11 +283,26 @@ int sig_sites_build(cb_signals *s, const cb_engine *e, cb_error *err)
     s->sites = CBU_NEW(&s->arena, cb_site, s->n_sites + 1);
     s->inter = CBU_NEW(&s->arena, uint32_t, s->n_sites + 1);
     s->lane_global = CBU_NEW(&s->arena, uint32_t *, s->n_sites + 1);
+    s->road_global = CBU_NEW(&s->arena, uint32_t *, s->n_sites + 1);
     s->conflict = CBU_NEW(&s->arena, uint8_t *, s->n_sites + 1);
     s->st = CBU_NEW(&s->arena, sig_state, s->n_sites + 1);
-    if (!s->sites || !s->inter || !s->lane_global || !s->conflict || !s->st) { rc = cbu_err_nomem(err); goto done; }
+    if (!s->sites || !s->inter || !s->lane_global || !s->road_global || !s->conflict || !s->st) {
+        rc = cbu_err_nomem(err);
+        goto done;
+    }
     for (size_t i = 0; i < n_inters && !rc; i++)
         if (b.site_of[i] >= 0) rc = build_site(&b, (size_t)b.site_of[i], i, err);
+    /* Each road shared by two sites: its index in the other site's list. */
+    for (size_t i = 0; i < s->n_sites && !rc; i++) {
+        cb_site_road *roads = (cb_site_road *)s->sites[i].roads;
+        for (uint32_t r = 0; r < s->sites[i].n_roads; r++) {
+            long nb = roads[r].neighbour;
+            if (nb < 0) continue;
+            const cb_site *other = &s->sites[nb];
+            for (uint32_t q = 0; q < other->n_roads; q++)
+                if (s->road_global[nb][q] == s->road_global[i][r]) roads[r].neighbour_road = q;
+        }
+    }
 done:
     free(b.site_of);
     free(b.lane_map);
