@@ -10,7 +10,9 @@ faster than CityFlow doing the same.  CityFlow's stepping alone takes
 timing_1thread); its per-step dict call only adds to that, so comparing
 with 1.202 s understates our advantage.
 
-Measured, each the median of --repeat runs, loading excluded:
+Measured, each the median of --repeat runs, loading excluded, as wall
+time and as this process's CPU time (one thread: on a shared machine the
+CPU time is what an idle machine's wall time would be):
   engine        eng.next_step(3600): one call, the engine alone
   step loop     for _ in range(3600): eng.next_step()
   + dict        ... + eng.get_lane_waiting_vehicle_count()      (CityFlow's API)
@@ -56,13 +58,16 @@ def write_config(folder, flow_file=os.path.join(DATA, "anon_3_4_jinan_real.json"
 
 
 def timed(citybrain, config, body):
+    """(wall s, CPU s of this process, ATT) of body(eng), loading excluded.
+    One thread: on a shared, busy machine the CPU time is what the wall
+    time would be on an idle one (the reference was measured idle)."""
     eng = citybrain.Engine(config)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     body(eng)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     att = eng.get_average_travel_time()
     eng.close()
-    return wall, att
+    return wall, cpu, att
 
 
 def main():
@@ -111,14 +116,17 @@ def main():
     cases = [("engine", engine_only), ("step loop", step_loop), ("+ dict", with_dict), ("+ numpy", with_numpy),
              ("+ numpy out=", with_out)]
     walls = {name: [] for name, _ in cases}
+    cpus = {name: [] for name, _ in cases}
     atts = set()
     timed(citybrain, config, with_numpy)          # warm-up: imports numpy, fills caches
     for _ in range(a.repeat):                     # interleaved, so machine load hits all alike
         for name, body in cases:
-            wall, att = timed(citybrain, config, body)
+            wall, cpu, att = timed(citybrain, config, body)
             walls[name].append(wall)
+            cpus[name].append(cpu)
             atts.add(round(att, 9))
     med = {name: statistics.median(w) for name, w in walls.items()}
+    med_cpu = {name: statistics.median(c) for name, c in cpus.items()}
 
     # the Python layer alone: on Jinan without traffic a step costs the
     # engine little, so N calls of next_step() minus one next_step(N) is the
@@ -159,9 +167,11 @@ def main():
     overhead_us = (med["step loop"] - med["engine"]) / STEPS * 1e6
     print("Jinan 3x4, anon_3_4_jinan_real: %d steps, %d lanes, 1 thread, median of %d (python %s, citybrain %s)"
           % (STEPS, lanes, a.repeat, sys.version.split()[0], citybrain.__version__))
-    print("%-16s %9s %12s" % ("case", "wall s", "vs CityFlow"))
+    print("load average %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
+    print("%-16s %9s %12s %9s %12s" % ("case", "wall s", "vs CityFlow", "CPU s", "vs CityFlow"))
     for name, _ in cases:
-        print("%-16s %9.3f %11.1fx" % (name, med[name], cf / med[name]))
+        print("%-16s %9.3f %11.1fx %9.3f %11.1fx" % (name, med[name], cf / med[name], med_cpu[name],
+                                                    cf / med_cpu[name]))
     print("CityFlow stepping alone (reference): %.3f s" % cf)
     print("Python layer per step (step loop - engine): %.2f us" % overhead_us)
     print("Python layer per next_step() call, no traffic: %.3f us (the engine's empty step: %.2f us)"
@@ -172,8 +182,8 @@ def main():
         print("warning: runs disagree on the average travel time: %s" % sorted(atts))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"steps": STEPS, "lanes": lanes, "repeat": a.repeat, "wall_s": med,
-                       "all_wall_s": walls, "cityflow_wall_s": cf,
+            json.dump({"steps": STEPS, "lanes": lanes, "repeat": a.repeat, "wall_s": med, "cpu_s": med_cpu,
+                       "all_wall_s": walls, "all_cpu_s": cpus, "cityflow_wall_s": cf, "loadavg": os.getloadavg(),
                        "speedup_vs_cityflow": {k: cf / v for k, v in med.items()},
                        "python_overhead_us_per_step": overhead_us, "layer_us_per_call": layer_us,
                        "empty_step_us": empty_step_us, "call_us": calls}, f, indent=1)
