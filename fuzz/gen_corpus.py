@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """gen_corpus.py -- writes the seed inputs of fuzz/corpus/ (run from fuzz/).
 
+Files named regress_lc_*.json in corpus/ are not written here: they are
+reproducers copied verbatim from fuzzer artifacts (their byte size matters:
+the targets turn lane changing on for odd sizes).
+
 Seeds must be small (libFuzzer mutates bytes, and every byte costs time), so
 they are written compactly, one object per line.  The grids follow the
 conventions of CityFlow's generator (intersection_<col>_<row>, roads
@@ -75,8 +79,12 @@ def grid(rows, cols, lanes, spacing=300, width=10):
             del l["_d"]
         it["roadLinks"] = links
         it["trafficLight"] = {"lightphases": [{"time": t, "availableRoadLinks": sorted(set(p))} for t, p in phases]}
+    return layout(list(inters.values()), roads)
+
+
+def layout(inters, roads):
     lines = ["{\"intersections\":["]
-    lines.append(",\n".join(compact(v) for v in inters.values()))
+    lines.append(",\n".join(compact(v) for v in inters))
     lines.append("],\"roads\":[")
     lines.append(",\n".join(compact(r) for r in roads))
     lines.append("]}\n")
@@ -100,6 +108,15 @@ def main():
     dump("corpus/roadnet/bad_dangling.json", g11.replace('"endRoad":"road_1_1_0"', '"endRoad":"road_9_9_9"', 1))
     dump("corpus/roadnet/bad_lane.json", g11.replace('"endLaneIndex":2', '"endLaneIndex":3', 1))
     dump("corpus/roadnet/bad_phases.json", g11.replace('"lightphases":[', '"lightphases":[],"x":[', 1))
+    # regressions: findings of the sanitizers and the fuzzers (see git log)
+    dump("corpus/roadnet/regress_wide_intersection.json", g11.replace('"width":10', '"width":400', 1))
+    dump("corpus/roadnet/regress_huge_coordinate.json", g11.replace('"point":{"x":0,"y":300}', '"point":{"x":1.7e308,"y":300}', 1))
+    net = json.loads(grid(1, 1, 1))          # one lane link in all: no conflict point
+    for it in net["intersections"]:
+        if not it["virtual"]:
+            it["roadLinks"] = it["roadLinks"][:1]
+            it["trafficLight"] = {"lightphases": [{"time": 30, "availableRoadLinks": [0]}]}
+    dump("corpus/roadnet/regress_no_crosses.json", layout(net["intersections"], net["roads"]))
 
     dump("corpus/flow/straight.json", flows([
         {"vehicle": VEHICLE, "route": ["road_0_1_0", "road_1_1_0"], "interval": 5.0, "startTime": 0, "endTime": 60},

@@ -21,4 +21,4 @@ cmake --build "$build" -j"$jobs"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 cd "$build"
-ctest -L quick --output-on-failure -j"$jobs"
+ctest -L quick --output-on-failure

@@ -150,6 +150,47 @@ TEST(loader_errors_come_through_open)
     ASSERT(e == NULL);
 }
 
+/* Network errors found by net_build name the roadnet file. */
+TEST(network_errors_name_the_roadnet)
+{
+    write_scenario("[{\"vehicle\": " VEH ", \"route\": [\"AB\", \"BC\"], \"interval\": 5}]");
+    char *rn = tl_read_data("tiny_roadnet.json");
+    char *wide = tl_replace(rn, "\"width\": 10, ", "\"width\": 250, ");
+    tl_write("roadnet.json", wide);
+    free(rn);
+    free(wide);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    char head[600];
+    snprintf(head, sizeof head, "%s/roadnet.json: road AB: ", tl_dir());
+    tl_expect w = { CB_ESCHEMA, { head, "not longer than the intersection width that trims it (0 m at A, 250 m at B)" } };
+    tl_check("wide intersection", cb_engine_open(tl_dir(), NULL, &e, &err), &err, &w);
+    ASSERT(e == NULL);
+}
+
+/* A network with a single lane link has no conflict point at all (found
+ * by UBSan: the empty cross table was a NULL base for offsets). */
+TEST(network_without_crosses_runs)
+{
+    write_scenario("[{\"vehicle\": " VEH ", \"route\": [\"AB\", \"BC\"], \"interval\": 5, \"endTime\": 10}]");
+    char *rn = tl_read_data("tiny_roadnet.json");
+    char *one = tl_replace(rn, ", {\"startLaneIndex\": 1, \"endLaneIndex\": 1}", "");
+    char *none = tl_replace(one, "\"laneLinks\": [{\"startLaneIndex\": 0, \"endLaneIndex\": 0, \"points\"",
+                            "\"laneLinks\": [], \"x\": [{\"points\"");
+    tl_write("roadnet.json", none);
+    free(rn); free(one); free(none);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    if (cb_engine_open(tl_dir(), NULL, &e, &err)) TEST_FAIL_("%s", err.msg);
+    for (int s = 0; s < 100; s++)
+        if (cb_engine_step(e, &err)) { cb_engine_close(e); TEST_FAIL_("%s", err.msg); }
+    cb_metrics m;
+    cb_engine_metrics(e, &m);
+    cb_engine_close(e);
+    ASSERT_EQ_INT(m.created, 3);
+    ASSERT_EQ_INT(m.finished, 3);
+}
+
 /* The tiny scenario runs: AB -> BC vehicles are created and finish. */
 TEST(tiny_scenario_runs)
 {

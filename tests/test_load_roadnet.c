@@ -97,6 +97,8 @@ TEST(roads)
           E(CB_ESCHEMA, "roadnet.json: roads[2].points[1].y: missing required member") },
         { "point x string", "{\"x\": 300, \"y\": 50}", "{\"x\": \"300\", \"y\": 50}",
           E(CB_ESCHEMA, "roadnet.json: roads[2].points[1].x: expected a number, got a string \"300\"") },
+        { "coordinate too large", "{\"x\": 300, \"y\": 50}", "{\"x\": 300, \"y\": -1e300}",
+          E(CB_ESCHEMA, "roadnet.json: roads[2].points[1].y: coordinates must be between -1e8 and 1e8 m") },
         { "point is array", "{\"x\": 300, \"y\": 50}", "[300, 50]",
           E(CB_ESCHEMA, "roadnet.json: roads[2].points[1]: expected an object, got an array") },
         { "no lanes", "\"lanes\": [{\"width\": 3.5", "\"lanez\": [{\"width\": 3.5",
@@ -130,6 +132,8 @@ TEST(intersections)
           E(CB_ESCHEMA, "roadnet.json: intersections[2].point: missing required member") },
         { "point without x", "\"point\": {\"x\": 400, \"y\": 0}", "\"point\": {\"y\": 0}",
           E(CB_ESCHEMA, "roadnet.json: intersections[2].point.x: missing required member") },
+        { "point too far", "\"point\": {\"x\": 400, \"y\": 0}", "\"point\": {\"x\": 4e8, \"y\": 0}",
+          E(CB_ESCHEMA, "roadnet.json: intersections[2].point.x: coordinates must be between -1e8 and 1e8 m") },
         { "no virtual", "\"virtual\": false,", "",
           E(CB_ESCHEMA, "roadnet.json: intersections[1].virtual: missing required member") },
         { "virtual integer", "\"virtual\": false", "\"virtual\": 0",
@@ -300,6 +304,36 @@ TEST(tiny_roadnet_loads_and_builds)
     ASSERT_EQ_INT(net_route(n, anchors, 2, &route, &len, &bad), CB_ENOTFOUND);
     ASSERT_EQ_INT(bad, 1);
     net_free(n);
+}
+
+/* Geometry that only net_build can judge: an intersection wider than the
+ * end segment it trims would turn the lane around.  AB is 200 m long and
+ * ends at B; CB has its two points at B's centre. */
+TEST(trimming_past_a_point_is_refused)
+{
+    static const struct { const char *label, *find, *repl, *want; } cases[] = {
+        { "B 200 m wide", "\"width\": 10, ", "\"width\": 200, ",
+          "road AB: an end segment is not longer than the intersection width that trims it (0 m at A, 200 m at B)" },
+        { "road inside B", "\"points\": [{\"x\": 400, \"y\": 0}, {\"x\": 200, \"y\": 0}]",
+          "\"points\": [{\"x\": 205, \"y\": 0}, {\"x\": 200, \"y\": 0}]",
+          "road CB: an end segment is not longer than the intersection width that trims it (0 m at C, 10 m at B)" },
+    };
+    char *base = tl_read_data("tiny_roadnet.json");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = tl_replace(base, cases[i].find, cases[i].repl);
+        if (!text) { fprintf(stderr, "  case %s: bad substitution\n", cases[i].label); test_failed_ = 1; continue; }
+        net_spec s;
+        cb_error err = { 0 };
+        int rc = load_text(text, &s, &err);
+        free(text);
+        cb_net *n = NULL;
+        if (rc == CB_OK) rc = net_build(&s, &n, &err);
+        net_spec_free(&s);
+        net_free(n);
+        tl_expect w = { CB_ESCHEMA, { cases[i].want } };
+        tl_check(cases[i].label, rc, &err, &w);
+    }
+    free(base);
 }
 
 /* Optional and lenient parts: what CityFlow accepts and so do we. */

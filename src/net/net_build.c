@@ -114,10 +114,14 @@ static int check_spec(build *b)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: max speed must be >= 0", in->id, k, l);
             }
         }
-        for (uint32_t p = 0; p < in->n_phases; p++)
+        for (uint32_t p = 0; p < in->n_phases; p++) {
             for (uint32_t k = 0; k < in->phases[p].n_links; k++)
                 if (in->phases[p].links[k] >= in->n_roadlinks)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: roadLink %u does not exist", in->id, p, in->phases[p].links[k]);
+            for (uint32_t k = 0; k < in->phases[p].n_minor; k++)
+                if (in->phases[p].minor[k] >= in->n_roadlinks)
+                    return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: minor roadLink %u does not exist", in->id, p, in->phases[p].minor[k]);
+        }
         if (!in->is_virtual && in->n_phases == 0 && in->n_roadlinks > 0)
             return cbu_err(b->err, CB_ESCHEMA, "intersection %s: a signalized intersection needs at least one phase", in->id);
     }
@@ -130,6 +134,12 @@ static void move_toward(net_point *p, net_point q, double by)
 {
     double dx = q.x - p->x, dy = q.y - p->y, len = hypot(dx, dy);
     if (len > 0) { p->x += dx / len * by; p->y += dy / len * by; }
+}
+
+/* Does the trimmed segment t[0]-t[1] still point the way o[0]-o[1] did? */
+static bool segment_kept(const net_point *o, const net_point *t)
+{
+    return (t[1].x - t[0].x) * (o[1].x - o[0].x) + (t[1].y - t[0].y) * (o[1].y - o[0].y) > 0;
 }
 
 static int build_roads(build *b)
@@ -153,10 +163,21 @@ static int build_roads(build *b)
         if (!trim || !off) { free(trim); free(off); return oom(b); }
         memcpy(trim, sr->points, sr->n_points * sizeof *trim);
         uint32_t np = sr->n_points;
-        if (!s->inters[sr->from].is_virtual)
-            move_toward(&trim[0], trim[1], s->inters[sr->from].width);
-        if (!s->inters[sr->to].is_virtual)
-            move_toward(&trim[np - 1], trim[np - 2], s->inters[sr->to].width);
+        double w0 = s->inters[sr->from].is_virtual ? 0 : s->inters[sr->from].width;
+        double w1 = s->inters[sr->to].is_virtual ? 0 : s->inters[sr->to].width;
+        move_toward(&trim[0], trim[1], w0);
+        move_toward(&trim[np - 1], trim[np - 2], w1);
+        /* An end moved past its neighbour point turns the lane around
+         * (positive length, wrong direction): refuse, like no length.
+         * Explicit lane geometry (SUMO) is not trimmed. */
+        if (!sr->lane_points && ((w0 > 0 && !segment_kept(&sr->points[0], &trim[0])) ||
+                                 (w1 > 0 && !segment_kept(&sr->points[np - 2], &trim[np - 2])))) {
+            free(trim);
+            free(off);
+            return cbu_err(b->err, CB_ESCHEMA, "road %s: an end segment is not longer than the intersection "
+                           "width that trims it (%g m at %s, %g m at %s)", sr->id,
+                           w0, s->inters[sr->from].id, w1, s->inters[sr->to].id);
+        }
 
         double inside = 0, total = 0;
         int rc = CB_OK;
@@ -482,6 +503,8 @@ static int build_links(build *b)
                 link->end_lane = n->roads[sl->end_road].first_lane + ll->end_lane;
                 link->turn = rl->turn;
                 link->max_speed = ll->max_speed > 0 ? ll->max_speed : INFINITY;
+                link->fanout = ll->fanout;
+                n->has_fanout |= ll->fanout;
                 uint32_t np = ll->points ? ll->n_points : 11;
                 if (cbu_vec_reserve(&rel, np) || cbu_vec_push(&npts, np)) { rc = oom(b); break; }
                 net_point *dst = rel.a + rel.n;
@@ -575,6 +598,8 @@ static int build_phases(build *b)
         n->inters[i].n_words = (s->inters[i].n_roadlinks + 63) / 64;
         if (!n->inters[i].n_words) n->inters[i].n_words = 1;
         words += (size_t)n->inters[i].n_words * s->inters[i].n_phases;
+        for (uint32_t p = 0; p < s->inters[i].n_phases; p++)
+            if (s->inters[i].phases[p].n_minor) words += n->inters[i].n_words;
     }
     n->phase_bits = CBU_NEW(&n->arena, uint64_t, words ? words : 1);
     if (!n->phase_bits) return oom(b);
@@ -595,6 +620,13 @@ static int build_phases(build *b)
                 if (n->roadlinks[in->first_roadlink + rl].turn != NET_TURN_RIGHT) np->all_right = false;
             }
             w += in->n_words;
+            np->first_minor = NET_NONE;
+            if (sp->n_minor) {
+                np->first_minor = w;
+                for (uint32_t k = 0; k < sp->n_minor; k++)
+                    n->phase_bits[w + (sp->minor[k] >> 6)] |= 1ull << (sp->minor[k] & 63);
+                w += in->n_words;
+            }
         }
     }
     return CB_OK;
