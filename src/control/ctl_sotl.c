@@ -2,20 +2,30 @@
  * the variant used as a baseline by the CoLight family of papers).
  *
  * Every second, once the green has shown `min_green` seconds: if at most
- * `mu` vehicles are on the lanes the green serves and at least `theta`
+ * `mu` vehicles are within `range` metres of the stop line on the lanes
+ * the green serves (no platoon about to pass) and at least `theta`
  * vehicles are stopped on the lanes it does not serve, move on to the next
  * candidate green (in cyclic order).  No pressure, no look at exits: the
  * demand on red simply "asks" for the light, and a busy green keeps it. */
 #include "ctl_int.h"
 
-enum { P_MIN_GREEN, P_MU, P_THETA };
+enum { P_MIN_GREEN, P_MU, P_THETA, P_RANGE };
 
 static const ctl_param_def params[] = {
     { "min_green", 10, 1, 3600, "seconds a green shows before it may end" },
     { "mu", 3, 0, 1e6, "a green with more vehicles than this on its lanes keeps going" },
     { "theta", 6, 0, 1e6, "stopped vehicles on red lanes that ask for a change" },
+    { "range", 80, 1, 1e5, "metres before the stop line where green traffic counts" },
     { NULL, 0, 0, 0, NULL }
 };
+
+static int init(ctl_ctx *c, cb_error *err)
+{
+    (void)err;
+    c->n_zones = 1;                  /* the approach zone, for green traffic */
+    c->zone_m[0] = c->p[P_RANGE];
+    return CB_OK;
+}
 
 static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs *o, cb_decision *out)
 {
@@ -36,7 +46,10 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
     for (uint32_t k = 0; k < s->n_movements; k++) {
         const cb_site_movement *m = &s->movements[k];
         if (m->type == 1) continue;               /* right turns go on every phase */
-        if (ctl_allows(s, o->green, k)) on_green += ctl_sum_in(s, m, o, false);
+        if (ctl_allows(s, o->green, k))
+            for (uint32_t j = 0; j < m->n_in; j++)
+                on_green += o->n_zones ? o->zones[s->lane_refs[m->first_in + j]].count
+                                       : o->lanes[s->lane_refs[m->first_in + j]].count;
         else on_red += ctl_sum_in(s, m, o, true);
     }
     if (on_green > c->p[P_MU] || on_red < c->p[P_THETA]) return;
@@ -51,5 +64,6 @@ const ctl_def ctl_sotl = {
     .summary = "self-organizing traffic lights: switch when red demand waits and the green is idle",
     .uses_interval = false,
     .params = params,
+    .init = init,
     .decide = decide,
 };
