@@ -63,6 +63,9 @@ typedef struct sim_slot {
 } sim_slot;
 
 #define SIM_SLOT_CUSTOM_SPEED 1u  /* sim_veh.custom_speed applies this step */
+#define SIM_PUB_SLOTS 8    /* intersections a route may have "open" (left, to come back
+                              to) at once; the data need 6; beyond, a visit counts alone */
+
 #define SIM_SLOT_SHADOW 2u        /* the copy of a lane-changing vehicle in its target lane */
 #define SIM_SLOT_DROP 4u          /* the original of a finished lane change: removed in phase B */
 
@@ -104,8 +107,8 @@ typedef struct sim_veh {
     int64_t create_step;   /* step at which a flow created it */
     int64_t enter_link_step; /* step it entered its current/last lane link */
     int64_t pub_enter_step;  /* step+1 it appeared on a signal's incoming lanes, -1 if not there */
-    uint32_t pub_memo_inter[2];  /* intersections it will come back to ... */
-    int64_t pub_memo_leave[2];   /* ... and when it last left them (see sim_pub.c) */
+    int32_t pub_leave[SIM_PUB_SLOTS]; /* when it last left an intersection it will
+                                         come back to; slots per route (sim_pub.c) */
     double custom_speed;   /* set_vehicle_speed target, < 0: none */
     double depart_speed;   /* speed when it enters its first lane (pushed vehicles) */
     uint32_t lc_lane;      /* target lane of a lane change in progress, SIM_NONE if none */
@@ -134,6 +137,7 @@ typedef struct sim_route {
     uint32_t *pub_inter;   /* per position */
     uint8_t *pub_flags;    /* per position: SIM_PUB_* */
 } sim_route;
+    int8_t *pub_slot;      /* per position: its intersection's memo slot, -1 if none */
 
 #define SIM_PUB_REVISIT 1u /* the intersection was visited before in this route */
 #define SIM_PUB_LATER 2u   /* it will be visited again later */

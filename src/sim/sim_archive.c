@@ -334,6 +334,7 @@ static void clear_state(sim_engine *s)
         free(s->routes[r].roads);
         free(s->routes[r].pub_inter);
         free(s->routes[r].pub_flags);
+        free(s->routes[r].pub_slot);
     }
     s->n_routes = s->n_routes_init;
     s->n_veh = s->n_free = 0;

@@ -58,6 +58,7 @@ void sim_close(sim_engine *s)
             free(s->routes[r].roads);
             free(s->routes[r].pub_inter);
             free(s->routes[r].pub_flags);
+            free(s->routes[r].pub_slot);
         }
     free(s->drv);
     free(s->aux);

@@ -167,7 +167,6 @@ int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype
     v->create_step = s->step;
     v->enter_link_step = INT64_MAX;
     v->pub_enter_step = -1;
-    v->pub_memo_inter[0] = v->pub_memo_inter[1] = SIM_NONE;
     v->lc_lane = SIM_NONE;
     v->lc_done_step = INT64_MIN / 2;
     v->lc_pub_enter = -1;
@@ -217,6 +216,7 @@ uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n)
     if (sim_pub_route_init(s, r)) {
         free(r->pub_inter);
         free(r->pub_flags);
+        free(r->pub_slot);
         free(roads);
         return SIM_NONE;
     }
