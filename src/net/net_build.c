@@ -114,14 +114,10 @@ static int check_spec(build *b)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: max speed must be >= 0", in->id, k, l);
             }
         }
-        for (uint32_t p = 0; p < in->n_phases; p++) {
+        for (uint32_t p = 0; p < in->n_phases; p++)
             for (uint32_t k = 0; k < in->phases[p].n_links; k++)
                 if (in->phases[p].links[k] >= in->n_roadlinks)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: roadLink %u does not exist", in->id, p, in->phases[p].links[k]);
-            for (uint32_t k = 0; k < in->phases[p].n_minor; k++)
-                if (in->phases[p].minor[k] >= in->n_roadlinks)
-                    return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: minor roadLink %u does not exist", in->id, p, in->phases[p].minor[k]);
-        }
         if (!in->is_virtual && in->n_phases == 0 && in->n_roadlinks > 0)
             return cbu_err(b->err, CB_ESCHEMA, "intersection %s: a signalized intersection needs at least one phase", in->id);
     }
