@@ -499,8 +499,6 @@ static int build_links(build *b)
                 link->end_lane = n->roads[sl->end_road].first_lane + ll->end_lane;
                 link->turn = rl->turn;
                 link->max_speed = ll->max_speed > 0 ? ll->max_speed : INFINITY;
-                link->fanout = ll->fanout;
-                n->has_fanout |= ll->fanout;
                 uint32_t np = ll->points ? ll->n_points : 11;
                 if (cbu_vec_reserve(&rel, np) || cbu_vec_push(&npts, np)) { rc = oom(b); break; }
                 net_point *dst = rel.a + rel.n;
@@ -594,8 +592,6 @@ static int build_phases(build *b)
         n->inters[i].n_words = (s->inters[i].n_roadlinks + 63) / 64;
         if (!n->inters[i].n_words) n->inters[i].n_words = 1;
         words += (size_t)n->inters[i].n_words * s->inters[i].n_phases;
-        for (uint32_t p = 0; p < s->inters[i].n_phases; p++)
-            if (s->inters[i].phases[p].n_minor) words += n->inters[i].n_words;
     }
     n->phase_bits = CBU_NEW(&n->arena, uint64_t, words ? words : 1);
     if (!n->phase_bits) return oom(b);
@@ -616,13 +612,6 @@ static int build_phases(build *b)
                 if (n->roadlinks[in->first_roadlink + rl].turn != NET_TURN_RIGHT) np->all_right = false;
             }
             w += in->n_words;
-            np->first_minor = NET_NONE;
-            if (sp->n_minor) {
-                np->first_minor = w;
-                for (uint32_t k = 0; k < sp->n_minor; k++)
-                    n->phase_bits[w + (sp->minor[k] >> 6)] |= 1ull << (sp->minor[k] & 63);
-                w += in->n_words;
-            }
         }
     }
     return CB_OK;
