@@ -81,7 +81,15 @@ static net_turn turn_of(char dir)
     }
 }
 
-static bool green_char(char ch) { return ch == 'G' || ch == 'g' || ch == 's' || ch == 'o' || ch == 'O'; }
+/* A link state as our signature character: '1' green with priority (SUMO's
+ * upper-case states), '2' green but yielding (g, s, o; m, =, w at
+ * junctions without signal), '0' not green (y, r, u). */
+static char state_class(char ch)
+{
+    if (ch == 'G' || ch == 'O' || ch == 'M') return '1';
+    if (ch == 'g' || ch == 's' || ch == 'o' || ch == 'm' || ch == '=' || ch == 'w' || ch == '-') return '2';
+    return '0';
+}
 
 /* Is a normal connection usable by cars: both lanes kept as road lanes? */
 static bool car_conn(const sumo_net *n, const sn_conn *c)
@@ -182,7 +190,7 @@ static int signal_column(conv *c, const sn_conn *cn, const sn_tl *tl, char **out
                        cn->link_index, len, tl->id, tl->program);
     char *sig = cbu_arena_alloc(&c->spec->arena, tl->n_phases + 1);
     if (!sig) return cv_oom(c);
-    for (uint32_t p = 0; p < tl->n_phases; p++) sig[p] = green_char(tl->phases[p].state[cn->link_index]) ? '1' : '0';
+    for (uint32_t p = 0; p < tl->n_phases; p++) sig[p] = state_class(tl->phases[p].state[cn->link_index]);
     *out = sig;
     return CB_OK;
 }
@@ -303,8 +311,27 @@ static int add_fanout(conv *c, xlink_vec *links, const xmove_vec *moves)
 
 /* Phases of a signalled junction, rotated to where SUMO's program is at
  * `begin`: SUMO advances a program with offset o by (begin - o) mod cycle. */
+/* The green and the minor movements of phase p (signature position p). */
+static int phase_links(conv *c, net_spec_phase *ph, const xmove_vec *moves, uint32_t p)
+{
+    uint32_t k = 0, km = 0;
+    for (size_t m = 0; m < moves->n; m++) {
+        k += moves->a[m].sig[p] != '0';
+        km += moves->a[m].sig[p] == '2';
+    }
+    ph->links = CBU_NEW(&c->spec->arena, uint32_t, k ? k : 1);
+    ph->minor = CBU_NEW(&c->spec->arena, uint32_t, km ? km : 1);
+    if (!ph->links || !ph->minor) return cv_oom(c);
+    for (size_t m = 0; m < moves->n; m++) {
+        if (moves->a[m].sig[p] != '0') ph->links[ph->n_links++] = (uint32_t)m;
+        if (moves->a[m].sig[p] == '2') ph->minor[ph->n_minor++] = (uint32_t)m;
+    }
+    return CB_OK;
+}
+
 static int signal_phases(conv *c, net_spec_inter *in, const sn_tl *tl, const xmove_vec *moves)
 {
+    int rc;
     double cycle = 0;
     for (uint32_t p = 0; p < tl->n_phases; p++) cycle += tl->phases[p].duration;
     double adv = fmod(c->begin - tl->offset, cycle);
@@ -328,12 +355,7 @@ static int signal_phases(conv *c, net_spec_inter *in, const sn_tl *tl, const xmo
         if (elapsed > 0 && q == np - 1) t = elapsed;          /* ... and its first part, at the end */
         net_spec_phase *ph = &in->phases[q];
         ph->time = t;
-        uint32_t k = 0;
-        for (size_t m = 0; m < moves->n; m++) k += !moves->a[m].sig || moves->a[m].sig[p] == '1';
-        ph->links = CBU_NEW(&c->spec->arena, uint32_t, k ? k : 1);
-        if (!ph->links) return cv_oom(c);
-        for (size_t m = 0; m < moves->n; m++)
-            if (!moves->a[m].sig || moves->a[m].sig[p] == '1') ph->links[ph->n_links++] = (uint32_t)m;
+        if ((rc = phase_links(c, ph, moves, p))) return rc;
     }
     return CB_OK;
 }
@@ -346,6 +368,16 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
     links->n = moves->n = 0;
     const sn_tl *tl = NULL;
     int rc;
+    /* the junction's program: the first connection's tlLogic */
+    for (uint32_t k = c->jc_first[j]; k < c->jc_first[j + 1] && !tl; k++) {
+        const sn_conn *cn = &n->conns[c->junction_conns[k]];
+        uint32_t t;
+        if (!car_conn(n, cn) || !cn->tl) continue;
+        if (!cbu_strmap_get(&n->tl_by_id, cn->tl, &t))
+            return sx_fail(d, &d->elems[cn->elem], c->err, CB_ESCHEMA, "unknown tlLogic \"%s\"", cn->tl);
+        tl = &n->tls[t];
+    }
+    uint32_t n_sig = tl ? tl->n_phases : 1;
     /* movements from the car connections, in file order */
     for (uint32_t k = c->jc_first[j]; k < c->jc_first[j + 1]; k++) {
         uint32_t ci = c->junction_conns[k];
@@ -356,25 +388,28 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
             return sx_fail(d, &d->elems[cn->elem], c->err, CB_ESCHEMA,
                            "dangling connection: edge \"%s\" ends at junction \"%s\" but \"%s\" starts at \"%s\"",
                            A->id, J->id, B->id, n->junctions[B->from].id);
+        /* the signature: the link's state class in every phase */
         char *sig = NULL;
         if (cn->tl) {
             uint32_t t;
             if (!cbu_strmap_get(&n->tl_by_id, cn->tl, &t))
                 return sx_fail(d, &d->elems[cn->elem], c->err, CB_ESCHEMA, "unknown tlLogic \"%s\"", cn->tl);
-            if (!tl) tl = &n->tls[t];
-            if (&n->tls[t] != tl) {
+            if (&n->tls[t] != tl)
                 sumo_warn(c->warn, d, &d->elems[cn->elem],
                           "connections of one junction driven by a second tlLogic are always green");
-            } else if ((rc = signal_column(c, cn, tl, &sig))) {
+            else if ((rc = signal_column(c, cn, tl, &sig)))
                 return rc;
-            }
+        }
+        if (!sig) {                          /* no signal: its right of way all the time */
+            sig = cbu_arena_alloc(&c->spec->arena, n_sig + 1);
+            if (!sig) return cv_oom(c);
+            char cls = state_class(cn->state) == '1' ? '1' : '2';
+            for (uint32_t p = 0; p < n_sig; p++) sig[p] = cls;
         }
         uint32_t m = 0;
         for (; m < moves->n; m++) {
             const xmove *mv = &moves->a[m];
-            if (mv->start_road == A->road && mv->end_road == B->road &&
-                ((!mv->sig && !sig) || (mv->sig && sig && strcmp(mv->sig, sig) == 0)))
-                break;
+            if (mv->start_road == A->road && mv->end_road == B->road && strcmp(mv->sig, sig) == 0) break;
         }
         if (m == moves->n) {
             xmove mv = { A->road, B->road, sig, cn->dir, 0 };
@@ -495,10 +530,7 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
         in->phases = CBU_NEW(&c->spec->arena, net_spec_phase, 1);
         if (!in->phases) return cv_oom(c);
         in->phases[0].time = UNSIGNALIZED_PHASE_SECONDS;
-        in->phases[0].links = CBU_NEW(&c->spec->arena, uint32_t, moves->n);
-        if (!in->phases[0].links) return cv_oom(c);
-        for (uint32_t m = 0; m < moves->n; m++) in->phases[0].links[m] = m;
-        in->phases[0].n_links = (uint32_t)moves->n;
+        if ((rc = phase_links(c, &in->phases[0], moves, 0))) return rc;
     }
     return CB_OK;
 }

@@ -106,6 +106,8 @@ typedef struct net_phase {
     double time;           /* seconds in the fixed-time plan */
     uint32_t first_word;   /* green roadlinks: bits in net->phase_bits */
     bool all_right;        /* every green roadlink is a right turn ("yellow") */
+    uint32_t first_minor;  /* minor roadlinks (net_spec_phase.minor): bits in
+                              net->phase_bits; NET_NONE when there are none */
 } net_phase;
 
 typedef struct net_inter {
@@ -187,6 +189,15 @@ static inline bool net_phase_green(const cb_net *n, uint32_t phase, uint32_t rl)
 {
     const net_roadlink *r = &n->roadlinks[rl];
     return (n->phase_bits[n->phases[phase].first_word + (r->index >> 6)] >> (r->index & 63)) & 1u;
+}
+
+/* Is roadlink `rl` (global) a minor link in phase `phase` (global index)? */
+static inline bool net_phase_minor(const cb_net *n, uint32_t phase, uint32_t rl)
+{
+    const net_phase *p = &n->phases[phase];
+    if (p->first_minor == NET_NONE) return false;
+    const net_roadlink *r = &n->roadlinks[rl];
+    return (n->phase_bits[p->first_minor + (r->index >> 6)] >> (r->index & 63)) & 1u;
 }
 
 /* Position and heading at distance s along drivable d. */

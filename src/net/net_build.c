@@ -114,10 +114,14 @@ static int check_spec(build *b)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: roadLinks[%u].laneLinks[%u]: max speed must be >= 0", in->id, k, l);
             }
         }
-        for (uint32_t p = 0; p < in->n_phases; p++)
+        for (uint32_t p = 0; p < in->n_phases; p++) {
             for (uint32_t k = 0; k < in->phases[p].n_links; k++)
                 if (in->phases[p].links[k] >= in->n_roadlinks)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: roadLink %u does not exist", in->id, p, in->phases[p].links[k]);
+            for (uint32_t k = 0; k < in->phases[p].n_minor; k++)
+                if (in->phases[p].minor[k] >= in->n_roadlinks)
+                    return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: minor roadLink %u does not exist", in->id, p, in->phases[p].minor[k]);
+        }
         if (!in->is_virtual && in->n_phases == 0 && in->n_roadlinks > 0)
             return cbu_err(b->err, CB_ESCHEMA, "intersection %s: a signalized intersection needs at least one phase", in->id);
     }
@@ -592,6 +596,8 @@ static int build_phases(build *b)
         n->inters[i].n_words = (s->inters[i].n_roadlinks + 63) / 64;
         if (!n->inters[i].n_words) n->inters[i].n_words = 1;
         words += (size_t)n->inters[i].n_words * s->inters[i].n_phases;
+        for (uint32_t p = 0; p < s->inters[i].n_phases; p++)
+            if (s->inters[i].phases[p].n_minor) words += n->inters[i].n_words;
     }
     n->phase_bits = CBU_NEW(&n->arena, uint64_t, words ? words : 1);
     if (!n->phase_bits) return oom(b);
@@ -612,6 +618,13 @@ static int build_phases(build *b)
                 if (n->roadlinks[in->first_roadlink + rl].turn != NET_TURN_RIGHT) np->all_right = false;
             }
             w += in->n_words;
+            np->first_minor = NET_NONE;
+            if (sp->n_minor) {
+                np->first_minor = w;
+                for (uint32_t k = 0; k < sp->n_minor; k++)
+                    n->phase_bits[w + (sp->minor[k] >> 6)] |= 1ull << (sp->minor[k] & 63);
+                w += in->n_words;
+            }
         }
     }
     return CB_OK;

@@ -80,6 +80,11 @@ typedef struct net_spec_phase {
     double time;                   /* seconds (fixed-time plan) */
     uint32_t *links;               /* roadLink indices allowed (green) */
     uint32_t n_links;
+    /* Optional (SUMO): green roadlinks whose drivers must yield in this
+     * phase (SUMO's lower-case link states: g, m, s, ...).  Krauss drivers
+     * approach them slowly enough to stop until they can see the foes. */
+    uint32_t *minor;
+    uint32_t n_minor;
 } net_spec_phase;
 
 typedef struct net_spec_inter {

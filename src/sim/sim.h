@@ -46,6 +46,7 @@
 #define SIM_TURN_SPEED 8.3333       /* m/s, speed limit when approaching a turn */
 #define SIM_WAITING_SPEED 0.1       /* m/s, below this a vehicle counts as waiting */
 #define SIM_CANENTER_SPEED 2.0      /* m/s, a lane whose tail moves this fast can be entered */
+#define SIM_MINOR_GAP 1.0           /* s, SUMO's time gap a yielding vehicle leaves before a foe */
 
 /* A vehicle on a drivable.  Invariant: in sim_drv.v[0..n), slots are in
  * the order vehicles arrived (front first); positions normally decrease
@@ -284,7 +285,8 @@ typedef struct sim_engine {
                               INFINITY if none; NULL until an incident exists */
 
     sim_signal *signals;   /* per intersection */
-    uint8_t *green;        /* per roadlink: 1 if its intersection's phase allows it */
+    uint8_t *green;        /* per roadlink: non-zero if its intersection's phase
+                              allows it; 3 when it is a minor link in that phase */
 
     /* metrics, kept in integers so that sums do not depend on order */
     int64_t created, finished, running, queued;

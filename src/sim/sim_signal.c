@@ -13,8 +13,10 @@ static void apply_phase(sim_engine *s, uint32_t inter)
     const net_inter *in = &n->inters[inter];
     if (!in->n_phases) return;
     uint32_t ph = in->first_phase + s->signals[inter].phase;
+    /* 1: green; 3: green but minor (SUMO inputs only, see net_phase_minor) */
     for (uint32_t k = 0; k < in->n_roadlinks; k++)
-        s->green[in->first_roadlink + k] = net_phase_green(n, ph, in->first_roadlink + k);
+        s->green[in->first_roadlink + k] = (uint8_t)(net_phase_green(n, ph, in->first_roadlink + k) |
+                                                     (net_phase_minor(n, ph, in->first_roadlink + k) << 1));
 }
 
 void sim_signals_init(sim_engine *s)

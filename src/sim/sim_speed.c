@@ -37,6 +37,8 @@ static inline double no_collision_speed(double vL, double dL, double inv2dL, dou
  * within the gap (its "maximum safe stop speed").  Behind a leader the gap
  * is the distance to the leader's rear minus minGap, plus the leader's own
  * braking distance at the larger of the two decelerations. */
+#define SIM_MINOR_VISIBILITY 4.5         /* m: SUMO's foe visibility at minor links */
+
 static double krauss_stop_speed(const sim_vparam *p, double tau, double g, double dt)
 {
     g -= 1e-3;                               /* SUMO keeps this much slack */
@@ -255,6 +257,44 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
     return false;
 }
 
+/* At a SUMO yield point, foes are seen further, as SUMO's approaching
+ * vehicles are: besides find_foe's, the first vehicle of the start lane
+ * heading into the link (not only the lane's front vehicle), and when the
+ * start lane has none, the closest front vehicle of the lane links into the
+ * start lane that will continue into this link (short lanes between
+ * junctions are common in real cities). */
+static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out)
+{
+    if (find_foe(s, link, c, out)) return true;
+    const cb_net *n = s->net;
+    const net_link *L = &n->links[link];
+    if (!s->green[L->roadlink]) return false;
+    uint32_t dl = n->n_lanes + link, sl = L->start_lane;
+    double lane_len = n->lanes[sl].length;
+    const sim_drv *S = &s->drv[sl];
+    for (uint32_t i = 1; i < S->n && i < 8; i++)
+        if (S->v[i].next == dl) {
+            out->slot = &S->v[i];
+            out->d = lane_len - S->v[i].dist + c;
+            return true;
+        }
+    if (S->n) return false;
+    const net_lane *ln = &n->lanes[sl];
+    bool found = false;
+    for (uint32_t k = 0; k < ln->n_in; k++) {
+        uint32_t in = n->n_lanes + n->lane_in[ln->first_in + k];
+        const sim_drv *I = &s->drv[in];
+        if (!I->n) continue;
+        const sim_slot *t = &I->v[0];
+        if (t->next != sl) continue;
+        uint32_t r = s->veh[t->vid].route_pos;
+        if (sim_plan_next(s, &s->veh[t->vid], sl, &r) != dl) continue;
+        double d = sim_drv_length(s, in) - t->dist + lane_len + c;
+        if (!found || d < out->d) { out->slot = t; out->d = d; found = true; }
+    }
+    return found;
+}
+
 /* Does following the blocker chain from `foe` (with me -> foe added) run
  * into a cycle?  Uses the blockers decided in the previous step, so the
  * answer does not depend on the order vehicles are decided in.  When the
@@ -294,8 +334,9 @@ static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
  * place of the movement types: the link that must yield is treated as the
  * lower type. */
 static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt, double d,
-                     uint32_t link, uint32_t other_link, const foe *f, uint8_t rule)
+                     uint32_t link, uint32_t other_link, const foe *f, const net_xview *xv, double pos)
 {
+    uint8_t rule = xv->rule;
     const sim_slot *o = f->slot;
     if (o->vid == me->vid) return true;
     const net_vtype *ovt = &s->vtypes[o->vtype];
@@ -308,9 +349,16 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     bool turn1 = t1 != NET_TURN_STRAIGHT, turn2 = t2 != NET_TURN_STRAIGHT;
     if (rule == NET_XRULE_GO) return true;
     if (rule == NET_XRULE_YIELD) {
-        double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
-        double r2 = reach_steps(ovt, o->speed, f->d, turn2, s->dt);
-        return r1 < r2 || f->d + ovt->length < 0;
+        /* SUMO's gap acceptance at a minor link: go only if the foe has
+         * passed the point, or if our tail leaves the junction (the end of
+         * our link) a time gap (1 s) before the foe enters it (the start
+         * of its link) */
+        if (f->d + ovt->length < 0) return true;
+        double to_entry = f->d - xv->other_dist;
+        if (to_entry <= 0) return false;
+        double r1 = reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
+        double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
+        return r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
     }
     if (t1 > t2) return true;
     double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
@@ -363,7 +411,17 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         }
         if (L->max_speed < INFINITY) {
             /* the input's speed on the link (SUMO): brake in time to enter at it */
-            cap = sqrt(L->max_speed * L->max_speed + 2.0 * vt->usual_neg_acc * rem);
+            double va = L->max_speed;
+            const sim_vparam *vp = &s->vparams[me->vtype];
+            if (vp->krauss && (s->green[L->roadlink] & 2) && rem > SIM_MINOR_VISIBILITY &&
+                krauss_brake_gap(v, vt->usual_neg_acc, s->dt) < rem) {
+                /* SUMO's approach to a minor link: until it can see the
+                 * foes (4.5 m before the link), arrive no faster than it
+                 * could accelerate to from a speed safe for stopping there */
+                double vs = krauss_stop_speed(vp, 0.0, SIM_MINOR_VISIBILITY, s->dt);
+                va = dmin(va, sqrt(2.0 * SIM_MINOR_VISIBILITY * vt->usual_pos_acc + vs * vs));
+            }
+            cap = sqrt(va * va + 2.0 * vt->usual_neg_acc * rem);
         } else if (L->turn != NET_TURN_STRAIGHT) {
             cap = SIM_TURN_SPEED;
         }
@@ -381,8 +439,10 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         double dd = xv[i].dist - pos;
         uint32_t other = first_link + xv[i].other;
         foe f;
-        if (!find_foe(s, other, xv[i].other_dist, &f)) continue;
-        if (can_pass(s, me, vt, dd, link, other, &f, xv[i].rule)) continue;
+        bool seen = xv[i].rule == NET_XRULE_YIELD ? find_foe_sumo(s, other, xv[i].other_dist, &f)
+                                                  : find_foe(s, other, xv[i].other_dist, &f);
+        if (!seen) continue;
+        if (can_pass(s, me, vt, dd, link, other, &f, &xv[i], pos)) continue;
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
         double stop = s->vparams[me->vtype].krauss
@@ -406,6 +466,32 @@ static inline double dawdle(const sim_engine *s, uint32_t vid, double sigma, dou
     double u = (double)(z >> 11) * 0x1p-53;
     double cut = sigma * (v < accel ? v : accel) * u * s->dt;
     return v - cut > 0 ? v - cut : 0;
+}
+
+/* SUMO drivers look at every signal within their braking reach, not only
+ * the next one: a lane shorter than a step's travel would otherwise be
+ * crossed, with the red light at its end, without stopping.  For the front
+ * vehicle of a drivable (followers follow it), the closed lane links beyond
+ * the drivable's own next link give a stop speed for the distance to them. */
+static double krauss_signals_ahead(const sim_engine *s, const sim_slot *me, uint32_t d, double len,
+                                   const net_vtype *vt, const sim_vparam *vp)
+{
+    const cb_net *n = s->net;
+    const sim_veh *v = &s->veh[me->vid];
+    double reach = s->vt_reach[me->vtype], acc = len - me->dist;
+    uint32_t cur = d, nxt = me->next, k = v->route_pos;
+    if (d < n->n_lanes) k++;
+    while (nxt != SIM_NONE && acc <= reach) {
+        if (nxt >= n->n_lanes && cur != d && !s->green[n->links[nxt - n->n_lanes].roadlink]) {
+            if (krauss_brake_gap(me->speed, vt->usual_neg_acc, s->dt) <= acc)
+                return krauss_stop_speed(vp, vt->headway_time, acc, s->dt);
+            return INFINITY;                 /* too late to stop: it goes, as at a yellow */
+        }
+        acc += sim_drv_length(s, nxt);
+        cur = nxt;
+        nxt = sim_plan_next(s, v, cur, &k);
+    }
+    return INFINITY;
 }
 
 /* Is the vehicle close enough to an intersection for intersection_speed to
@@ -458,6 +544,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, gap, custom);
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom);
+            if (vp->krauss) cf = dmin(cf, krauss_signals_ahead(s, me, d, len, vt, vp));
         }
         if (block < INFINITY && me->dist <= block)   /* stop behind an obstacle as behind a stopped vehicle */
             cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
