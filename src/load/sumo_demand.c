@@ -67,7 +67,7 @@ typedef struct dm {
     CBU_VEC(demand_flow) flows;
     sumo_router *router;
     cbu_rng rng;
-    int64_t before_begin, after_end, one_edge, unroutable;
+    int64_t before_begin, after_end, unroutable;
 } dm;
 
 static int dm_oom(dm *m, const sx_doc *d) { return cbu_err(m->err, CB_ENOMEM, "%s: out of memory", d->file); }
@@ -600,14 +600,6 @@ static void warn_children(dm *m, const sx_doc *d, uint32_t ei)
     }
 }
 
-static bool one_edge(dm *m, const sx_doc *d, const sx_elem *e, uint32_t n)
-{
-    if (n >= 2) return false;
-    m->one_edge++;
-    sumo_warn(m->warn, d, e, "vehicles whose route is a single edge are skipped (citybrain routes join two roads or more)");
-    return true;
-}
-
 static int read_vehicle(dm *m, const sx_doc *d, uint32_t ei, bool trip)
 {
     const sx_elem *e = &d->elems[ei];
@@ -631,7 +623,7 @@ static int read_vehicle(dm *m, const sx_doc *d, uint32_t ei, bool trip)
         if ((rc = trip_route(m, d, e, &roads, &n, &unroutable))) return rc;
         if (unroutable) return CB_OK;
     }
-    if (!in_window(m, t) || one_edge(m, d, e, n)) return CB_OK;
+    if (!in_window(m, t)) return CB_OK;
     depart_attrs a;
     if ((rc = read_depart_attrs(m, d, e, roads[0], &a))) return rc;
     drv_type vt = type_of(T);
@@ -703,7 +695,6 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
         if ((rc = trip_route(m, d, e, &roads, &n, &unroutable))) return rc;
         if (unroutable) return CB_OK;
     }
-    if (one_edge(m, d, e, n)) return CB_OK;
     depart_attrs a;
     if ((rc = read_depart_attrs(m, d, e, roads[0], &a))) return rc;
     drv_type vt = type_of(T);

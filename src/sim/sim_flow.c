@@ -118,7 +118,8 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
             return cbu_err(err, CB_ESCHEMA,
                            "%s: [%u].route[%u]: road \"%s\" cannot be reached from \"%s\" (no chain of lane links joins them)",
                            flow_file, i, bad, n->roads[f->route[bad]].id, n->roads[f->route[bad - 1]].id);
-        if (nroads < 2) {
+        /* CityFlow refuses one-road routes; SUMO drives them (to the end of the edge) */
+        if (nroads < 2 && !(f->krauss && nroads == 1)) {
             free(roads);
             return cbu_err(err, CB_ESCHEMA, "%s: [%u].route: a route needs at least 2 different roads",
                            flow_file, i);

@@ -374,6 +374,31 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     return me->vid < o->vid;
 }
 
+/* SUMO keeps junctions clear: a vehicle drives onto a lane link only if
+ * the lane after it will have room for it and its gap, counting the
+ * vehicles already on the lane links into that lane (they take that room
+ * first) and crediting a moving tail with the distance it covers while we
+ * get there (v, rem: our speed and distance to the link). */
+static bool sumo_exit_room(const sim_engine *s, const net_link *L, const net_vtype *vt, double v, double rem)
+{
+    const cb_net *n = s->net;
+    const sim_drv *E = &s->drv[L->end_lane];
+    if (!E->n) return true;
+    const sim_slot *t = &E->v[E->n - 1];
+    double need = vt->length + vt->min_gap;
+    const net_lane *el = &n->lanes[L->end_lane];
+    for (uint32_t k = 0; k < el->n_in; k++) {
+        const sim_drv *K = &s->drv[n->n_lanes + n->lane_in[el->first_in + k]];
+        for (uint32_t i = 0; i < K->n; i++) {
+            const net_vtype *kt = &s->vtypes[K->v[i].vtype];
+            need += kt->length + kt->min_gap;
+        }
+    }
+    /* a moving tail will have moved on by the time we get there */
+    double credit = t->speed * (rem + L->length) / dmax(v, SIM_CANENTER_SPEED);
+    return t->dist - s->vtypes[t->vtype].length + credit > need;
+}
+
 /* Speed limit from the intersection ahead: red light or full exit lane,
  * turn speed, and conflict points.  Sets *blocker to the vehicle yielded to. */
 static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
@@ -390,14 +415,13 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         const net_link *L = &n->links[link];
         bool open = s->green[L->roadlink];
         if (open && sim_block_pos(s, L->end_lane) < vt->length) open = false;
-        if (open) {
+        if (open && L->max_speed < INFINITY) {
+            open = sumo_exit_room(s, L, vt, v, rem);
+        } else if (open) {
             const sim_drv *E = &s->drv[L->end_lane];
             if (E->n) {
                 const sim_slot *t = &E->v[E->n - 1];
-                /* SUMO links (finite speed): a moving tail frees its lane,
-                 * whatever its speed (SUMO has no 2 m/s threshold) */
-                double go = L->max_speed < INFINITY ? SIM_WAITING_SPEED : SIM_CANENTER_SPEED;
-                open = t->dist > s->vtypes[t->vtype].length + vt->length || t->speed >= go;
+                open = t->dist > s->vtypes[t->vtype].length + vt->length || t->speed >= SIM_CANENTER_SPEED;
             }
         }
         if (!open) {

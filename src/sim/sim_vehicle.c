@@ -151,7 +151,7 @@ int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype
     const net_road *rd = &n->roads[r->roads[0]];
     uint32_t cand[256], nc = 0;
     for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes && nc < 256; l++)
-        if (net_lane_reaches(n, l, r->roads[1])) cand[nc++] = l;
+        if (r->n < 2 || net_lane_reaches(n, l, r->roads[1])) cand[nc++] = l;
     if (nc == 0)
         return cbu_err(err, CB_ESTATE, "no lane of road %s leads to %s", rd->id, n->roads[r->roads[1]].id);
     uint32_t vid;
@@ -179,7 +179,8 @@ int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype
     v->priority = cbu_rng_next(&s->rng);
     (void)cbu_rng_next(&s->rng);
     uint32_t lane = cand[cbu_rng_next(&s->rng) % nc];
-    if (lane_hint > 0 && lane_hint <= rd->n_lanes && net_lane_reaches(n, rd->first_lane + lane_hint - 1, r->roads[1]))
+    if (lane_hint > 0 && lane_hint <= rd->n_lanes &&
+        (r->n < 2 || net_lane_reaches(n, rd->first_lane + lane_hint - 1, r->roads[1])))
         lane = rd->first_lane + lane_hint - 1;
     v->drv = lane;
     if (queue_push(&s->queues[lane], vid)) return cbu_err_nomem(err);
