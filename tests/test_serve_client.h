@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,6 +54,8 @@ static inline int start_server(test_server *s, const char *db, const char *const
     s->pid = fork();
     if (s->pid < 0) return -1;
     if (s->pid == 0) {
+        /* A test that fails half-way must not leave its server running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(fd[1], 1);
         int devnull = open("/dev/null", O_WRONLY);
         if (devnull >= 0) dup2(devnull, 2);
