@@ -644,9 +644,10 @@ static void *field_main(void *arg)
                 }
                 stepped = true;
             }
-            /* Far behind (the machine is busy): catch up no further than a
-             * second, instead of racing to make up the lost time. */
-            if (speed > 0 && sim0 + speed * (mono() - w0) - field_seconds(f) > speed) {
+            /* Behind after a busy spell: catch up over the next steps, but
+             * never by more than 10 s of wall time, so a long stall (a
+             * suspended laptop) does not make the twin race for minutes. */
+            if (speed > 0 && sim0 + speed * (mono() - w0) - field_seconds(f) > 10 * speed) {
                 w0 = mono();
                 sim0 = field_seconds(f);
             }

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "../util/json.h"
 
@@ -99,9 +102,21 @@ static void h_controllers(sv_req *r)
 
 /*--- ingest ----------------------------------------------------------------------------*/
 
+/* Bulk ingest yields the CPU to interactive reads (the dashboard, operator
+ * actions) and to the twin: on a small machine a burst of batches must not
+ * stall GET /state.  Per thread, and each connection has its own thread. */
+static void lower_priority_once(void)
+{
+    static _Thread_local bool done;
+    if (done) return;
+    done = true;
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+}
+
 static void h_ingest(sv_req *r)
 {
     cbsv_server *s = r->srv;
+    lower_priority_once();
     cbi_batch b;
     cbi_batch_init(&b);
     cb_error err = { 0 };
