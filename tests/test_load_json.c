@@ -165,6 +165,66 @@ TEST(unreadable_files_are_io_errors)
     net_spec_free(&spec);
 }
 
+/* Numbers read exactly as strtod reads them (the parser has a fast path
+ * for short decimals): 20,000 pseudo-random decimals of 1 to 17 digits,
+ * with and without exponents, compared bit for bit. */
+TEST(numbers_match_strtod)
+{
+    uint64_t x = 88172645463325252ull;           /* xorshift64 */
+    int bad = 0;
+    for (int i = 0; i < 20000; i++) {
+        char num[64], text[80];
+        int len = 0;
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        if (x & 1) num[len++] = '-';
+        int digits = 1 + (int)((x >> 1) % 17), point = (int)((x >> 6) % (digits + 1));
+        uint64_t y = x;
+        for (int d = 0; d < digits; d++) {
+            if (d == point && d > 0) num[len++] = '.';
+            y = y * 6364136223846793005ull + 1442695040888963407ull;
+            int digit = (int)((y >> 60) % 10);
+            if (d == 0 && digit == 0 && point != 1) digit = 7;    /* JSON: no leading zero */
+            num[len++] = (char)('0' + digit);
+        }
+        if ((x >> 12) & 1) len += sprintf(num + len, "e%d", (int)((x >> 13) % 61) - 30);
+        num[len] = '\0';
+        snprintf(text, sizeof text, "[%s]", num);
+        cbu_jdoc doc;
+        if (cbu_json_parse(&doc, "n", strdup(text), strlen(text), NULL) != CB_OK) {
+            if (bad++ < 5) fprintf(stderr, "  %s: not parsed\n", num);
+            continue;
+        }
+        /* bit for bit for reals; integers have no negative zero */
+        double want = strtod(num, NULL), got = cbu_jnumber(&doc.root->u.kids[0]);
+        bool same = doc.root->u.kids[0].type == CBU_JREAL ? memcmp(&want, &got, sizeof want) == 0 : want == got;
+        if (!same && bad++ < 5)
+            fprintf(stderr, "  %s: %.17g, strtod %.17g\n", num, got, want);
+        cbu_json_free(&doc);
+    }
+    ASSERT_EQ_INT(bad, 0);
+}
+
+/* A failed parse frees what it took and built, so that callers that
+ * return at once do not leak (five of eight callers did, one of them per
+ * bad HTTP request body). */
+TEST(failed_parse_leaves_nothing_to_free)
+{
+    const char *texts[] = { "{\"a\": [1, 2", "[1e400]", "{\"k\\u0000\": 1}", "" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *src = strdup(texts[i]);
+        cbu_jdoc doc;
+        cb_error err = { 0 };
+        ASSERT_EQ_INT(cbu_json_parse(&doc, "body", src, strlen(src), &err), CB_ESYNTAX);
+        ASSERT(doc.src == NULL && doc.root == NULL && doc.arena.head == NULL);
+        cbu_json_free(&doc);                    /* still allowed */
+    }
+    char *ok = strdup("{\"a\": [1, 2]}");
+    cbu_jdoc doc;
+    ASSERT_EQ_INT(cbu_json_parse(&doc, "body", ok, strlen(ok), NULL), CB_OK);
+    ASSERT(doc.src == ok && doc.root && doc.root->n == 1);
+    cbu_json_free(&doc);
+}
+
 /* A long valid-looking input cut at every eighth byte: each prefix is an
  * error (never a crash), and the message names the file. */
 TEST(every_truncation_of_a_roadnet_fails_cleanly)

@@ -266,11 +266,11 @@ int cbu_json_parse(cbu_jdoc *doc, const char *name, char *src, size_t len, cb_er
     doc->src = src;
     doc->len = len;
     doc->name = cbu_arena_strdup(&doc->arena, name);
-    if (!doc->name) return cbu_err(err, CB_ENOMEM, "%s: out of memory", name);
+    if (!doc->name) { cbu_json_free(doc); return cbu_err(err, CB_ENOMEM, "%s: out of memory", name); }
 
     builder b = { .doc = doc };
     b.h = yajl_alloc(&parse_callbacks, NULL, &b);
-    if (!b.h) return cbu_err(err, CB_ENOMEM, "%s: out of memory", name);
+    if (!b.h) { cbu_json_free(doc); return cbu_err(err, CB_ENOMEM, "%s: out of memory", name); }
 
     int rc = CB_OK;
     bool at_end = false;           /* failed in yajl_complete_parse */
@@ -322,6 +322,9 @@ int cbu_json_parse(cbu_jdoc *doc, const char *name, char *src, size_t len, cb_er
     yajl_free(b.h);
     free(b.vals);
     free(b.frames);
+    /* A failed parse keeps nothing: callers that return at once (most
+     * do) must not leak the source and the partial tree. */
+    if (rc) cbu_json_free(doc);
     return rc;
 }
 

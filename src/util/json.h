@@ -55,7 +55,8 @@ typedef struct cbu_jdoc {
 
 /* Parse `len` bytes.  `name` names the input in messages.  Takes ownership
  * of `src` (malloc'ed) in every case.  On a syntax error sets err to
- * "<name>:<line>:<col>: <what>" and returns CB_ESYNTAX. */
+ * "<name>:<line>:<col>: <what>" and returns CB_ESYNTAX.  On any failure
+ * *doc is left empty (all freed); cbu_json_free on it is harmless. */
 int cbu_json_parse(cbu_jdoc *doc, const char *name, char *src, size_t len,
                    cb_error *err);
 /* Read and parse a file; messages use the path as given. */
