@@ -8,6 +8,7 @@
 import { $, h } from './dom.js';
 import { ApiError } from './api.js';
 import { fmtClock, alertName } from './format.js';
+import { siteDetail } from './network.js';
 
 export class Actions {
   constructor(api, hooks) {
@@ -110,7 +111,7 @@ export class Actions {
       sel.disabled = true;
       return;
     }
-    const site = net.sites[k];
+    const site = siteDetail(net, k);
     sel.disabled = false;
     sel.replaceChildren(...site.greens.map((p) => h('option', { value: String(p) }, `${p} · ${site.phaseText[p] || ''}`)));
     if (site.greens.includes(+prev)) sel.value = prev;
@@ -143,7 +144,7 @@ export class Actions {
       if (k === undefined) return this.result(false, 'Signal override', `"${inter}" is not a signalized junction of this city.`);
       const ok = await this.confirm('Override a signal?',
         `The junction will hold this green for ${duration} s, then return to its plan. Safety clearances (yellow, all-red) still apply.`,
-        [['Junction', inter], ['Green phase', `${phase} · ${net.sites[k].phaseText[phase] || ''}`], ['Duration', `${duration} s`], ['Reason', reason || '—']],
+        [['Junction', inter], ['Green phase', `${phase} · ${siteDetail(net, k).phaseText[phase] || ''}`], ['Duration', `${duration} s`], ['Reason', reason || '—']],
         'Override signal');
       if (!ok) return;
       const body = { intersection: inter, phase, duration };

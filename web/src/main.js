@@ -9,10 +9,11 @@
 //   cb:map      first map drawn (roads in place, before live colours)
 //   cb:live     first live state drawn
 //   measure cb:update  one live update: parse + frame + draw, per state
+//   measure cb:update-frame  the same, until the next frame begins
 
 import { $, h } from './dom.js';
 import { Api, Stream } from './api.js';
-import { buildNetwork } from './network.js';
+import { buildNetwork, siteDetail } from './network.js';
 import { CityMap } from './map.js';
 import { frameFromState } from './live.js';
 import { Kpis } from './kpis.js';
@@ -80,13 +81,13 @@ async function start() {
   performance.mark('cb:start');
   legend();
   $('map-empty').hidden = false;
-  const netP = loadNetwork();
-  identity().catch(() => {});
-  await netP;
-  // Everything else in parallel; the stream brings the live picture.
+  // The stream starts at once: its first state downloads while the
+  // network does, and is drawn as soon as the map exists.
   const stream = new Stream(api, { event: onEvent, status: onStatus });
   app.stream = stream;
   stream.start();
+  identity().catch(() => {});
+  await loadNetwork();
   loadHistory();
   alerts.refresh().catch(() => {});
   api.get('/api/v1/controllers').then((j) => actions.setControllers(j.controllers || [])).catch(() => {});
@@ -96,11 +97,10 @@ async function start() {
 async function loadNetwork() {
   for (let attempt = 0; ; attempt++) {
     try {
-      const j = await api.get('/api/v1/network');
-      const net = buildNetwork(j);
-      performance.mark('cb:network');
-      setNetwork(net);
+      setNetwork(buildNetwork(await fetchNetwork()));
       performance.mark('cb:map');
+      app.reloading = false;
+      if (app.pendingState) { const d = app.pendingState; app.pendingState = null; onState(d); }
       return;
     } catch (e) {
       $('map-empty').textContent = `Cannot load the city network: ${e.message}. Retrying…`;
@@ -108,6 +108,15 @@ async function loadNetwork() {
       await new Promise((r) => setTimeout(r, Math.min(5000, 1000 + attempt * 500)));
     }
   }
+}
+
+// GET /network.  One JSON.parse of the whole text: on the 100x100 grid
+// (28 MB) that beat parsing each element while it downloads (a JavaScript
+// scanner costs as much as the transfer it would overlap).
+async function fetchNetwork() {
+  const j = await api.get('/api/v1/network');
+  performance.mark('cb:network');
+  return j;
 }
 
 function setNetwork(net) {
@@ -144,15 +153,17 @@ function onEvent(type, data) {
 }
 
 function onState(data) {
+  const net = app.net;
+  if (!net || app.reloading) { app.pendingState = data; return; }
   const t0 = performance.now();
   const s = JSON.parse(data);
-  const net = app.net;
-  if (!net) return;
   const lanes = s.lanes && s.lanes.count ? s.lanes.count.length : 0;
   if (lanes !== net.laneCount || (s.signals || []).length !== net.sites.length) {
     // Another city behind the same address (the server was restarted with
     // a different --city): start over with its network.
-    if (!app.reloading) { app.reloading = true; loadNetwork().then(() => { app.reloading = false; loadHistory(); alerts.soon(); }); }
+    app.reloading = true;
+    app.pendingState = data;
+    loadNetwork().then(() => { loadHistory(); alerts.soon(); });
     return;
   }
   const t1 = performance.now();
@@ -167,7 +178,12 @@ function onState(data) {
   header(s, frame);
   const t3 = performance.now();
   if (app.states === 1) performance.mark('cb:live');
+  // A wall screen runs for days: do not let the timeline buffer grow.
+  if (app.states % 600 === 0) { performance.clearMeasures('cb:update'); performance.clearMeasures('cb:update-frame'); }
   performance.measure('cb:update', { start: t0, end: t3, detail: { parse: t1 - t0, map: t2 - t1, rest: t3 - t2, bytes: data.length } });
+  // ... and until the browser starts the next frame (style, layout and
+  // paint of what changed are done by then).
+  requestAnimationFrame(() => performance.measure('cb:update-frame', { start: t0 }));
   app.lastStateAt = Date.now();
   if (timeline.live && emergencyActive(frame) !== app.emergencyShown) legend();
 }
@@ -288,7 +304,7 @@ function tooltip(hit, p) {
     if (k < 0) rows.push(['Signals', 'none']);
     else {
       const g = f && f.signals ? f.signals[k] : null;
-      const site = net.sites[k];
+      const site = siteDetail(net, k);
       if (g) {
         rows.push(['Plan', g.plan || '—'], ['Phase', `${g.phase} · ${site.phaseText[g.phase] || ''}`], ['State', g.state]);
         if (g.override_remaining !== undefined) rows.push(['Override ends in', fmtDuration(g.override_remaining)]);
