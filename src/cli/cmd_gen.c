@@ -39,13 +39,16 @@ const cli_command cli_cmd_gen_grid = {
     .main = gen_grid_main,
 };
 
-static const cli_command *const gen_subs[] = { &cli_cmd_gen_grid, NULL };
+extern const cli_command cli_cmd_gen_demand;   /* cmd_gen_demand.c */
+
+static const cli_command *const gen_subs[] = { &cli_cmd_gen_grid, &cli_cmd_gen_demand, NULL };
 
 const cli_command cli_cmd_gen = {
     .name = "gen",
-    .summary = "generate a synthetic city (gen grid ROWSxCOLS)",
+    .summary = "generate a synthetic city or demand (gen grid, gen demand)",
     .usage = "gen <kind> [arguments]",
-    .description = "Write a synthetic city as CityFlow files.\n",
+    .description = "Write a synthetic city as CityFlow files (gen grid), or trips for a\n"
+                   "SUMO network that has no traffic (gen demand).\n",
     .groups = { { NULL, NULL, NULL } },
     .examples = "  citybrain gen grid 4x4 -o grid_4x4\n",
     .subs = gen_subs,
@@ -63,7 +66,7 @@ static int gen_main(const cli_command *self, int argc, char **argv)
     const cli_command *sub = cli_subcommand_find(self, kind);
     if (!sub) {
         if (kind[0] == '-') return cli_usage_error(self, "unknown option '%s'", kind);
-        return cli_usage_error(self, "unknown kind '%s' (available: grid)", kind);
+        return cli_usage_error(self, "unknown kind '%s' (available: grid, demand)", kind);
     }
     return sub->main(sub, argc - 1, argv + 1);
 }

@@ -11,6 +11,7 @@
 
 extern const cli_command cli_cmd_serve;   /* cmd_serve.c (the service's own header is src/serve/serve.h) */
 extern const cli_command cli_cmd_bench;   /* cmd_bench.c */
+extern const cli_command cli_cmd_import;  /* cmd_import.c */
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_run,
@@ -18,6 +19,7 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_validate,
     &cli_cmd_serve,
     &cli_cmd_bench,
+    &cli_cmd_import,
     &cli_cmd_help,
     /* planned: &cli_cmd_serve, &cli_cmd_bench, &cli_cmd_convert, &cli_cmd_import */
     NULL

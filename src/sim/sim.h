@@ -224,6 +224,8 @@ typedef struct sim_vparam {
     bool krauss;                            /* Krauss safe speed, Euler position update */
     double sigma;                           /* Krauss dawdling */
     double speed_factor;                    /* times the lane's speed limit */
+    double inv_kb, inv_dt;                  /* Krauss: 1/(decel dt), 1/dt */
+    double inv_max_speed, inv_speed_factor; /* trip statistics: 1/maxSpeed, 1/speed_factor */
 } sim_vparam;
 
 typedef struct sim_engine {
@@ -399,7 +401,7 @@ uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
 
 /* sim_trips.c: account one step of a running vehicle (phase A, its own
  * record only) and a finished vehicle (serial merge). */
-static inline void sim_trip_step(const sim_engine *s, sim_veh *v, double nspeed, double vmax)
+static inline void sim_trip_step(const sim_engine *s, sim_veh *v, double nspeed, double inv_vmax)
 {
     if (nspeed <= SIM_WAITING_SPEED) {
         v->trip_wait++;
@@ -408,7 +410,8 @@ static inline void sim_trip_step(const sim_engine *s, sim_veh *v, double nspeed,
     } else {
         v->trip_stop_run = 0;
     }
-    if (vmax > 0 && nspeed < vmax) v->trip_loss += s->dt * (vmax - nspeed) / vmax;
+    double lost = 1.0 - nspeed * inv_vmax;   /* inv_vmax: 1 / the allowed speed */
+    if (lost > 0) v->trip_loss += s->dt * lost;
 }
 void sim_trip_finish(sim_engine *s, const sim_veh *v);
 

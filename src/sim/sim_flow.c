@@ -73,10 +73,22 @@ int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double 
         1.0 / vt->max_neg_acc, 1.0 / vt->usual_neg_acc,
         1.0 / (2.0 * vt->max_neg_acc), 1.0 / (2.0 * vt->usual_neg_acc),
         1.0 / (vt->headway_time + s->dt / 2.0),
-        vt->max_neg_acc == vt->usual_neg_acc && vt->min_gap >= 0, krauss, sigma, speed_factor };
-    /* how far ahead a vehicle looks for a leader or an intersection */
-    s->vt_reach[s->n_vtypes] = vt->max_speed * vt->max_speed / (2.0 * vt->usual_neg_acc) +
-                               2.0 * vt->max_speed * s->dt;
+        vt->max_neg_acc == vt->usual_neg_acc && vt->min_gap >= 0, krauss, sigma, speed_factor,
+        1.0 / (vt->usual_neg_acc * s->dt), 1.0 / s->dt, 1.0 / vt->max_speed, 1.0 / speed_factor };
+    /* how far ahead a vehicle looks for a leader or an intersection: its
+     * braking distance from the highest speed it can reach.  SUMO vehicle
+     * types say 55.55 m/s; their speed is the lanes' times their factor */
+    double vmax = vt->max_speed;
+    if (krauss) {
+        double lanes = 0;
+        for (uint32_t l = 0; l < s->net->n_lanes; l++)
+            if (s->net->lanes[l].max_speed > lanes) lanes = s->net->lanes[l].max_speed;
+        for (uint32_t k = 0; k < s->net->n_links; k++)
+            if (s->net->links[k].max_speed < INFINITY && s->net->links[k].max_speed > lanes)
+                lanes = s->net->links[k].max_speed;
+        if (lanes * speed_factor < vmax) vmax = lanes * speed_factor;
+    }
+    s->vt_reach[s->n_vtypes] = vmax * vmax / (2.0 * vt->usual_neg_acc) + 2.0 * vmax * s->dt;
     *out = (uint16_t)s->n_vtypes++;
     return 0;
 }

@@ -44,11 +44,22 @@ static double krauss_stop_speed(const sim_vparam *p, double tau, double g, doubl
     g -= 1e-3;                               /* SUMO keeps this much slack */
     double b = p->usual_neg_acc * dt;        /* speed shed per step */
     if (g <= 0) return 0;
-    if (g <= b) return dmin(b, g / dt);
+    if (g <= b) return dmin(b, g * p->inv_dt);
     if (!(g < 1e12)) return INFINITY;        /* no obstacle (an infinite gap) */
-    double n = floor(0.5 - (tau - sqrt(dt * dt + 4.0 * (dt * (2.0 * g / b - tau) + tau * tau)) * 0.5) / dt);
+    double n = floor(0.5 - (tau - sqrt(dt * dt + 4.0 * (dt * (2.0 * g * p->inv_kb - tau) + tau * tau)) * 0.5) *
+                               p->inv_dt);
     double h = 0.5 * n * (n - 1) * b * dt + n * b * tau;
     return n * b + (g - h) / (n * dt + tau);
+}
+
+/* The same, but no more than x: when the gap exceeds what stopping from x
+ * needs even without the discrete steps (x^2/(2 decel) + x tau), the safe
+ * speed is above x and the square root is not needed.  Most vehicles on an
+ * open road take this exit. */
+static inline double krauss_stop_speed_upto(const sim_vparam *p, double tau, double g, double dt, double x)
+{
+    if (g >= x * x * p->inv_2usual_neg + x * tau + 0.01) return x;
+    return dmin(x, krauss_stop_speed(p, tau, g, dt));
 }
 
 /* Distance to stop from speed v shedding decel*dt per Euler step. */
@@ -58,12 +69,20 @@ static inline double krauss_brake_gap(double v, double decel, double dt)
     return dt * (steps * v - b * steps * (steps + 1) / 2);
 }
 
+/* x: the most the vehicle could do this step anyway (the result is
+ * min(x, safe speed)). */
 static double krauss_follow_speed(const sim_engine *s, const sim_vparam *me, double tau, double min_gap,
-                                  const sim_vparam *ld, double vL, double gap)
+                                  const sim_vparam *ld, double vL, double gap, double x)
 {
     double dt = s->dt;
-    double leader_brake = krauss_brake_gap(vL, dmax(me->usual_neg_acc, ld->usual_neg_acc), dt);
-    return krauss_stop_speed(me, tau, gap - min_gap + leader_brake, dt);
+    const sim_vparam *dp = ld->usual_neg_acc > me->usual_neg_acc ? ld : me;   /* the harder braker */
+    double d = dp->usual_neg_acc;
+    /* a lower bound of the leader's Euler braking distance decides most cases */
+    double lb = vL * vL * dp->inv_2usual_neg - vL * dt * 0.5;
+    if (gap - min_gap + dmax(lb, 0) >= x * x * me->inv_2usual_neg + x * tau + 0.01) return x;
+    double steps = floor(vL * dp->inv_kb);
+    double leader_brake = dt * (steps * vL - d * dt * steps * (steps + 1) / 2);
+    return krauss_stop_speed_upto(me, tau, gap - min_gap + leader_brake, dt, x);
 }
 
 /* Car-following speed behind a leader at `gap` metres moving at vL. */
@@ -73,7 +92,9 @@ static inline double follow_speed(const sim_engine *s, uint16_t me_t, double v, 
     const sim_vparam *me = &s->vparams[me_t], *ld = &s->vparams[lead_t];
     double dt = s->dt, inv_dt = s->inv_dt;
     if (me->krauss) {
-        double k = krauss_follow_speed(s, me, s->vtypes[me_t].headway_time, me->min_gap, ld, vL, gap);
+        const net_vtype *vt = &s->vtypes[me_t];
+        double x = dmin(vt->max_speed, v + vt->max_pos_acc * dt);
+        double k = krauss_follow_speed(s, me, vt->headway_time, me->min_gap, ld, vL, gap, x);
         return custom >= 0 ? dmin(custom, k) : k;
     }
     double s2 = no_collision_speed(vL, ld->usual_neg_acc, ld->inv_2usual_neg, v, me->usual_neg_acc,
@@ -428,7 +449,8 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             const sim_vparam *vp = &s->vparams[me->vtype];
             if (vp->krauss) {
                 if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem)
-                    return krauss_stop_speed(vp, vt->headway_time, rem, s->dt);
+                    return krauss_stop_speed_upto(vp, vt->headway_time, rem, s->dt,
+                                                  dmin(vt->max_speed, v + vt->max_pos_acc * s->dt));
             } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
                 return stop_before_speed(vt, v, rem, s->dt);
             }
@@ -508,7 +530,8 @@ static double krauss_signals_ahead(const sim_engine *s, const sim_slot *me, uint
     while (nxt != SIM_NONE && acc <= reach) {
         if (nxt >= n->n_lanes && cur != d && !s->green[n->links[nxt - n->n_lanes].roadlink]) {
             if (krauss_brake_gap(me->speed, vt->usual_neg_acc, s->dt) <= acc)
-                return krauss_stop_speed(vp, vt->headway_time, acc, s->dt);
+                return krauss_stop_speed_upto(vp, vt->headway_time, acc, s->dt,
+                                              dmin(vt->max_speed, me->speed + vt->max_pos_acc * s->dt));
             return INFINITY;                 /* too late to stop: it goes, as at a yellow */
         }
         acc += sim_drv_length(s, nxt);
@@ -533,6 +556,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
     sim_drv *D = &s->drv[d];
     double len = sim_drv_length(s, d), dt = s->dt;
     double vmax_drv = d < n->n_lanes ? n->lanes[d].max_speed : n->links[d - n->n_lanes].max_speed;
+    double inv_vmax_drv = s->trip_stats ? 1.0 / vmax_drv : 0;   /* 0 for an unlimited link */
     double block = sim_block_pos(s, d);      /* an incident on this lane, if any */
     for (uint32_t i = 0; i < D->n; i++) {
         sim_slot *me = &D->v[i];
@@ -553,15 +577,18 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
              * when that is <= 0 the vehicle stays where it is (speed 0,
              * no movement) whatever else is computed, so skip the rest.
              * A third of the vehicle-updates of a congested city. */
-            if (v == 0 && lead->speed == 0 && custom < 0 && !vp->krauss && !intersection_near(s, me, d, len)) {
+            if (v == 0 && lead->speed == 0 && custom < 0 && !intersection_near(s, me, d, len)) {
                 const sim_vparam *mp = &s->vparams[me->vtype], *lp = &s->vparams[lead->vtype];
                 double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
-                if (v2 <= 0) {
+                /* Krauss: the safe speed behind a stopped leader is 0 once
+                 * the gap is down to minGap plus SUMO's slack */
+                bool stay = mp->krauss ? gap - mp->min_gap - 1e-3 <= 0 : v2 <= 0;
+                if (stay) {
                     if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = SIM_NONE;
                     me->nspeed = 0;
                     me->ndist = me->dist;
                     if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-                        sim_trip_step(s, &s->veh[me->vid], 0, dmin(vt->max_speed, vlim));
+                        sim_trip_step(s, &s->veh[me->vid], 0, dmax(vp->inv_max_speed, inv_vmax_drv * vp->inv_speed_factor));
                     continue;
                 }
             }
@@ -590,7 +617,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         me->nspeed = ns;
         me->ndist = me->dist + dx;
         if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-            sim_trip_step(s, &s->veh[me->vid], ns, dmin(vt->max_speed, vlim));
+            sim_trip_step(s, &s->veh[me->vid], ns, dmax(vp->inv_max_speed, inv_vmax_drv * vp->inv_speed_factor));
     }
     w->updates += D->n;
 }
