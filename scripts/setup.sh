@@ -36,7 +36,15 @@ CB_PACKAGES=(
   python3-venv        # the venv that pip installs into (Debian's python3 is externally managed)
   python3-numpy       # numpy getters (get_lane_*_array) and citybrain.env
   python3-pytest      # python/tests, run by ctest (test_python)
+  chromium            # the dashboard's browser tests (tests/web, driven by playwright-core)
 )
+# Node.js and npm build the dashboard (web/) and run its browser tests.  Any
+# Node.js >= 18 will do: Debian 12's nodejs + npm are installed only when no
+# `node`/`npm` is on the PATH, because a NodeSource nodejs (which bundles npm)
+# conflicts with Debian's npm package.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  CB_PACKAGES+=(nodejs npm)
+fi
 #-------------------------------------------------------------------------------
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -114,5 +122,24 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 # An explicit job count: a bare -j lets make start every compile at once.
 say "running: cmake --build $BUILD_DIR -j $JOBS"
 cmake --build "$BUILD_DIR" -j "$JOBS"
+
+# The dashboard: front-end packages exactly as web/package-lock.json pins
+# them (npm ci, skipped when node_modules already matches the lock file),
+# then the bundle web/dist/ that `citybrain serve` serves.  A failure here
+# does not stop the set-up: the engine and the API do not need the
+# dashboard, and the browser tests report themselves skipped with the reason.
+build_web() {
+  if ! command -v npm >/dev/null 2>&1; then
+    say "WARNING: no npm: the dashboard (web/) is not built"
+    return
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    say "running: npm ci   (in web/, from package-lock.json)"
+    (cd web && npm ci --no-audit --no-fund) || { say "WARNING: npm ci failed: the dashboard is not built" >&2; return; }
+  fi
+  say "running: npm run build   (in web/: web/dist/)"
+  (cd web && npm run --silent build) || say "WARNING: the dashboard build failed" >&2
+}
+build_web
 case "$BUILD_DIR" in /*) out="$BUILD_DIR" ;; *) out="$ROOT/$BUILD_DIR" ;; esac
 say "done: $out/citybrain"
