@@ -186,6 +186,7 @@ static int import_osm_main(const cli_command *self, int argc, char **argv)
         args[k++] = "--tls.discard-simple";
     }
     args[k++] = "--output.street-names";
+    args[k++] = "--xml-validation"; args[k++] = "never";            /* works without SUMO_HOME */
     args[k++] = "--no-warnings";
     args[k] = NULL;
     fprintf(stderr, "citybrain: running");
