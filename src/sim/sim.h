@@ -63,10 +63,10 @@ typedef struct sim_slot {
     uint16_t flags;        /* SIM_SLOT_* */
 } sim_slot;
 
-#define SIM_SLOT_CUSTOM_SPEED 1u  /* sim_veh.custom_speed applies this step */
 #define SIM_PUB_SLOTS 8    /* intersections a route may have "open" (left, to come back
                               to) at once; the data need 6; beyond, a visit counts alone */
 
+#define SIM_SLOT_CUSTOM_SPEED 1u  /* sim_veh.custom_speed applies this step */
 #define SIM_SLOT_SHADOW 2u        /* the copy of a lane-changing vehicle in its target lane */
 #define SIM_SLOT_DROP 4u          /* the original of a finished lane change: removed in phase B */
 
@@ -137,8 +137,8 @@ typedef struct sim_route {
     uint32_t n;
     uint32_t *pub_inter;   /* per position */
     uint8_t *pub_flags;    /* per position: SIM_PUB_* */
-} sim_route;
     int8_t *pub_slot;      /* per position: its intersection's memo slot, -1 if none */
+} sim_route;
 
 #define SIM_PUB_REVISIT 1u /* the intersection was visited before in this route */
 #define SIM_PUB_LATER 2u   /* it will be visited again later */
