@@ -591,7 +591,8 @@ int cb_control_open(cb_engine *e, const char *controller, cb_params *params, cb_
 int cb_control_step(cb_control *c, cb_error *err);
 typedef struct cb_control_stats {
     int64_t decisions;        /* decide calls */
-    double decide_seconds;    /* wall time of observing + deciding */
+    double decide_seconds;    /* CPU time of observing + deciding (the
+                                 deciding thread's clock) */
     int64_t rejected;         /* requests the layer refused */
     int64_t switches;         /* greens started */
     double mean_queue;        /* stopped vehicles on approach lanes per

@@ -7,8 +7,8 @@
  * The table goes to stdout and into docs/benchmarks.md between the markers
  * "<!-- bench control:begin -->" and "<!-- bench control:end -->" (other
  * sections of that file belong to other benchmarks and are kept as they
- * are).  Decision time is wall clock of observing + deciding, per
- * intersection and decision; the machine's load shows in it. */
+ * are).  Decision time is the CPU time of observing + deciding, per
+ * intersection and decision (other processes on the machine do not count). */
 #include "cli.h"
 #include "cli_control.h"
 
@@ -250,7 +250,7 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
                "15 s with the 5 s yellow inside unless noted (protocols of `../shared/docs/control-protocol.md`). "
                "*published ATT* is the papers' metric (`docs/metrics.md`); mean queue is stopped vehicles on the "
                "approach lanes per signalized intersection, averaged over steps; decision time is observing + "
-               "deciding, wall clock, per intersection and decision. `fixed` is the roadnet's own plan, run by the "
+               "deciding (CPU time), per intersection and decision. `fixed` is the roadnet's own plan, run by the "
                "engine. `%s` is `--control auto`; docs/control.md describes it. Regenerate with "
                "`citybrain bench control` from the repository root.\n\n",
             a->duration, cb_controller_auto());

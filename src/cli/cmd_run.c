@@ -68,7 +68,7 @@ const cli_command cli_cmd_run = {
         "  citybrain run examples/jinan_3x4 --duration 300 --replay-dir replay\n"
         "  citybrain run examples/jinan_3x4 --control maxpressure --lane-change --json\n"
         "  citybrain run examples/hangzhou_4x4 --control auto --decision-interval 10\n"
-        "  citybrain run examples/jinan_3x4 --control sotl --param theta=8 --param min_green=8\n",
+        "  citybrain run examples/jinan_3x4 --control sotl --param theta=8 --param hold=8\n",
     .more_help = cli_controller_help,
     .main = run_main,
 };

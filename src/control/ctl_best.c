@@ -250,6 +250,7 @@ typedef struct search {
     lane_now *L;
     int cur;                        /* the candidate showing, -1 at the start */
     bool in_clearance;              /* deciding during a yellow / all-red */
+    double bound;                   /* the cheapest full plan so far */
     double first_cost[MAX_C];       /* cheapest plan starting with each candidate */
     int first_codes[MAX_C][MAX_AL]; /* its lanes' patterns */
 } search;
@@ -257,7 +258,9 @@ typedef struct search {
 static void plan_dfs(search *sr, int k, int prev, int first, const int *codes, int mul)
 {
     const site_plan *sp = sr->sp;
-    for (uint32_t ph = 0; ph < sp->n_c; ph++) {
+    for (uint32_t i = 0; i < sp->n_c; i++) {
+        /* the current green first: its plans make a good early bound */
+        uint32_t ph = k > 0 || sr->cur < 0 ? i : i == 0 ? (uint32_t)sr->cur : i <= (uint32_t)sr->cur ? i - 1 : i;
         int next[MAX_AL];
         uint32_t mask = sp->green[ph];
         int st_green = prev < 0 ? ST_FIRST                       /* the first green owes no yellow */
@@ -268,12 +271,19 @@ static void plan_dfs(search *sr, int k, int prev, int first, const int *codes, i
             plan_dfs(sr, k + 1, (int)ph, f, next, mul * 4);
             continue;
         }
-        /* the first plan found wins ties: later phases ascending */
+        /* Lane costs are >= 0, so a partial sum already above the best
+         * plan (or this first phase's best) cannot win: stop adding.  The
+         * first plan found wins ties (later phases ascending). */
         double cost = 0, limit = sr->first_cost[f] - 1e-6;
-        for (uint32_t a = 0; a < sp->n_al && cost < limit; a++) cost += lane_cost(sr->M, &sr->L[a], next[a]);
-        if (cost < sr->first_cost[f] - 1e-6) {
+        if (limit > sr->bound + 1e-6) limit = sr->bound + 1e-6;
+        for (uint32_t a = 0; a < sp->n_al && cost < limit; a++) {
+            double v = sr->L[a].total[next[a]];
+            cost += v >= 0 ? v : lane_cost(sr->M, &sr->L[a], next[a]);
+        }
+        if (cost < limit && cost < sr->first_cost[f] - 1e-6) {
             sr->first_cost[f] = cost;
             memcpy(sr->first_codes[f], next, sp->n_al * sizeof next[0]);
+            if (cost < sr->bound) sr->bound = cost;
         }
     }
 }
@@ -400,7 +410,7 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
 
     /* Every plan of K candidates, depth first so that each lane's pattern
      * code is extended one interval at a time. */
-    search sr = { .M = &M, .sp = sp, .L = L, .cur = cur, .in_clearance = in_clearance };
+    search sr = { .M = &M, .sp = sp, .L = L, .cur = cur, .in_clearance = in_clearance, .bound = INFINITY };
     for (uint32_t ci = 0; ci < sp->n_c; ci++) sr.first_cost[ci] = INFINITY;
     int codes[MAX_AL] = { 0 };
     plan_dfs(&sr, 0, cur, -1, codes, 1);

@@ -10,7 +10,7 @@
  * yellow followed by the new green (so it shows for I - 5 s).
  *
  * mp1s (protocol maxpressure_every_1s_min10): once the green has shown
- * `min_green` seconds, decide every second with
+ * `hold` seconds (10), decide every second with
  *     pressure(p) = sum over p's non-right movements m of
  *                   [ vehicles on m's start lanes - vehicles on m's end lanes ],
  * keeping the current green on a tie. */
@@ -62,7 +62,7 @@ const ctl_def ctl_maxpressure = {
 enum { P_MIN_GREEN };
 
 static const ctl_param_def mp1s_params[] = {
-    { "min_green", 10, 1, 3600, "seconds a green shows before decisions resume" },
+    { "hold", 10, 1, 3600, "seconds a green holds before decisions resume" },
     { NULL, 0, 0, 0, NULL }
 };
 

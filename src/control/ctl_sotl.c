@@ -1,7 +1,7 @@
 /* ctl_sotl.c -- SOTL, self-organizing traffic lights (Gershenson 2005;
  * the variant used as a baseline by the CoLight family of papers).
  *
- * Every second, once the green has shown `min_green` seconds: if at most
+ * Every second, once the green has shown `hold` seconds: if at most
  * `mu` vehicles are within `range` metres of the stop line on the lanes
  * the green serves (no platoon about to pass) and at least `theta`
  * vehicles are stopped on the lanes it does not serve, move on to the next
@@ -12,7 +12,7 @@
 enum { P_MIN_GREEN, P_MU, P_THETA, P_RANGE };
 
 static const ctl_param_def params[] = {
-    { "min_green", 10, 1, 3600, "seconds a green shows before it may end" },
+    { "hold", 10, 1, 3600, "seconds a green holds before it may end" },
     { "mu", 3, 0, 1e6, "a green with more vehicles than this on its lanes keeps going" },
     { "theta", 6, 0, 1e6, "stopped vehicles on red lanes that ask for a change" },
     { "range", 80, 1, 1e5, "metres before the stop line where green traffic counts" },
