@@ -16,7 +16,7 @@ jobs=${CB_JOBS:-2}
 
 CC=clang cmake -S "$root" -B "$build" -DCB_FUZZ=ON -DCB_SANITIZE=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Wno-unknown-warning-option >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow
+cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow fuzz_ingest
 
 # Known findings in code outside fuzz/, already reported: see the .supp files.
 export UBSAN_OPTIONS="suppressions=$root/fuzz/ubsan-known.supp:halt_on_error=1:print_stacktrace=1"
@@ -28,15 +28,17 @@ mkdir -p "$build/artifacts"
 # configs are much smaller.  -timeout catches runaway loops (a step of a
 # tiny network takes microseconds); -rss_limit_mb catches blow-ups.
 status=0
-for spec in config:1024 flow:4096 roadnet:16384; do
+for spec in config:1024 flow:4096 roadnet:16384 ingest:8192; do
     t=${spec%%:*}
     len=${spec#*:}
+    dict=$root/fuzz/cityflow.dict
+    [ "$t" = ingest ] && dict=$root/fuzz/ingest.dict      # the observation schema's tokens
     run=$root/fuzz/corpus-run/$t
     mkdir -p "$run"
     cp "$root/fuzz/corpus/$t/"* "$run/"
     echo "== fuzz_$t: ${secs}s, -max_len=$len"
     if ! "$build/fuzz/fuzz_$t" "$run" -max_total_time="$secs" -max_len="$len" \
-            -dict="$root/fuzz/cityflow.dict" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            -dict="$dict" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$build/artifacts/$t-" 2>"$build/fuzz_$t.log"; then
         echo "fuzz_$t FAILED; log: $build/fuzz_$t.log" >&2
         grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$build/fuzz_$t.log" >&2 || true

@@ -655,15 +655,16 @@ void cbi_batch_free(cbi_batch *b)
     cbu_arena_free(&b->arena);
 }
 
-/* Append src's records to dst (strings stay in src's arena, so the arena
- * moves over too when dst is empty; otherwise strings are copied). */
+/* Append src's records to dst, copying their strings into dst's arena. */
 static int batch_append(cbi_batch *dst, cbi_batch *src, cb_error *err)
 {
     if (cbu_vec_reserve(&dst->traffic, src->traffic.n) || cbu_vec_reserve(&dst->air, src->air.n) ||
         cbu_vec_reserve(&dst->alerts, src->alerts.n))
         return cbu_err_nomem(err);
-    memcpy(dst->traffic.a + dst->traffic.n, src->traffic.a, src->traffic.n * sizeof *src->traffic.a);
-    dst->traffic.n += src->traffic.n;
+    if (src->traffic.n) {      /* (no memcpy from a NULL array when both are empty) */
+        memcpy(dst->traffic.a + dst->traffic.n, src->traffic.a, src->traffic.n * sizeof *src->traffic.a);
+        dst->traffic.n += src->traffic.n;
+    }
     for (size_t i = 0; i < src->air.n; i++) {
         cbi_air q = src->air.a[i];
         if (!(q.station = cbu_arena_strdup(&dst->arena, q.station))) return cbu_err_nomem(err);
