@@ -67,7 +67,7 @@ typedef struct dm {
     CBU_VEC(demand_flow) flows;
     sumo_router *router;
     cbu_rng rng;
-    int64_t before_begin, after_end, unroutable;
+    int64_t before_begin, after_end, unroutable, unsorted;
 } dm;
 
 static int dm_oom(dm *m, const sx_doc *d) { return cbu_err(m->err, CB_ENOMEM, "%s: out of memory", d->file); }
@@ -788,9 +788,21 @@ static int read_doc(dm *m, const sx_doc *d)
             if ((rc = read_route_dist(m, d, i))) return rc;
         }
     }
+    double last_depart = -INFINITY;
     for (uint32_t i = 1; i < d->n_elems; i++) {
         const sx_elem *e = &d->elems[i];
         if (e->depth != 1) continue;
+        /* SUMO reads route files in departure order and drops what comes
+         * after a later departure; we load it, and say so */
+        bool flow = strcmp(e->name, "flow") == 0;
+        if (flow || strcmp(e->name, "vehicle") == 0 || strcmp(e->name, "trip") == 0) {
+            double t;
+            const char *dep = sx_get(d, e, flow ? "begin" : "depart");
+            if (dep && sx_parse_double(dep, &t)) {
+                if (t < last_depart) m->unsorted++;
+                else last_depart = t;
+            }
+        }
         if (strcmp(e->name, "vehicle") == 0) rc = read_vehicle(m, d, i, false);
         else if (strcmp(e->name, "trip") == 0) rc = read_vehicle(m, d, i, true);
         else if (strcmp(e->name, "flow") == 0) rc = read_flow(m, d, i);
@@ -835,6 +847,9 @@ static int dm_end(dm *m, int rc)
         if (m->before_begin)
             sumo_warn_n(m->warn, m->before_begin, "vehicles depart before the begin time (%g s) and are skipped, as in SUMO",
                         m->o->begin);
+        if (m->unsorted)
+            sumo_warn_n(m->warn, m->unsorted, "vehicles or flows depart before one listed earlier in their route file: "
+                        "SUMO ignores them (route files must be sorted by departure), citybrain loads them");
         if (m->after_end)
             sumo_warn_n(m->warn, m->after_end, "vehicles depart at or after the end time (%g s) and are not loaded",
                         m->o->end);

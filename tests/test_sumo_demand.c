@@ -1,0 +1,219 @@
+/* test_sumo_demand.c -- SUMO route files as demand, on the hand-written
+ * tests/data/sumo/cross.{net,rou}.xml whose counts are known by
+ * construction: a period flow (12 vehicles: 0, 300, ..., 3300 s), a
+ * vehsPerHour flow (6: 100 ... 150 s), a number flow of trips (4 over
+ * [0, 400): every 100 s), a vehicle with its own route at 10.5 s (so at
+ * 11 s: our flows start on whole seconds) and a routed trip at 20 s. */
+#include "test.h"
+#include "load/sumo.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/sumo/"
+
+typedef struct fixture {
+    sumo_net n;
+    net_spec s;
+    demand_spec d;
+    cb_warnings *w;
+    cb_error err;
+} fixture;
+
+static int setup(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    net_spec_init(&f->s);
+    demand_spec_init(&f->d);
+    f->w = cb_warnings_new();
+    int rc = sumo_net_load(&f->n, DATA "cross.net.xml", NULL, 0, NULL, &f->err);
+    if (rc == CB_OK) rc = sumo_net_to_spec(&f->n, 0, &f->s, NULL, &f->err);
+    return rc;
+}
+
+static void teardown(fixture *f)
+{
+    demand_spec_free(&f->d);
+    net_spec_free(&f->s);
+    sumo_net_free(&f->n);
+    cb_warnings_free(f->w);
+}
+
+static int parse(fixture *f, const char *text, double begin, double end, uint32_t seed)
+{
+    demand_spec_free(&f->d);
+    demand_spec_init(&f->d);
+    sumo_demand_opts o = { begin, end, seed };
+    return sumo_demand_parse(&f->n, &f->s, "t.rou.xml", text, strlen(text), &o, &f->d, f->w, &f->err);
+}
+
+static const char *road_id(const fixture *f, uint32_t r) { return f->s.roads[r].id; }
+
+static bool warned(const fixture *f, const char *what, int64_t count)
+{
+    for (size_t i = 0; i < cb_warnings_count(f->w); i++)
+        if (strstr(cb_warnings_text(f->w, i), what) && (count < 0 || cb_warnings_occurrences(f->w, i) == count))
+            return true;
+    return false;
+}
+
+TEST(every_kind_of_definition)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    cb_warnings *w = f.w;
+    sumo_demand_opts o = { 0, 3600, 0 };
+    const char *files[] = { DATA "cross.rou.xml" };
+    ASSERT_EQ_INT(sumo_demand_load(&f.n, &f.s, files, 1, &o, &f.d, w, &f.err), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 5);
+    const demand_flow *period = &f.d.flows[0], *number = &f.d.flows[1], *veh = &f.d.flows[2],
+                      *trip = &f.d.flows[3], *vph = &f.d.flows[4];
+    /* the period flow stays one flow: vehicles at 0, 300, ..., 3300 */
+    ASSERT_NEAR(period->interval, 300, 0);
+    ASSERT_EQ_INT(period->start_time, 0);
+    ASSERT_EQ_INT(period->end_time, 3300);
+    ASSERT_EQ_INT(period->n_route, 2);
+    ASSERT_STR_EQ(road_id(&f, period->route[0]), "WJ");
+    ASSERT(period->krauss);
+    ASSERT_NEAR(period->vtype.max_pos_acc, 2.6, 0);
+    ASSERT_NEAR(period->vtype.usual_neg_acc, 4.5, 0);
+    ASSERT_NEAR(period->vtype.min_gap, 2.5, 0);
+    ASSERT_NEAR(period->vtype.max_speed, 50, 0);
+    ASSERT_NEAR(period->sigma, 0, 0);
+    /* number="4" over [0, 400): every 100 s, 0 .. 300; a trip, routed */
+    ASSERT_NEAR(number->interval, 100, 0);
+    ASSERT_EQ_INT(number->end_time, 300);
+    ASSERT_STR_EQ(road_id(&f, number->route[0]), "NJ");
+    ASSERT_STR_EQ(road_id(&f, number->route[number->n_route - 1]), "JE");
+    ASSERT_NEAR(number->vtype.length, 6.5, 0);       /* vClass delivery's default */
+    /* depart 10.5 -> 11, lane 1 in SUMO's numbering is our lane 0 (+1), speed "max" */
+    ASSERT_EQ_INT(veh->start_time, 11);
+    ASSERT_EQ_INT(veh->end_time, 11);
+    ASSERT_EQ_INT(veh->depart_lane, 1);
+    ASSERT_NEAR(veh->depart_speed, DEMAND_DEPART_MAX, 0);
+    ASSERT_EQ_INT(trip->start_time, 20);
+    ASSERT_EQ_INT(trip->n_route, 2);
+    /* 360 veh/h in [100, 160): 100, 110, ..., 150 */
+    ASSERT_NEAR(vph->interval, 10, 1e-12);
+    ASSERT_EQ_INT(vph->start_time, 100);
+    ASSERT_EQ_INT(vph->end_time, 150);
+    /* what is not modelled is named, with counts */
+    ASSERT(warned(&f, "<person> elements are ignored", 1));
+    ASSERT(warned(&f, "departPos=\"random\" is not modelled", 1));
+    teardown(&f);
+}
+
+TEST(window_shifts_and_skips)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    /* begin 1000: the period flow's 0..900 departures are skipped (4),
+     * 1200 becomes 200; end 2000: 2100..3300 are not loaded (5) */
+    const char *t = "<routes>\n"
+                    "<vType id=\"car\" sigma=\"0\"/>\n"
+                    "<flow id=\"a\" type=\"car\" begin=\"0\" end=\"3600\" period=\"300\"><route edges=\"WJ JE\"/></flow>\n"
+                    "<vehicle id=\"v\" depart=\"999.2\"><route edges=\"WJ JE\"/></vehicle>\n"
+                    "<vehicle id=\"w\" depart=\"1000.2\"><route edges=\"WJ JE\"/></vehicle>\n"
+                    "</routes>\n";
+    ASSERT_EQ_INT(parse(&f, t, 1000, 2000, 0), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 2);
+    ASSERT_EQ_INT(f.d.flows[0].start_time, 200);
+    ASSERT_EQ_INT(f.d.flows[0].end_time, 800);          /* 1800 - 1000 */
+    ASSERT_EQ_INT(f.d.flows[1].start_time, 1);          /* 1000.2 -> ceil(0.2) */
+    ASSERT(warned(&f, "before the begin time (1000 s)", 5));   /* 4 of the flow + v */
+    ASSERT(warned(&f, "at or after the end time (2000 s)", 5));
+    teardown(&f);
+}
+
+TEST(random_flows_are_seeded)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    const char *t = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    ASSERT_EQ_INT(parse(&f, t, 0, -1, 7), CB_OK);
+    uint32_t a = f.d.n_flows;
+    int64_t first = f.d.flows[0].start_time;
+    ASSERT_EQ_INT(parse(&f, t, 0, -1, 7), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, a);                      /* same seed, same vehicles */
+    ASSERT_EQ_INT(f.d.flows[0].start_time, first);
+    /* 3600 Bernoulli(0.1) draws: 360 expected, sd 18 */
+    ASSERT(a > 360 - 5 * 18 && a < 360 + 5 * 18);
+    ASSERT_EQ_INT(parse(&f, t, 0, -1, 8), CB_OK);
+    ASSERT(f.d.n_flows != a || f.d.flows[0].start_time != first);
+    /* exponential headways at rate 0.05/s: 180 expected over an hour */
+    const char *e = "<routes><flow id=\"x\" begin=\"0\" end=\"3600\" period=\"exp(0.05)\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    ASSERT_EQ_INT(parse(&f, e, 0, -1, 1), CB_OK);
+    ASSERT(f.d.n_flows > 180 - 5 * 14 && f.d.n_flows < 180 + 5 * 14);
+    teardown(&f);
+}
+
+TEST(bad_demand_names_file_line_and_element)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v1\" depart=\"0\">\n<route edges=\"WJ XX\"/>\n</vehicle>\n</routes>", 0, -1, 0),
+                  CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:3: <route>: unknown edge \"XX\" in 'edges'");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<route id=\"r\" edges=\"WJ NJ\"/>\n</routes>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:2: <route id=\"r\">: route: no connection for cars from edge \"WJ\" to edge \"NJ\"");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<trip id=\"t\" depart=\"0\" from=\"WJ\" to=\"Q\"/>\n</routes>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:2: <trip id=\"t\">: unknown edge \"Q\" in 'to'");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v\" depart=\"0\" type=\"bus\" route=\"r\"/>\n</routes>", 0, -1, 0),
+                  CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "unknown vType \"bus\"");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v\" depart=\"0\" route=\"nowhere\"/>\n</routes>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "unknown route \"nowhere\"");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v\"><route edges=\"WJ JE\"/></vehicle>\n</routes>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "attribute 'depart' is missing");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vType id=\"c\" decel=\"0\"/>\n</routes>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:2: <vType id=\"c\">: decel must be > 0");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<flow id=\"f\" begin=\"0\" end=\"10\" period=\"2\" vehsPerHour=\"5\" route=\"x\"/>\n</routes>",
+                        0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "give only one of period, vehsPerHour and probability");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v\" depart=\"0\" departLane=\"5\"><route edges=\"WJ JE\"/></vehicle>\n</routes>",
+                        0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "departLane 5 is not a lane");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<vehicle id=\"v\" depart=\"0\">\n<route edges=\"WJ JE\"/>\n", 0, -1, 0), CB_ESYNTAX);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:4:");
+    ASSERT_EQ_INT(parse(&f, "<net/>", 0, -1, 0), CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "not a SUMO route file");
+    teardown(&f);
+}
+
+TEST(unsupported_things_are_warned_with_counts)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    const char *t = "<routes>\n"
+                    "<vType id=\"c\" carFollowModel=\"IDM\" sigma=\"0.5\"/>\n"
+                    "<vehicle id=\"a\" type=\"c\" depart=\"5\" arrivalPos=\"10\"><route edges=\"WJ JE\"/><stop lane=\"JE_0\" duration=\"5\"/></vehicle>\n"
+                    "<vehicle id=\"b\" type=\"c\" depart=\"1\" depart=\"1\"><route edges=\"WJ JE\"/></vehicle>\n"
+                    "<trip id=\"c\" depart=\"6\" fromTaz=\"z1\" toTaz=\"z2\"/>\n"
+                    "<container id=\"k\" depart=\"0\"/>\n"
+                    "<vehicle id=\"d\" depart=\"triggered\"><route edges=\"WJ JE\"/></vehicle>\n"
+                    "</routes>\n";
+    int rc = parse(&f, t, 0, -1, 0);
+    /* a duplicate attribute is malformed XML, before anything else */
+    ASSERT_EQ_INT(rc, CB_ESYNTAX);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:4:");
+    const char *t2 = "<routes>\n"
+                     "<vType id=\"c\" carFollowModel=\"IDM\" sigma=\"0.5\"/>\n"
+                     "<vehicle id=\"a\" type=\"c\" depart=\"5\" arrivalPos=\"10\"><route edges=\"WJ JE\"/><stop lane=\"JE_0\" duration=\"5\"/></vehicle>\n"
+                     "<vehicle id=\"b\" type=\"c\" depart=\"1\"><route edges=\"WJ JE\"/></vehicle>\n"
+                     "<trip id=\"c\" depart=\"6\" fromTaz=\"z1\" toTaz=\"z2\"/>\n"
+                     "<container id=\"k\" depart=\"0\"/>\n"
+                     "<vehicle id=\"d\" depart=\"triggered\"><route edges=\"WJ JE\"/></vehicle>\n"
+                     "</routes>\n";
+    ASSERT_EQ_INT(parse(&f, t2, 0, -1, 0), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 2);
+    ASSERT_NEAR(f.d.flows[0].sigma, 0.5, 0);             /* Krauss dawdling is modelled */
+    ASSERT(warned(&f, "carFollowModel \"IDM\"", 1));
+    ASSERT(warned(&f, "arrivalPos is not modelled", 1));
+    ASSERT(warned(&f, "<stop> of vehicles are ignored", 1));
+    ASSERT(warned(&f, "fromTaz", 1));
+    ASSERT(warned(&f, "<container> elements are ignored", 1));
+    ASSERT(warned(&f, "depart=\"triggered\"", 1));
+    ASSERT(warned(&f, "route file: SUMO ignores them", 1));   /* b departs before a */
+    teardown(&f);
+}
+
+TEST_MAIN()

@@ -1,0 +1,235 @@
+/* test_sumo_run.c -- SUMO scenarios driven: answers worked out by hand on
+ * tests/data/sumo/cross.net.xml (see its header), determinism with
+ * dawdling drivers, and the command line (`run x.sumocfg`, `gen demand`,
+ * `import osm` when netconvert is installed).
+ *
+ * Free flow, by hand: a vehicle entering SUMO lane WJ_1 (92 m) at the lane
+ * speed 13.89 m/s (departSpeed="max"), crossing the 16 m internal lane and
+ * JE (92 m), covers 200 m in Euler steps of 13.89 m: the 15th step takes
+ * it past the end (14 x 13.89 = 194.5 < 200), so its SUMO travel time is
+ * 15 s, with no waiting and no time lost (it always drives at the limit). */
+#include "test.h"
+#include "citybrain_sumo.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DATA CB_SOURCE_DIR "/tests/data/sumo/"
+
+static int open_cross(const char *routes, int threads, cb_engine **e, cb_error *err)
+{
+    const char *path = test_write_tmp("cb_sumo_test.rou.xml", routes);
+    if (!path) return CB_EIO;
+    cb_options opt;
+    cb_options_init(&opt);
+    opt.threads = threads;
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = path;
+    return cb_sumo_open(DATA "cross.net.xml", &opt, &so, e, NULL, err);
+}
+
+static void run_to(cb_engine *e, double t)
+{
+    cb_error err = { 0 };
+    while (cb_engine_time(e) < t - 1e-9 && cb_engine_step(e, &err) == CB_OK) {}
+}
+
+TEST(free_flow_travel_time_by_hand)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_cross("<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                             "<vehicle id=\"v\" type=\"c\" depart=\"0\" departLane=\"1\" departSpeed=\"max\">"
+                             "<route edges=\"WJ JE\"/></vehicle></routes>", 1, &e, &err), CB_OK);
+    run_to(e, 60);
+    cb_trip_stats t;
+    ASSERT_EQ_INT(cb_engine_trip_stats(e, &t), CB_OK);
+    ASSERT_EQ_INT(t.finished, 1);
+    ASSERT_NEAR(t.mean_travel_time, 15, 0);
+    ASSERT_NEAR(t.mean_waiting_time, 0, 0);
+    ASSERT_NEAR(t.mean_time_loss, 0, 1e-9);
+    ASSERT_NEAR(t.mean_depart_delay, 0, 0);
+    cb_engine_close(e);
+}
+
+TEST(red_light_holds_until_green)
+{
+    /* departing at 35 s, in phase 2 (33..60 s), when WJ->JE is red: it
+     * reaches the stop line ~7 s later and must stand until 60 s */
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_cross("<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                             "<vehicle id=\"v\" type=\"c\" depart=\"35\" departLane=\"1\" departSpeed=\"max\">"
+                             "<route edges=\"WJ JE\"/></vehicle></routes>", 1, &e, &err), CB_OK);
+    run_to(e, 59);
+    cb_trip_stats t;
+    cb_engine_trip_stats(e, &t);
+    ASSERT_EQ_INT(t.finished, 0);
+    run_to(e, 120);
+    cb_engine_trip_stats(e, &t);
+    ASSERT_EQ_INT(t.finished, 1);
+    ASSERT(t.mean_waiting_time >= 10);
+    ASSERT(t.mean_travel_time > 60 - 35);
+    cb_engine_close(e);
+}
+
+TEST(minor_left_yields_to_the_major_stream)
+{
+    /* NJ->JE is 'g' in phase 0 and must yield to WJ_0->JE_0 (the request
+     * matrix).  Alone it turns at once; behind a stream on WJ_0 every
+     * 2 s it waits for its protected phase (33 s), so someone stood */
+    const char *alone = "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                        "<trip id=\"l\" type=\"c\" depart=\"0\" from=\"NJ\" to=\"JE\" departSpeed=\"max\"/></routes>";
+    const char *stream = "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                         "<trip id=\"l\" type=\"c\" depart=\"0\" from=\"NJ\" to=\"JE\" departSpeed=\"max\"/>"
+                         "<flow id=\"s\" type=\"c\" begin=\"0\" end=\"40\" period=\"2\" departLane=\"0\" departSpeed=\"max\">"
+                         "<route edges=\"WJ JE\"/></flow></routes>";
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    cb_trip_stats t;
+    ASSERT_EQ_INT(open_cross(alone, 1, &e, &err), CB_OK);
+    run_to(e, 200);
+    cb_engine_trip_stats(e, &t);
+    ASSERT_EQ_INT(t.finished, 1);
+    ASSERT_NEAR(t.max_stopped, 0, 0);
+    cb_engine_close(e);
+    ASSERT_EQ_INT(open_cross(stream, 1, &e, &err), CB_OK);
+    run_to(e, 200);
+    cb_engine_trip_stats(e, &t);
+    ASSERT_EQ_INT(t.finished, 21);
+    ASSERT(t.max_stopped >= 15);                     /* the left turner stood */
+    ASSERT_EQ_INT(t.stuck, 0);
+    cb_engine_close(e);
+}
+
+TEST(dawdling_is_the_same_for_any_thread_count)
+{
+    const char *r = "<routes><vType id=\"c\" sigma=\"0.5\" speedDev=\"0.1\"/>"
+                    "<flow id=\"a\" type=\"c\" begin=\"0\" end=\"600\" period=\"4\"><route edges=\"WJ JE\"/></flow>"
+                    "<flow id=\"b\" type=\"c\" begin=\"0\" end=\"600\" period=\"9\" from=\"NJ\" to=\"JE\"/></routes>";
+    uint64_t dig[2];
+    double tt[2];
+    for (int k = 0; k < 2; k++) {
+        cb_engine *e = NULL;
+        cb_error err = { 0 };
+        ASSERT_EQ_INT(open_cross(r, k + 1, &e, &err), CB_OK);
+        run_to(e, 700);
+        dig[k] = cb_engine_digest(e);
+        cb_trip_stats t;
+        cb_engine_trip_stats(e, &t);
+        tt[k] = t.mean_travel_time;
+        /* dawdling and speed factors slow drivers down: more than free flow */
+        ASSERT(t.mean_travel_time > 15);
+        cb_engine_close(e);
+    }
+    ASSERT(dig[0] == dig[1]);
+    ASSERT_NEAR(tt[0], tt[1], 0);
+}
+
+TEST(engines_not_from_sumo_keep_no_trip_statistics)
+{
+    cb_grid_options g;
+    cb_grid_options_init(&g);
+    g.rows = g.cols = 1;
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cb_engine_open_grid(&g, NULL, &e, &err), CB_OK);
+    cb_trip_stats t;
+    ASSERT_EQ_INT(cb_engine_trip_stats(e, &t), CB_ESTATE);
+    ASSERT_NEAR(cb_engine_scenario_end(e), 0, 0);
+    cb_engine_close(e);
+}
+
+/*--- the command line ----------------------------------------------------------------*/
+
+/* Run a shell command line; its stdout and stderr go to files read back. */
+static int sh(const char *cmd, char *out, size_t n_out, char *err_text, size_t n_err)
+{
+    char line[4096];
+    const char *o = test_write_tmp("cb_sumo_out.txt", ""), *e = test_write_tmp("cb_sumo_err.txt", "");
+    snprintf(line, sizeof line, "%s >%s 2>%s", cmd, o, e);
+    int st = system(line);
+    FILE *f = fopen(o, "rb");
+    size_t k = f ? fread(out, 1, n_out - 1, f) : 0;
+    out[k] = '\0';
+    if (f) fclose(f);
+    f = fopen(e, "rb");
+    k = f ? fread(err_text, 1, n_err - 1, f) : 0;
+    err_text[k] = '\0';
+    if (f) fclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(cli_runs_a_sumocfg)
+{
+    static char out[16384], err[16384];
+    ASSERT_EQ_INT(sh(CB_BINARY " run " DATA "cross.sumocfg --json", out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "\"mean_travel_time\": ");
+    ASSERT_CONTAINS(out, "\"mean_waiting_time\": ");
+    ASSERT_CONTAINS(out, "\"mean_time_loss\": ");
+    ASSERT_CONTAINS(out, "\"created\": 24");
+    ASSERT_CONTAINS(out, "\"duration\": 3600");           /* end - begin of the .sumocfg */
+    ASSERT_CONTAINS(err, "warning: <person> elements are ignored");
+    ASSERT_CONTAINS(err, "time-to-teleport");
+    /* a missing route file: the .sumocfg line and element are named */
+    const char *cfg = test_write_tmp("cb_missing.sumocfg",
+                                     "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n"
+                                     "    <route-files value=\"no-such.rou.xml\"/>\n  </input>\n</configuration>\n");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_missing.sumocfg:4: <route-files>: file \"no-such.rou.xml\" not found");
+    /* ... unless --flow replaces it */
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s --flow %s --duration 100 --json", cfg, DATA "cross.rou.xml");
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "\"duration\": 100");
+}
+
+TEST(cli_gen_demand)
+{
+    static char out[16384], err[16384];
+    const char *dst = test_write_tmp("cb_gen.rou.xml", "");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --rate 360 --duration 600 --seed 3 -o %s", dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(err, "60 trips written");              /* 360/h for 600 s, every 10 s */
+    FILE *f = fopen(dst, "rb");
+    ASSERT(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    ASSERT_CONTAINS(text, "<trip id=\"t59\" depart=\"590.00\"");
+    ASSERT(!strstr(text, "from=\"JE\""));                  /* JE is no origin: it only leaves */
+    ASSERT(!strstr(text, "to=\"WJ\""));
+    /* an OD table: 120 veh/h from NJ to JE for 600 s = 20 trips */
+    const char *od = test_write_tmp("cb_od.csv", "# origin,destination,veh/h\nNJ,JE,120\n");
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s --duration 600 -o %s", od, dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(err, "20 trips written");
+    const char *bad = test_write_tmp("cb_od_bad.csv", "NJ,XX,120\n");
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s -o %s", bad, dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_od_bad.csv:1: unknown edge \"XX\"");
+}
+
+TEST(cli_import_osm)
+{
+    if (system("command -v netconvert >/dev/null 2>&1") != 0)
+        TEST_SKIP("netconvert (Debian package sumo) is not installed");
+    static char out[16384], err[16384];
+    char dir[512], cmd[2048];
+    snprintf(dir, sizeof dir, "%s/cb_osm_import", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(cmd, sizeof cmd, CB_BINARY " import osm " CB_SOURCE_DIR "/tests/data/sumo/tiny.osm -o %s", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "tiny.net.xml");
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand %s/tiny.net.xml --rate 600 -o %s/tiny.rou.xml", dir, dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s/tiny.sumocfg --flow tiny.rou.xml --json", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "\"created\": 600");
+    ASSERT_CONTAINS(out, "\"jammed_vehicles\": 0");
+}
+
+TEST_MAIN()

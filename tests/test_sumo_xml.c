@@ -1,0 +1,143 @@
+/* test_sumo_xml.c -- the XML layer of the SUMO importer: elements,
+ * attributes, parents and line numbers as written; malformed, truncated
+ * and gzip-compressed input; the typed attribute helpers' messages. */
+#include "test.h"
+#include "load/sumo_xml.h"
+
+#include <zlib.h>
+
+static const char *doc_text =
+    "<?xml version=\"1.0\"?>\n"
+    "<net version=\"1.9\">\n"
+    "  <edge id=\"a&amp;b\" from=\"x\">\n"
+    "    <lane id=\"a_0\" speed=\"13.89\" shape=\"0,0 10,0.5\"/>\n"
+    "  </edge>\n"
+    "  <junction id=\"j\"/>\n"
+    "</net>\n";
+
+TEST(elements_attributes_and_lines)
+{
+    sx_doc d;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(sx_parse(&d, "mem.xml", doc_text, strlen(doc_text), &err), CB_OK);
+    ASSERT_EQ_INT(d.n_elems, 4);
+    ASSERT_STR_EQ(d.elems[0].name, "net");
+    ASSERT_EQ_INT(d.elems[0].parent, SX_NONE);
+    ASSERT_STR_EQ(d.elems[1].name, "edge");
+    ASSERT_EQ_INT(d.elems[1].line, 3);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[1], "id"), "a&b");          /* entities decoded */
+    ASSERT_STR_EQ(d.elems[2].name, "lane");
+    ASSERT_EQ_INT(d.elems[2].parent, 1);
+    ASSERT_EQ_INT(d.elems[2].depth, 2);
+    ASSERT_EQ_INT(d.elems[3].line, 6);
+    ASSERT(sx_get(&d, &d.elems[3], "type") == NULL);
+    double v;
+    ASSERT_EQ_INT(sx_get_double(&d, &d.elems[2], "speed", true, 0, &v, &err), CB_OK);
+    ASSERT_NEAR(v, 13.89, 0);
+    ASSERT_EQ_INT(sx_get_double(&d, &d.elems[2], "width", false, 3.2, &v, &err), CB_OK);
+    ASSERT_NEAR(v, 3.2, 0);
+    net_point *pts;
+    uint32_t n;
+    ASSERT(sx_parse_shape(&d.arena, sx_get(&d, &d.elems[2], "shape"), 2, &pts, &n));
+    ASSERT_EQ_INT(n, 2);
+    ASSERT_NEAR(pts[1].y, 0.5, 0);
+    sx_free(&d);
+}
+
+TEST(typed_attribute_errors_name_file_line_element)
+{
+    const char *t = "<routes>\n<vType id=\"car\" accel=\"fast\"/>\n</routes>\n";
+    sx_doc d;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(sx_parse(&d, "x.rou.xml", t, strlen(t), &err), CB_OK);
+    double v;
+    ASSERT_EQ_INT(sx_get_double(&d, &d.elems[1], "accel", true, 0, &v, &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "x.rou.xml:2: <vType id=\"car\">: attribute 'accel' is not a number");
+    ASSERT_EQ_INT(sx_get_double(&d, &d.elems[1], "decel", true, 0, &v, &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "attribute 'decel' is missing");
+    long l;
+    ASSERT_EQ_INT(sx_get_long(&d, &d.elems[1], "accel", true, 0, &l, &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "not an integer");
+    sx_free(&d);
+}
+
+TEST(malformed_and_truncated_xml)
+{
+    cb_error err = { 0 };
+    sx_doc d;
+    const char *bad = "<net>\n  <edge id=\"a\">\n  </lane>\n</net>\n";
+    ASSERT_EQ_INT(sx_parse(&d, "bad.xml", bad, strlen(bad), &err), CB_ESYNTAX);
+    ASSERT_CONTAINS(err.msg, "bad.xml:3:");
+    ASSERT_CONTAINS(err.msg, "malformed XML: mismatched tag");
+    const char *cut = "<net>\n  <edge id=\"a\">\n    <lane id=\"a_0\" spe";
+    ASSERT_EQ_INT(sx_parse(&d, "cut.xml", cut, strlen(cut), &err), CB_ESYNTAX);
+    ASSERT_CONTAINS(err.msg, "cut.xml:3:");
+    ASSERT_CONTAINS(err.msg, "truncated");
+    const char *open = "<net>\n  <edge id=\"a\">\n";
+    ASSERT_EQ_INT(sx_parse(&d, "open.xml", open, strlen(open), &err), CB_ESYNTAX);
+    ASSERT_CONTAINS(err.msg, "truncated");
+    ASSERT_EQ_INT(sx_parse(&d, "empty.xml", "", 0, &err), CB_ESYNTAX);
+    /* nesting deeper than SX_MAX_DEPTH is refused, not recursed into */
+    char deep[SX_MAX_DEPTH * 3 + 16];
+    size_t k = 0;
+    for (int i = 0; i <= SX_MAX_DEPTH; i++) { deep[k++] = '<'; deep[k++] = 'a'; deep[k++] = '>'; }
+    deep[k] = '\0';
+    ASSERT_EQ_INT(sx_parse(&d, "deep.xml", deep, k, &err), CB_ESYNTAX);
+    ASSERT_CONTAINS(err.msg, "nested too deeply");
+}
+
+TEST(gzip_files_read_like_plain_ones)
+{
+    const char *plain = test_write_tmp("cb_sumo_plain.xml", doc_text);
+    ASSERT(plain);
+    char gz_path[512];
+    snprintf(gz_path, sizeof gz_path, "%s.gz", plain);
+    gzFile g = gzopen(gz_path, "wb");
+    ASSERT(g);
+    gzwrite(g, doc_text, (unsigned)strlen(doc_text));
+    gzclose(g);
+    cb_error err = { 0 };
+    sx_doc a, b;
+    ASSERT_EQ_INT(sx_load(&a, plain, &err), CB_OK);
+    ASSERT_EQ_INT(sx_load(&b, gz_path, &err), CB_OK);
+    ASSERT_EQ_INT(a.n_elems, b.n_elems);
+    ASSERT_EQ_INT(b.elems[3].line, 6);
+    ASSERT_STR_EQ(sx_get(&b, &b.elems[1], "id"), "a&b");
+    sx_free(&a);
+    sx_free(&b);
+    /* a gzip file cut in the middle is an error, not a short document */
+    FILE *f = fopen(gz_path, "rb");
+    unsigned char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    f = fopen(gz_path, "wb");
+    fwrite(buf, 1, n / 2, f);
+    fclose(f);
+    ASSERT(sx_load(&a, gz_path, &err) != CB_OK);
+    ASSERT_CONTAINS(err.msg, gz_path);
+    ASSERT_EQ_INT(sx_load(&a, "/nonexistent/x.net.xml", &err), CB_EIO);
+    ASSERT_CONTAINS(err.msg, "/nonexistent/x.net.xml");
+}
+
+TEST(word_splitting)
+{
+    struct { char w[8][16]; int n; } acc = { .n = 0 };
+    int collect(const char *w, size_t n, void *ud);
+    ASSERT_EQ_INT(sx_words("  a,b  c\n", true, collect, &acc), 0);
+    ASSERT_EQ_INT(acc.n, 3);
+    ASSERT_STR_EQ(acc.w[2], "c");
+    acc.n = 0;
+    ASSERT_EQ_INT(sx_words("a,b c", false, collect, &acc), 0);
+    ASSERT_EQ_INT(acc.n, 2);
+    ASSERT_STR_EQ(acc.w[0], "a,b");
+}
+
+int collect(const char *w, size_t n, void *ud)
+{
+    struct { char w[8][16]; int n; } *acc = ud;
+    if (acc->n < 8 && n < 16) { memcpy(acc->w[acc->n], w, n); acc->w[acc->n][n] = '\0'; }
+    acc->n++;
+    return 0;
+}
+
+TEST_MAIN()
