@@ -430,11 +430,13 @@ const cli_command cli_cmd_bench_control = {
     .main = bench_control_main,
 };
 
-static const cli_command *const bench_subs[] = { &cli_cmd_bench_control, NULL };
+extern const cli_command cli_cmd_bench_emergency, cli_cmd_bench_incidents;   /* cmd_bench_emergency.c, cmd_bench_incidents.c */
+static const cli_command *const bench_subs[] = { &cli_cmd_bench_control, &cli_cmd_bench_emergency,
+                                                 &cli_cmd_bench_incidents, NULL };
 
 const cli_command cli_cmd_bench = {
     .name = "bench",
-    .summary = "benchmarks (bench control)",
+    .summary = "benchmarks (bench control, emergency, incidents)",
     .usage = "bench <kind> [arguments]",
     .description = "Benchmarks whose tables go into docs/benchmarks.md.\n",
     .groups = { { NULL, NULL, NULL } },
@@ -454,7 +456,7 @@ static int bench_main(const cli_command *self, int argc, char **argv)
     const cli_command *sub = cli_subcommand_find(self, kind);
     if (!sub) {
         if (kind[0] == '-') return cli_usage_error(self, "unknown option '%s'", kind);
-        return cli_usage_error(self, "unknown kind '%s' (available: control)", kind);
+        return cli_usage_error(self, "unknown kind '%s' (available: control, emergency, incidents)", kind);
     }
     return sub->main(sub, argc - 1, argv + 1);
 }
