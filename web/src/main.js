@@ -64,6 +64,10 @@ const timeline = new Timeline(api, {
 });
 app.map = map;
 app.kpis = kpis;
+// Draw a state given as JSON text, as if it came from the stream: lets the
+// tests exercise layers whose data the server does not send yet (the
+// emergency vehicles of docs/dashboard.md).
+app.applyState = (text) => onState(text);
 app.timeline = timeline;
 app.alerts = alerts;
 

@@ -179,7 +179,7 @@ export class CityMap {
     const vis = this.visibleRoads(box);
 
     // Junction pads, once they are a few pixels wide.
-    const padPx = (net.maxWidth * 2) * k;
+    const padPx = (net.maxWidth * 2) * k;          // a junction box's size on screen
     if (padPx >= 5) this.drawPads(ctx, box, k);
 
     const laneMode = (4 * k) >= 7 && this.frame;      // a lane is 7 device px or more
@@ -191,7 +191,7 @@ export class CityMap {
     this.drawSiteRings(ctx, box, k, ui);
     if (this.layers.alerts) this.drawAlerts(ctx, k, ui);
     if (this.layers.emergency) this.drawEmergency(ctx, k, ui, 'marks');
-    if (k * 30 >= 90) this.drawLabels(ctx, box, k, ui);
+    if (net.maxWidth * 2 * k >= 70) this.drawLabels(ctx, box, k, ui);
     this.drawScaleBar(ctx, k, ui, W, H);
     this.drawOverlay();
     this.drawMs = performance.now() - t0;
@@ -214,7 +214,7 @@ export class CityMap {
     ctx.beginPath();
     for (let i = 0; i < net.nInters; i++) {
       if (net.iVirtual[i] || !net.iHasPoint[i]) continue;
-      const x = net.ix[i], y = net.iy[i], s = Math.max(net.iw[i], net.maxWidth * 2) / 2;
+      const x = net.ix[i], y = net.iy[i], s = net.ihalf[i];
       if (x + s < box[0] || x - s > box[2] || y + s < box[1] || y - s > box[3]) continue;
       ctx.rect(x - s, y - s, 2 * s, 2 * s);
     }
@@ -325,7 +325,7 @@ export class CityMap {
     for (let s = 0; s < net.sites.length; s++) {
       const st = f.signals[s], i = net.sites[s].inter;
       if (!st || i < 0) continue;
-      const x = net.ix[i], y = net.iy[i], reach = net.iw[i] + 60;
+      const x = net.ix[i], y = net.iy[i], reach = net.ihalf[i] + 60;
       if (x + reach < box[0] || x - reach > box[2] || y + reach < box[1] || y - reach > box[3]) continue;
       const site = siteDetail(net, s);
       const now = site.phaseMask[st.phase] || null;
@@ -342,13 +342,13 @@ export class CityMap {
         const o0 = -w / 2 + hd.slot * sw + sw * 0.12, o1 = -w / 2 + (hd.slot + 1) * sw - sw * 0.12;
         const on = now && now[hI], was = prev && prev[hI];
         const path = on ? paths.g : was ? paths.a : paths.r;
-        const bx = ex - dx * 1.2, by = ey - dy * 1.2;
+        const bx = ex - dx * 0.9, by = ey - dy * 0.9;        // on the stop line
         path.moveTo(bx + nx * o0, by + ny * o0);
         path.lineTo(bx + nx * o1, by + ny * o1);
       }
     }
     ctx.lineCap = 'butt';
-    ctx.lineWidth = Math.max(2.4, 2.5 / k);
+    ctx.lineWidth = Math.max(2.2, 2.5 / k);
     ctx.strokeStyle = THEME.red; ctx.stroke(paths.r);
     ctx.strokeStyle = THEME.amber; ctx.stroke(paths.a);
     ctx.strokeStyle = THEME.green; ctx.stroke(paths.g);
@@ -366,7 +366,7 @@ export class CityMap {
       if (!st || st.plan !== 'override') continue;
       const i = net.sites[s].inter;
       if (i < 0) continue;
-      const x = net.ix[i], y = net.iy[i], rad = Math.max(net.iw[i] * 0.8, 7 * ui / k);
+      const x = net.ix[i], y = net.iy[i], rad = Math.max(net.ihalf[i] * 1.55, 8 * ui / k);
       if (x + rad < box[0] || x - rad > box[2] || y + rad < box[1] || y - rad > box[3]) continue;
       path.moveTo(x + rad, y);
       path.arc(x, y, rad, 0, 2 * Math.PI);
@@ -445,7 +445,7 @@ export class CityMap {
       if (part === 'marks') {
         const ring = new Path2D();
         for (const i of ev.preempted) {
-          const rad = Math.max(net.iw[i] * 0.9, 9 * ui / k);
+          const rad = Math.max(net.ihalf[i] * 1.8, 10 * ui / k);
           ring.moveTo(net.ix[i] + rad, net.iy[i]);
           ring.arc(net.ix[i], net.iy[i], rad, 0, 2 * Math.PI);
         }
@@ -469,21 +469,30 @@ export class CityMap {
     }
   }
 
+  // Junction names beside their boxes (upper left, outside the roads),
+  // when the boxes are large enough to need no hover to identify.
   drawLabels(ctx, box, k, ui) {
     const net = this.net;
+    const dpr = window.devicePixelRatio || 1;
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.font = `500 ${Math.round(11 * ui)}px ${getComputedStyle(document.body).fontFamily}`;
-    ctx.fillStyle = THEME.label;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    const dpr = window.devicePixelRatio || 1;
-    for (let i = 0; i < net.nInters; i++) {
+    const fs = Math.round(11 * ui);
+    ctx.font = `600 ${fs}px ${getComputedStyle(document.body).fontFamily}`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    let n = 0;
+    for (let i = 0; i < net.nInters && n < 400; i++) {
       if (net.iVirtual[i] || !net.iHasPoint[i]) continue;
       const x = net.ix[i], y = net.iy[i];
       if (x < box[0] || x > box[2] || y < box[1] || y > box[3]) continue;
-      const p = this.toScreen(x, y);
-      ctx.fillText(net.interIds[i], p.x * dpr, p.y * dpr + (net.iw[i] / 2) * k + 4 * ui);
+      const off = net.ihalf[i] * 1.1;
+      const p = this.toScreen(x - off, y + off);
+      const tx = p.x * dpr, ty = p.y * dpr, tw = ctx.measureText(net.interIds[i]).width;
+      ctx.fillStyle = 'rgba(10, 16, 28, 0.8)';
+      ctx.fillRect(tx - tw - 5 * ui, ty - fs - 4 * ui, tw + 8 * ui, fs + 6 * ui);
+      ctx.fillStyle = THEME.label;
+      ctx.fillText(net.interIds[i], tx, ty);
+      n++;
     }
     ctx.restore();
   }
@@ -534,7 +543,7 @@ export class CityMap {
         ctx.stroke();
         ctx.globalAlpha = 1;
       } else {
-        const i = sel.i, rad = Math.max(net.iw[i] * 0.75, 8 * ui / k);
+        const i = sel.i, rad = Math.max(net.ihalf[i] * 1.25, 7 * ui / k);
         ctx.beginPath();
         ctx.arc(net.ix[i], net.iy[i], rad, 0, 2 * Math.PI);
         ctx.lineWidth = width / k;
@@ -561,7 +570,7 @@ export class CityMap {
       for (let xx = Math.max(0, cx - span); xx <= Math.min(g.cols - 1, cx + span); xx++) {
         for (const i of g.inters[yy * g.cols + xx]) {
           const d = Math.hypot(net.ix[i] - p.x, net.iy[i] - p.y);
-          const lim = Math.max(net.iw[i] / 2, tolI);
+          const lim = Math.max(net.ihalf[i], tolI);
           if (d <= lim && d < bestD) { best = { kind: 'inter', i }; bestD = d; }
         }
       }

@@ -43,6 +43,7 @@ export function buildNetwork(j) {
   let p = 0, maxWidth = 0;
   const b = [Infinity, Infinity, -Infinity, -Infinity];
 
+  // First pass: what each road is (lanes, width, ends).
   for (let r = 0; r < nR; r++) {
     const rd = roads[r];
     roadIndex.set(rd.id, r);
@@ -62,6 +63,19 @@ export function buildNetwork(j) {
     roadLimit[r] = lim;
     roadFrom[r] = interIndex.has(rd.from) ? interIndex.get(rd.from) : -1;
     roadTo[r] = interIndex.has(rd.to) ? interIndex.get(rd.to) : -1;
+  }
+  // A junction's box on the map: its own width, but at least as wide as the
+  // streets that cross it, so that roads stop at its edge instead of
+  // overlapping each other (a CityFlow junction is often narrower than
+  // two opposite roads side by side).  Boundary (virtual) junctions: none.
+  const ihalf = new Float32Array(nI);
+  for (let i = 0; i < nI; i++) ihalf[i] = iVirtual[i] ? 0 : iw[i] / 2;
+  for (let r = 0; r < nR; r++) {
+    for (const i of [roadFrom[r], roadTo[r]]) if (i >= 0 && !iVirtual[i]) ihalf[i] = Math.max(ihalf[i], roadWidth[r]);
+  }
+  // Second pass: where each road is drawn.
+  for (let r = 0; r < nR; r++) {
+    const rd = roads[r];
     ptStart[r] = p;
     let src = rd.points || [];
     if (src.length < 2) {
@@ -69,7 +83,7 @@ export function buildNetwork(j) {
       const a = roadFrom[r], z = roadTo[r];
       src = a >= 0 && z >= 0 && iHasPoint[a] && iHasPoint[z] ? [[ix[a], iy[a]], [ix[z], iy[z]]] : [[0, 0], [0, 0]];
     }
-    p = placeRoad(src, roadWidth[r] / 2, trimOf(iw, roadFrom[r]), trimOf(iw, roadTo[r]), pts, p, bbox, 4 * r, mid, 2 * r);
+    p = placeRoad(src, roadWidth[r] / 2, trimOf(ihalf, roadFrom[r]), trimOf(ihalf, roadTo[r]), pts, p, bbox, 4 * r, mid, 2 * r);
     b[0] = Math.min(b[0], bbox[4 * r]); b[1] = Math.min(b[1], bbox[4 * r + 1]);
     b[2] = Math.max(b[2], bbox[4 * r + 2]); b[3] = Math.max(b[3], bbox[4 * r + 3]);
   }
@@ -104,14 +118,14 @@ export function buildNetwork(j) {
     roadIds: roads.map((r) => r.id), roadIndex, roadFirstLane, roadLanes, roadWidth, roadLength, roadLimit,
     roadFrom, roadTo, ptStart, pts, bbox, mid, maxWidth,
     laneRoad, laneLimit,
-    interIds: inters.map((i) => i.id), interIndex, ix, iy, iw, iVirtual, iHasPoint,
+    interIds: inters.map((i) => i.id), interIndex, ix, iy, iw, ihalf, iVirtual, iHasPoint,
     inters, sites, siteOf, siteIndex: new Map(sites.map((s, k) => [s.id, k])), approach,
     bounds: b,
     grid: buildGrid(nR, nI, bbox, ix, iy, iHasPoint, iVirtual, b),
   };
 }
 
-const trimOf = (iw, i) => (i >= 0 ? iw[i] / 2 : 0);
+const trimOf = (half, i) => (i >= 0 ? half[i] : 0);
 
 // Site k with its signal heads and phase names (built on first use).
 export function siteDetail(net, k) {
