@@ -302,15 +302,24 @@ static void run_command(sv_field *f, sv_cmd *c)
     }
 }
 
-static void take_commands(sv_field *f)
+static void publish_state(sv_field *f, double speed_now, bool event);
+
+/* Commands are answered only after the published state shows their effect,
+ * so a client that reads GET /state after a 200 sees what it asked for. */
+static void take_commands(sv_field *f, double speed_now)
 {
     pthread_mutex_lock(&f->cmd_lock);
-    for (sv_cmd *c = f->cmds, *next; c; c = next) {
+    sv_cmd *cmds = f->cmds;
+    f->cmds = NULL;
+    pthread_mutex_unlock(&f->cmd_lock);
+    if (!cmds) return;
+    for (sv_cmd *c = cmds; c; c = c->next) run_command(f, c);
+    publish_state(f, speed_now, false);
+    pthread_mutex_lock(&f->cmd_lock);
+    for (sv_cmd *c = cmds, *next; c; c = next) {
         next = c->next;
-        run_command(f, c);
         c->done = true;
     }
-    f->cmds = NULL;
     pthread_cond_broadcast(&f->cmd_cond);
     pthread_mutex_unlock(&f->cmd_lock);
 }
@@ -627,7 +636,7 @@ static void *field_main(void *arg)
     decision_vec dv = { 0 };
     publish_state(f, 0, true);
     while (!f->stop) {
-        take_commands(f);
+        take_commands(f, twin ? rate : 1);
         double w = mono();
         bool stepped = false;
         if (twin) {
@@ -680,7 +689,7 @@ static void *field_main(void *arg)
     }
     flush_decisions(f, &dv);
     cbu_vec_free(&dv);
-    take_commands(f);           /* answer whoever waits */
+    take_commands(f, rate);     /* answer whoever waits */
     return NULL;
 }
 
