@@ -16,7 +16,7 @@ jobs=${CB_JOBS:-2}
 
 CC=clang cmake -S "$root" -B "$build" -DCB_FUZZ=ON -DCB_SANITIZE=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Wno-unknown-warning-option >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow fuzz_ingest
+cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow fuzz_ingest fuzz_sumo
 
 # Known findings in code outside fuzz/, already reported: see the .supp files.
 export UBSAN_OPTIONS="suppressions=$root/fuzz/ubsan-known.supp:halt_on_error=1:print_stacktrace=1"
@@ -28,7 +28,7 @@ mkdir -p "$build/artifacts"
 # configs are much smaller.  -timeout catches runaway loops (a step of a
 # tiny network takes microseconds); -rss_limit_mb catches blow-ups.
 status=0
-for spec in config:1024 flow:4096 roadnet:16384 ingest:8192; do
+for spec in config:1024 flow:4096 roadnet:16384 ingest:8192 sumo:16384; do
     t=${spec%%:*}
     len=${spec#*:}
     dict=$root/fuzz/cityflow.dict

@@ -277,7 +277,8 @@ static int add_fanout(conv *c, xlink_vec *links, const xmove_vec *moves)
     const sumo_net *n = c->n;
     size_t n_real = links->n;
     for (size_t a = 0; a < n_real; a++) {
-        const xlink *L = &links->a[a];
+        const xlink L0 = links->a[a];        /* a copy: pushing below may move the array */
+        const xlink *L = &L0;
         /* the first real link of each (from lane, end road) does the work */
         uint32_t to_edge = n->lanes[L->to_lane].edge;
         bool first = true;

@@ -577,7 +577,9 @@ static int build_adjacency(build *b)
             }
         rd->n_succ = (uint32_t)succ.n - rd->first_succ;
     }
-    n->road_succ = cbu_arena_dup(&n->arena, succ.a, (succ.n ? succ.n : 1) * sizeof(uint32_t));
+    /* no successor at all (a network without lane links): nothing to copy */
+    n->road_succ = succ.n ? cbu_arena_dup(&n->arena, succ.a, succ.n * sizeof(uint32_t))
+                          : CBU_NEW(&n->arena, uint32_t, 1);
     cbu_vec_free(&succ);
     if (!n->road_succ) return oom(b);
 
