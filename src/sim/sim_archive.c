@@ -21,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARCHIVE_MAGIC "CBARCHV2"
+#define ARCHIVE_MAGIC "CBARCHV3"
+/* Every field starts at a multiple of 16 bytes, so the reader can use the
+ * records in place (malloc'ed buffers are 16-byte aligned). */
+#define ARCHIVE_ALIGN 16
 
 struct cb_archive {
     unsigned char *buf;
@@ -39,14 +42,17 @@ typedef struct awriter {
 static void w_bytes(awriter *w, const void *src, size_t n)
 {
     if (w->oom || !n) return;
-    if (w->n + n > w->cap) {
+    size_t pad = (ARCHIVE_ALIGN - w->n % ARCHIVE_ALIGN) % ARCHIVE_ALIGN;
+    if (w->n + pad + n > w->cap) {
         size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->n + n) cap *= 2;
+        while (cap < w->n + pad + n) cap *= 2;
         unsigned char *p = realloc(w->p, cap);
         if (!p) { w->oom = true; return; }
         w->p = p;
         w->cap = cap;
     }
+    memset(w->p + w->n, 0, pad);
+    w->n += pad;
     memcpy(w->p + w->n, src, n);
     w->n += n;
 }
@@ -127,6 +133,11 @@ typedef struct areader {
 
 static const void *r_take(areader *r, size_t n)
 {
+    size_t pad = (ARCHIVE_ALIGN - r->pos % ARCHIVE_ALIGN) % ARCHIVE_ALIGN;
+    if (n && !r->bad) {
+        if (pad > r->n - r->pos) { r->bad = true; return NULL; }
+        r->pos += pad;
+    }
     if (r->bad || n > r->n - r->pos) { r->bad = true; return NULL; }
     const void *p = r->p + r->pos;
     r->pos += n;
@@ -175,9 +186,11 @@ typedef struct loaded {
     const sim_veh *veh;
     const uint32_t *free_vids, *blocker;
     uint64_t n_active;
-    const unsigned char *active_at;    /* start of the active section */
+    size_t active_at;                  /* offset of the active section */
     uint64_t n_queues;
-    const unsigned char *queues_at;
+    size_t queues_at;
+    const unsigned char *buf;          /* the archive */
+    size_t len;
     const sim_signal *signals;
     uint64_t n_lc;
     const uint32_t *lc;
@@ -280,7 +293,9 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
             return bad_archive(err, "corrupt vehicle");
     }
     L->n_active = r_count(&r, nd, 2 * sizeof(uint64_t));
-    L->active_at = r.p + r.pos;
+    L->active_at = r.pos;
+    L->buf = buf;
+    L->len = len;
     for (uint64_t i = 0; i < L->n_active && !r.bad; i++) {
         uint64_t d = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(sim_slot));
         const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
@@ -292,7 +307,7 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
                 return bad_archive(err, "corrupt vehicle on a drivable");
     }
     L->n_queues = r_count(&r, n->n_lanes, 2 * sizeof(uint64_t));
-    L->queues_at = r.p + r.pos;
+    L->queues_at = r.pos;
     for (uint64_t i = 0; i < L->n_queues && !r.bad; i++) {
         uint64_t l = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(uint32_t));
         const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
@@ -342,6 +357,12 @@ static void clear_state(sim_engine *s)
     s->n_fheap = 0;
     for (uint32_t i = 0; i < s->idx_cap; i++) s->idx_vals[i] = SIM_NONE;
     s->idx_n = 0;
+}
+
+/* memcpy that accepts an empty copy from or to NULL (arrays not grown yet). */
+static void copy_n(void *dst, const void *src, size_t n)
+{
+    if (n) memcpy(dst, src, n);
 }
 
 static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
@@ -395,29 +416,29 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
     s->queue_sum = L->counters[10];
     s->n_pushed = (uint32_t)L->n_pushed;
     s->rng = L->rng;
-    memcpy(s->flows, L->flows, s->n_flows * sizeof *s->flows);
-    memcpy(s->fheap, L->fheap, L->n_fheap * sizeof *s->fheap);
+    copy_n(s->flows, L->flows, s->n_flows * sizeof *s->flows);
+    copy_n(s->fheap, L->fheap, L->n_fheap * sizeof *s->fheap);
     s->n_fheap = (uint32_t)L->n_fheap;
     s->pending_pos = (uint32_t)L->pending_pos;
-    memcpy(s->veh, L->veh, L->n_veh * sizeof *s->veh);
+    copy_n(s->veh, L->veh, L->n_veh * sizeof *s->veh);
     s->n_veh = (uint32_t)L->n_veh;
-    memcpy(s->free_vids, L->free_vids, L->n_free * sizeof *s->free_vids);
+    copy_n(s->free_vids, L->free_vids, L->n_free * sizeof *s->free_vids);
     s->n_free = (uint32_t)L->n_free;
-    memcpy(s->blocker, L->blocker, L->n_veh * sizeof *s->blocker);
+    copy_n(s->blocker, L->blocker, L->n_veh * sizeof *s->blocker);
     for (uint64_t i = 0; i < L->n_veh; i++) s->blocker_next[i] = SIM_NONE;
-    areader r = { L->active_at, SIZE_MAX / 2, 0, false };
+    areader r = { L->buf, L->len, L->active_at, false };
     for (uint64_t i = 0; i < L->n_active; i++) {
         uint32_t d = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
         const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
         sim_drv *D = &s->drv[d];
         if (sim_drv_reserve(D, k)) return cbu_err_nomem(err);
-        memcpy(D->v, sl, k * sizeof *sl);
+        copy_n(D->v, sl, k * sizeof *sl);
         D->n = k;
         sim_activate(s, d);
         if (d >= n->n_lanes)
             atomic_fetch_add_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], k, memory_order_relaxed);
     }
-    r = (areader){ L->queues_at, SIZE_MAX / 2, 0, false };
+    r = (areader){ L->buf, L->len, L->queues_at, false };
     for (uint64_t i = 0; i < L->n_queues; i++) {
         uint32_t l = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
         const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
@@ -428,14 +449,14 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
             Q->q = p;
             Q->cap = k;
         }
-        memcpy(Q->q, q, k * sizeof *q);
+        copy_n(Q->q, q, k * sizeof *q);
         Q->head = 0;
         Q->n = k;
         if (k) s->queue_bits[l >> 6] |= 1ull << (l & 63);
     }
-    memcpy(s->signals, L->signals, n->n_inters * sizeof *s->signals);
+    copy_n(s->signals, L->signals, n->n_inters * sizeof *s->signals);
     sim_signals_apply_all(s);
-    memcpy(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
+    copy_n(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
     s->n_lc_active = (uint32_t)L->n_lc;
     if (sim_index_rebuild(s)) return cbu_err_nomem(err);
     return CB_OK;

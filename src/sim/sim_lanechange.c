@@ -220,7 +220,7 @@ int sim_lc_plan(sim_engine *s, cb_error *err)
     qsort(s->lc_all, total, sizeof *s->lc_all, cand_cmp);
     for (uint32_t i = 0; i < total; i++)
         if (lc_start(s, &s->lc_all[i])) return cbu_err_nomem(err);
-    qsort(s->lc_active, s->n_lc_active, sizeof *s->lc_active, u32_cmp);
+    if (s->n_lc_active > 1) qsort(s->lc_active, s->n_lc_active, sizeof *s->lc_active, u32_cmp);
     return CB_OK;
 }
 
