@@ -255,4 +255,39 @@ TEST(stream_and_bad_request_storm)
     ASSERT_EQ_INT(stop_server(&s, SIGTERM), 0);
 }
 
+/* External field: the twin does not step; the API's observations are the
+ * live picture and decisions are still made and published. */
+TEST(external_field)
+{
+    test_server s;
+    const char *db = fresh_db("serve_external");
+    static const char *const extra[] = { "--external-field", NULL };
+    ASSERT_EQ_INT(start_server(&s, db, extra), 0);
+    test_resp r;
+    ASSERT_EQ_INT(http(s.port, "GET", "/api/v1/state", NULL, NULL, &r), 0);
+    ASSERT_CONTAINS(r.body, "\"field\":\"external\"");
+    ASSERT_CONTAINS(r.body, "\"created\":0");
+    resp_free(&r);
+    /* road_0_1_0 holds lanes 0..2: its lane 1 is lane 1 of /state's arrays */
+    ASSERT_EQ_INT(http(s.port, "POST", "/api/v1/ingest", s.token,
+                       "{\"type\":\"TrafficFlowObserved\",\"refRoadSegment\":\"road_0_1_0\",\"laneId\":1,"
+                       "\"dateObserved\":\"2030-01-01T00:00:00Z\",\"occupancy\":0.5,\"averageVehicleSpeed\":18}", &r), 0);
+    ASSERT_EQ_INT(r.status, 201);
+    resp_free(&r);
+    bool seen = false;
+    for (int i = 0; i < 30 && !seen; i++) {
+        sleep_ms(100);
+        ASSERT_EQ_INT(http(s.port, "GET", "/api/v1/state", NULL, NULL, &r), 0);
+        seen = strstr(r.body, "\"occupancy\":[0.000,0.500,") != NULL && strstr(r.body, "\"speed\":[0.00,5.00,") != NULL;
+        resp_free(&r);
+    }
+    ASSERT(seen);
+    /* decisions are made on the wall clock and stored */
+    sleep_ms(1500);
+    ASSERT_EQ_INT(http(s.port, "GET", "/api/v1/decisions?intersection=intersection_1_1", NULL, NULL, &r), 0);
+    ASSERT_CONTAINS(r.body, "\"source\":\"fixedtime\"");
+    resp_free(&r);
+    ASSERT_EQ_INT(stop_server(&s, SIGTERM), 0);
+}
+
 TEST_MAIN()

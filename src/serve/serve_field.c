@@ -111,13 +111,14 @@ int sv_field_open(cbsv_server *s, cb_error *err)
     f->next_step = calloc(n, sizeof *f->next_step);
     f->shown = calloc(n, sizeof *f->shown);
     f->scratch = calloc(f->sig->max_lanes + 1, sizeof *f->scratch);
+    f->zones = calloc((size_t)CB_ZONES_MAX * f->sig->max_lanes + 1, sizeof *f->zones);
     f->published = calloc(n * CB_PUBLISH_N, sizeof *f->published);
     f->acc_occ = calloc(nl, sizeof *f->acc_occ);
     f->acc_speed = calloc(nl, sizeof *f->acc_speed);
     f->acc_count = calloc(nl, sizeof *f->acc_count);
     f->acc_speed_n = calloc(nl, sizeof *f->acc_speed_n);
     f->live = calloc(nl, sizeof *f->live);
-    if (!f->site || !f->next_step || !f->shown || !f->scratch || !f->published || !f->acc_occ || !f->acc_speed ||
+    if (!f->site || !f->next_step || !f->shown || !f->scratch || !f->zones || !f->published || !f->acc_occ || !f->acc_speed ||
         !f->acc_count || !f->acc_speed_n || !f->live)
         return cbu_err_nomem(err);
     for (size_t i = 0; i < f->n_sites; i++) {
@@ -174,6 +175,7 @@ void sv_field_close(cbsv_server *s)
     free(f->next_step);
     free(f->shown);
     free(f->scratch);
+    free(f->zones);
     free(f->published);
     free(f->acc_occ);
     free(f->acc_speed);
@@ -356,13 +358,32 @@ static void decide_due(sv_field *f, double now)
             for (uint32_t j = 0; j < st->n_lanes; j++) f->scratch[j] = f->live[lanes[j]].obs;
             pthread_mutex_unlock(&f->live_lock);
         }
+        /* Advance zones the site's controller asked for: the twin
+         * observes them; an external field reports one zone per lane,
+         * which stands in for each. */
+        cb_controller *ctl = f->plans[sc->plan].ctl;
+        const double *zone_m = NULL;
+        uint32_t nz = cb_controller_zones(ctl, &zone_m);
+        if (nz > CB_ZONES_MAX) nz = CB_ZONES_MAX;
+        for (uint32_t z = 0; z < nz; z++)
+            for (uint32_t j = 0; j < st->n_lanes; j++) {
+                cb_lane_obs *zo = &f->zones[z * st->n_lanes + j];
+                memset(zo, 0, sizeof *zo);
+                if (!st->roads[st->lanes[j].road].incoming) continue;
+                if (twin) cb_engine_lane_observe(f->e, lanes[j], zone_m[z], zo, NULL);
+                else *zo = f->scratch[j];
+            }
         cb_site_obs obs;
+        memset(&obs, 0, sizeof obs);
         cb_signals_status(f->sig, i, &obs);
         obs.time = now;
         obs.lanes = f->scratch;
+        obs.n_zones = nz;
+        obs.zone_m = zone_m;
+        obs.zones = nz ? f->zones : NULL;
         obs.published = f->published;
         cb_decision d;
-        cb_controller_decide(f->plans[sc->plan].ctl, i, &obs, &d);
+        cb_controller_decide(ctl, i, &obs, &d);
         memcpy(f->published + i * CB_PUBLISH_N, d.publish, sizeof d.publish);
         if (d.phase >= 0) cb_signals_request(f->sig, i, d.phase, NULL);
         int64_t k = (int64_t)(d.next / dt + 0.5);
@@ -377,6 +398,7 @@ static void record_decisions(sv_field *f, decision_vec *out)
     int64_t now = sv_field_now_ms(f);
     for (size_t i = 0; i < f->n_sites; i++) {
         cb_site_obs o;
+        memset(&o, 0, sizeof o);
         cb_signals_status(f->sig, i, &o);
         if (o.state != CB_SIG_GREEN || o.green == f->shown[i]) continue;
         f->shown[i] = o.green;

@@ -110,6 +110,7 @@ typedef struct sv_field {
     int64_t *next_step;       /* per site: the step of its next decision */
     int *shown;               /* per site: the green last recorded */
     cb_lane_obs *scratch;     /* one site's lanes */
+    cb_lane_obs *zones;       /* one site's advance zones: CB_ZONES_MAX x lanes */
     double *published;
     double zone;
 
