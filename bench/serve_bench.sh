@@ -51,7 +51,7 @@ grep -E "Latency|50%|90%|99%|Requests/sec" "$work/wrk" | sed 's/^/  /'
 echo "twin speed over the loaded period: ${state_speed}x real time (simulated s / wall s; target >= 100)"
 
 # Bad input: 10,000 malformed, oversized or unauthorised requests.
-before=$(sqlite3 "$work/bench.db" "SELECT (SELECT count(*) FROM obs WHERE source=1)||' '||(SELECT count(*) FROM alerts)||' '||(SELECT count(*) FROM tokens)||' '||(SELECT count(*) FROM air)")
+before=$(sqlite3 -cmd ".timeout 10000" "$work/bench.db" "SELECT (SELECT count(*) FROM obs WHERE source=1)||' '||(SELECT count(*) FROM alerts)||' '||(SELECT count(*) FROM tokens)||' '||(SELECT count(*) FROM air)")
 head -c 9000000 /dev/zero | tr '\0' ' ' >"$work/big.json"
 ok4=0; other=0
 codes=$work/codes
@@ -74,7 +74,7 @@ while [ $i -lt "${BAD_ROUNDS:-1000}" ]; do
 done
 total=$(wc -l <"$codes")
 fourxx=$(grep -c '^4' "$codes" || true)
-after=$(sqlite3 "$work/bench.db" "SELECT (SELECT count(*) FROM obs WHERE source=1)||' '||(SELECT count(*) FROM alerts)||' '||(SELECT count(*) FROM tokens)||' '||(SELECT count(*) FROM air)")
+after=$(sqlite3 -cmd ".timeout 10000" "$work/bench.db" "SELECT (SELECT count(*) FROM obs WHERE source=1)||' '||(SELECT count(*) FROM alerts)||' '||(SELECT count(*) FROM tokens)||' '||(SELECT count(*) FROM air)")
 alive=$(curl -s -o /dev/null -w '%{http_code}' "${url}api/v1/health")
 echo "bad requests: $fourxx of $total got 4xx; server health $alive; stored before/after: [$before] [$after]"
 kill -TERM $srv; wait $srv || true
