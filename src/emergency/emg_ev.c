@@ -17,9 +17,10 @@
  * at each signalized stop line is its remaining distance at its own speed
  * (the limit or its max speed, whichever is lower: the queue ahead is about
  * to clear).  A site needs a lead of
- *     S (until the layer can show the green: rest of the minimum green,
- *        yellow, all-red) + Q (the queue ahead of it clears: `headway` s per
- *        vehicle plus 2 s to start) + margin,
+ *     S (the longest the layer could then need to show the green, if the
+ *        site is left to its controller until then: switch_time) +
+ *     Q (the queue ahead of it clears: `headway` s per vehicle plus 2 s
+ *        to start) + margin,
  * and is held from the moment ETA <= lead until the vehicle has crossed.
  * The queue ahead is counted from the loops: on the lane it is on, the
  * vehicles that passed the entry loop before it and not yet the stop line;
@@ -142,7 +143,13 @@ static int choose_phase(const cb_ops *o, const cb_signals *sig, size_t site, uin
     return best;
 }
 
-/* Seconds until the layer can show `phase` at a site if asked now. */
+/* Seconds a site may need to show `phase` if it is not held from now on:
+ * the controller may leave a green at any step, and a clearance may end in
+ * another green, so the worst case is what counts.
+ *   green that lets k go:   yellow + all-red, min green, yellow + all-red;
+ *   another green:          the rest of its min green, yellow + all-red;
+ *   a clearance:            its rest, then as from another green;
+ *   nothing shown yet:      0 (the first green owes no clearance). */
 static double switch_time(const cb_signals *sig, size_t site, int phase)
 {
     const cb_site *st = &cb_signals_sites(sig)[site];
@@ -151,10 +158,11 @@ static double switch_time(const cb_signals *sig, size_t site, int phase)
     double clear = st->yellow + st->all_red;
     switch (ob.state) {
     case CB_SIG_GREEN:
-        if (ob.green == phase) return 0;
+        if (ob.green == phase) return clear + st->min_green + clear;
         return (st->min_green > ob.state_time ? st->min_green - ob.state_time : 0) + clear;
-    case CB_SIG_YELLOW: return clear > ob.state_time ? clear - ob.state_time : 0;
-    case CB_SIG_ALLRED: return st->all_red > ob.state_time ? st->all_red - ob.state_time : 0;
+    case CB_SIG_YELLOW: return (clear > ob.state_time ? clear - ob.state_time : 0) + st->min_green + clear;
+    case CB_SIG_ALLRED:
+        return (st->all_red > ob.state_time ? st->all_red - ob.state_time : 0) + st->min_green + clear;
     default: return 0;
     }
 }

@@ -1,0 +1,205 @@
+/* test_incident_rules.c -- the incident detector's rules (src/incident) on
+ * hand-made loop data, where every answer follows from the rules' text:
+ *
+ * Lanes are 300 m long with the entry loop at 5 m and the stop-bar counting
+ * edge at 285 m, limit 10 m/s: a vehicle passing the entry at 10 m/s runs
+ * the 280 m in 28 s, and with stretch 0.05 and slack 3 it is due at the
+ * stop line 32.4 s after it passed the entry (it passed at the middle of
+ * its step, now - 0.5). */
+#include "test.h"
+#include "incident/incident.h"
+
+enum { N_LANES = 4 };
+
+/* Lane 0 feeds lanes 1 and 2 (one intersection, box 0, whose exits are
+ * lanes 1 and 2); lane 3 stands alone. */
+static const uint32_t down[] = { 1, 2 };
+static const uint32_t box_first[] = { 0, 2 };
+static const uint32_t box_exits[] = { 1, 2 };
+
+static inc_det *open_detector(inc_lane *lanes)
+{
+    for (int l = 0; l < N_LANES; l++)
+        lanes[l] = (inc_lane){ 300, 5, 285, 10, 0, 0, UINT32_MAX };
+    lanes[0].first_down = 0;
+    lanes[0].n_down = 2;
+    lanes[0].box = 0;
+    inc_config c = { 1.0, 0.05, 3, 4, 60, N_LANES, lanes, down, 1, box_first, box_exits };
+    return inc_open(&c);
+}
+
+/* One step of lane l: n vehicles past the entry at 10 m/s, m past the stop bar. */
+static void put(inc_obs *o, int l, int n, int m, int occ_out, int green)
+{
+    o[l] = (inc_obs){ n ? 10.0f : 0.0f, (uint16_t)n, (uint16_t)m, 0, (uint8_t)occ_out, (uint8_t)green };
+}
+
+/* Free-flowing lane 3: a vehicle every 10 s, each leaving 28 s later (the
+ * stop bar covered for the 2 steps it takes to cross it). */
+static void free_flow(inc_obs *o, int t, int l, int until)
+{
+    int in = t % 10 == 0 && t < until;
+    int out = t >= 38 && (t - 28) % 10 == 0 && t - 28 < until;
+    int cover = t >= 38 && (t - 28) % 10 <= 1 && t - 28 < until;
+    put(o, l, in, out, cover, 1);
+}
+
+TEST(steady_traffic_raises_nothing)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 3600; t++) {
+        memset(o, 0, sizeof o);
+        free_flow(o, t, 3, 4000);
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 0);
+    inc_close(d);
+}
+
+/* Vehicles keep entering lane 3, but from t = 200 none reaches the stop
+ * bar.  The last to leave entered at t = 170 and left at 198; the first
+ * held entered at 180 (passed at 179.5), so it is due at 211.9: the alert
+ * comes at 212 (the stop bar silent since 199 > 4 s), with a start between
+ * its last exit (198) and that due time.  It clears when vehicles leave
+ * again, and is raised once. */
+TEST(vehicles_held_between_the_loops_raise_one_alert)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 400; t++) {
+        memset(o, 0, sizeof o);
+        free_flow(o, t, 3, 4000);
+        if (t > 199 && t < 400) o[3].out = 0, o[3].occ_out = 0;   /* nothing reaches the stop bar */
+        if (t == 400) o[3].out = 1, o[3].occ_out = 1;             /* the blockage is gone */
+        inc_step(d, t, o);
+        if (t == 211) ASSERT_EQ_INT(inc_alert_count(d), 0);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    const inc_alert *a = inc_alert_get(d, 0);
+    ASSERT_EQ_INT(a->lane, 3);
+    ASSERT_EQ_INT(a->rule, INC_RULE_OVERDUE);
+    ASSERT_NEAR(a->raised, 212, 1e-9);
+    ASSERT_NEAR(a->start, 199, 1e-9);     /* the stop bar last saw traffic at 199 (covered) */
+    ASSERT_NEAR(a->cleared, 400, 1e-9);
+    ASSERT(a->confidence >= 0.5 && a->confidence < 1);
+    uint64_t cur = 0;
+    size_t k;
+    bool raised;
+    ASSERT(inc_event_next(d, &cur, &k, &raised) && raised && k == 0);
+    ASSERT(inc_event_next(d, &cur, &k, &raised) && !raised && k == 0);
+    ASSERT(!inc_event_next(d, &cur, &k, &raised));
+    inc_close(d);
+}
+
+/* A queue standing on the stop bar at red is normal, however long; in green
+ * it must move: after 60 s of green with nobody leaving, BLOCKED, with the
+ * start when the stop bar became covered. */
+TEST(a_covered_stop_bar_counts_only_green_time)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 500; t++) {
+        memset(o, 0, sizeof o);
+        /* vehicles arrive every 10 s and queue; the bar is covered from t = 30 */
+        put(o, 3, t % 10 == 0, 0, t >= 30, t > 400);
+        inc_step(d, t, o);
+        if (t == 459) ASSERT_EQ_INT(inc_alert_count(d), 0);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    const inc_alert *a = inc_alert_get(d, 0);
+    ASSERT_EQ_INT(a->lane, 3);
+    ASSERT_EQ_INT(a->rule, INC_RULE_BLOCKED);
+    ASSERT_NEAR(a->raised, 460, 1e-9);
+    ASSERT_NEAR(a->start, 29, 1e-9);
+    inc_close(d);
+}
+
+/* Lane 0's vehicles are overdue and its stop bar silent, but lane 1, which
+ * it feeds, is queued back over its entry loop: a jam, not an incident. */
+TEST(a_queue_downstream_explains_a_silent_stop_line)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 600; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 0, t % 10 == 0, 0, 0, 1);
+        o[1].occ_in = 1;
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 0);
+    /* the same without the queue downstream: an alert on lane 0 */
+    inc_close(d);
+    d = open_detector(lanes);
+    for (int t = 1; t <= 600; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 0, t % 10 == 0, 0, 0, 1);
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    ASSERT_EQ_INT(inc_alert_get(d, 0)->lane, 0);
+    inc_close(d);
+}
+
+/* Lane 0 stands blocked in green with its stop bar covered from t = 601;
+ * of the lanes it feeds, lane 1 had a vehicle every 4 s until t = 600 and
+ * none since (a silence of 60 s at that rate has odds below 1e-4), lane 2
+ * keeps receiving them: the obstacle is at lane 1's start. */
+TEST(a_blocked_lane_start_is_named)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 700; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 0, 0, t <= 600 && t % 4 == 0, t > 600, 1);
+        put(o, 1, t <= 600 && t % 4 == 0, t > 30 && t <= 630 && t % 4 == 0, 0, 1);
+        put(o, 2, t % 4 == 0, t > 30 && t % 4 == 0, 0, 1);
+        inc_step(d, t, o);
+        if (t == 659) ASSERT_EQ_INT(inc_alert_count(d), 0);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    const inc_alert *a = inc_alert_get(d, 0);
+    ASSERT_EQ_INT(a->lane, 1);
+    ASSERT_EQ_INT(a->rule, INC_RULE_START);
+    ASSERT_NEAR(a->raised, 660, 1e-9);    /* 60 s of green from the covered start at 601 */
+    ASSERT_NEAR(a->start, 600, 1e-9);
+    ASSERT(a->confidence > 0.999);
+    inc_close(d);
+}
+
+/* A restart (the twin's demand looping) clears what is active. */
+TEST(a_restart_clears_active_alerts)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 300; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 3, t % 10 == 0, 0, 0, 1);
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    ASSERT(inc_alert_get(d, 0)->cleared < 0);
+    inc_restart(d, 300);
+    ASSERT_NEAR(inc_alert_get(d, 0)->cleared, 300, 1e-9);
+    /* an empty lane afterwards stays quiet */
+    for (int t = 301; t <= 600; t++) {
+        memset(o, 0, sizeof o);
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    inc_close(d);
+}
+
+TEST_MAIN()
