@@ -146,6 +146,31 @@ TEST(random_flows_are_seeded)
     teardown(&f);
 }
 
+TEST(distributions_are_drawn_per_vehicle)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    /* 100 vehicles from a flow whose type and route are distributions:
+     * both kinds of car and both routes appear, in about the given shares */
+    const char *t = "<routes><vTypeDistribution id=\"mix\">"
+                    "<vType id=\"car\" length=\"5\" probability=\"3\"/>"
+                    "<vType id=\"truck\" vClass=\"truck\" probability=\"1\"/></vTypeDistribution>"
+                    "<routeDistribution id=\"rd\"><route id=\"a\" edges=\"WJ JE\" probability=\"1\"/>"
+                    "<route id=\"b\" edges=\"NJ JE\" probability=\"1\"/></routeDistribution>"
+                    "<flow id=\"f\" type=\"mix\" route=\"rd\" begin=\"0\" period=\"10\" number=\"100\"/></routes>";
+    ASSERT_EQ_INT(parse(&f, t, 0, -1, 3), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 100);
+    int trucks = 0, north = 0;
+    for (uint32_t i = 0; i < f.d.n_flows; i++) {
+        ASSERT_EQ_INT(f.d.flows[i].start_time, (int64_t)i * 10);
+        trucks += f.d.flows[i].vtype.length > 7;
+        north += strcmp(road_id(&f, f.d.flows[i].route[0]), "NJ") == 0;
+    }
+    ASSERT(trucks > 10 && trucks < 45);     /* 25 expected */
+    ASSERT(north > 30 && north < 70);       /* 50 expected */
+    teardown(&f);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;

@@ -16,12 +16,16 @@
  *   - vType: accel -> maxPosAcc and usualPosAcc, decel -> usualNegAcc and
  *     maxNegAcc, length, minGap, maxSpeed x speedFactor, tau -> headwayTime,
  *     width; unset values take SUMO's defaults for the vClass;
+ *   - sigma, speedFactor and speedDev go to the engine's Krauss driver
+ *     (demand_flow.krauss, sigma, speed_factor, speed_dev);
+ *   - a vTypeDistribution or routeDistribution is drawn for every vehicle
+ *     (a flow using one becomes one-vehicle flows);
  *   - departSpeed "max" or a number, departLane "first" or an index; the
  *     other departLane values let the engine pick (uniformly among the lanes
  *     leading on: what SUMO reaches by changing lanes).
- * Not modelled, and named in warnings with their counts: sigma (Krauss
- * dawdling), speedDev, other car-following models, departPos, arrival
- * attributes, stops, persons, containers, TAZ and junction trips. */
+ * Not modelled, and named in warnings with their counts: other
+ * car-following models (their vType parameters are used), departPos,
+ * arrival attributes, stops, persons, containers, TAZ and junction trips. */
 #include "sumo.h"
 #include "../util/err.h"
 #include "../util/rng.h"
@@ -643,6 +647,44 @@ static bool parse_exp(const char *s, double *rate)
 
 static double uniform01(dm *m) { return ((double)cbu_rng_next(&m->rng) + 0.5) / 4294967296.0; }
 
+/* The vehicles of a flow whose type or route is a distribution each draw
+ * their own (the first vehicle keeps what the flow drew when read). */
+typedef struct flow_draw {
+    dm *m;
+    const sx_doc *d;
+    const sx_elem *e;
+    const dm_type *tdist;
+    const dm_route *rdist;
+    uint32_t first, drawn;    /* first road of the route read with the flow; vehicles so far */
+} flow_draw;
+
+static int redraw(flow_draw *f, drv_type *vt, uint32_t **roads, uint32_t *n, depart_attrs *a)
+{
+    if (f->drawn++ == 0 || (!f->tdist && !f->rdist)) return CB_OK;
+    dm *m = f->m;
+    if (f->tdist) {
+        const dm_type *T = f->tdist;
+        for (int hop = 0; T->n_members && hop < 8; hop++) T = &m->types.a[pick(m, T->members, T->probs, T->n_members)];
+        *vt = type_of(T);
+    }
+    if (f->rdist) {
+        const dm_route *R = f->rdist;
+        for (int hop = 0; R->n_members && hop < 8; hop++) R = &m->routes.a[pick(m, R->members, R->probs, R->n_members)];
+        *roads = R->roads;
+        *n = R->n_roads;
+        if ((*roads)[0] != f->first) {
+            /* departLane is an index on another first edge: read again, warned once already */
+            cb_warnings *w = m->warn;
+            m->warn = NULL;
+            int rc = read_depart_attrs(m, f->d, f->e, (*roads)[0], a);
+            m->warn = w;
+            f->first = (*roads)[0];
+            if (rc) return rc;
+        }
+    }
+    return CB_OK;
+}
+
 static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
 {
     const sx_elem *e = &d->elems[ei];
@@ -698,6 +740,17 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     depart_attrs a;
     if ((rc = read_depart_attrs(m, d, e, roads[0], &a))) return rc;
     drv_type vt = type_of(T);
+    /* a type or route distribution is drawn for every vehicle, as SUMO does */
+    flow_draw fd = { .m = m, .d = d, .e = e, .first = roads[0] };
+    const char *tid = sx_get(d, e, "type"), *rid = sx_get(d, e, "route");
+    uint32_t idx;
+    if (tid && cbu_strmap_get(&m->type_ids, tid, &idx) && m->types.a[idx].n_members) fd.tdist = &m->types.a[idx];
+    if (rid && cbu_strmap_get(&m->route_ids, rid, &idx) && m->routes.a[idx].n_members) fd.rdist = &m->routes.a[idx];
+    for (uint32_t k = ei + 1; !rid && k < d->n_elems && d->elems[k].depth > e->depth; k++)
+        if (d->elems[k].parent == ei && strcmp(d->elems[k].name, "routeDistribution") == 0) {
+            fd.rdist = &m->routes.a[m->routes.n - 1];            /* read by vehicle_route just now */
+            break;
+        }
     /* the part of [begin, end) inside the run */
     double lo = begin, hi = end;
     if (m->o->end >= 0 && hi > m->o->end) hi = m->o->end;
@@ -711,12 +764,14 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
                 if (uniform01(m) < prob) {
                     k++;
                     if (t < lo || t >= hi) { if (t < m->o->begin) m->before_begin++; else m->after_end++; continue; }
+                    if ((rc = redraw(&fd, &vt, &roads, &n, &a))) return rc;
                     if ((rc = push_vehicle(m, d, e, &vt, roads, n, t, &a))) return rc;
                 }
         } else {
             for (double t = begin - log(uniform01(m)) / rate; t < end && k < cap; t += -log(uniform01(m)) / rate) {
                 k++;
                 if (t < lo || t >= hi) { if (t < m->o->begin) m->before_begin++; else m->after_end++; continue; }
+                if ((rc = redraw(&fd, &vt, &roads, &n, &a))) return rc;
                 if ((rc = push_vehicle(m, d, e, &vt, roads, n, t, &a))) return rc;
             }
         }
@@ -744,14 +799,16 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     double last = begin + (double)(j1 - 1) * period - m->o->begin;
     int64_t s0 = (int64_t)ceil(first - 1e-9);
     int64_t s1 = (int64_t)ceil(last - 1e-9);
-    if (period >= 1.0 && fabs(first - (double)s0) < 1e-9) {
+    if (period >= 1.0 && fabs(first - (double)s0) < 1e-9 && !fd.tdist && !fd.rdist) {
         /* our flow: a vehicle at s0, then one whenever `period` more
          * seconds have accumulated -- ceil(begin + j*period), as SUMO
          * inserts them */
         return push_flow(m, d, &vt, roads, n, period, s0, s1, &a);
     }
     for (uint64_t j = j0; j < j1; j++)
-        if ((rc = push_vehicle(m, d, e, &vt, roads, n, begin + (double)j * period, &a))) return rc;
+        if ((rc = redraw(&fd, &vt, &roads, &n, &a)) ||
+            (rc = push_vehicle(m, d, e, &vt, roads, n, begin + (double)j * period, &a)))
+            return rc;
     return CB_OK;
 }
 
