@@ -20,6 +20,7 @@
 //
 //   node bench/web_bench.js [--binary build/citybrain] [--grid 100x100]
 //        [--runs 3] [--seconds 20] [--viewport 1920x1080] [--city DIR]
+//        [--shot FILE.png]   (a screenshot of the last run, for the docs)
 //
 // Needs: a built citybrain, chromium, web/node_modules (scripts/setup.sh).
 // It is a benchmark, not a test: it prints numbers and asserts nothing.
@@ -36,6 +37,7 @@ const grid = opt('--grid', '100x100');
 const runs = Number(opt('--runs', 3));
 const seconds = Number(opt('--seconds', 20));
 const [vw, vh] = opt('--viewport', '1920x1080').split('x').map(Number);
+const shotFile = opt('--shot', null);
 
 const why = missing();
 if (why) { console.error(`web_bench: ${why}`); process.exit(77); }
@@ -82,6 +84,7 @@ for (let r = 0; r < runs; r++) {
   console.log(`run ${r + 1}: first paint ${f1(first.fcp)} ms | network parsed ${f1(first.network)} ms | map drawn ${f1(first.map)} ms | first live ${f1(first.live)} ms`);
   console.log(`       updates: ${d.length} in ${seconds} s; p50 ${f1(q(d, 0.5))} ms, p95 ${f1(q(d, 0.95))} ms, max ${f1(Math.max(...d))} ms` +
     ` (parse p50 ${f1(q(upd.u.map((x) => x.parse), 0.5))}, map p50 ${f1(q(upd.u.map((x) => x.map), 0.5))}); until next frame p50 ${f1(q(upd.f, 0.5))}, p95 ${f1(q(upd.f, 0.95))} ms`);
+  if (shotFile && r === runs - 1) await page.screenshot({ path: shotFile });
   all.fcp.push(first.fcp); all.map.push(first.map); all.live.push(first.live);
   all.upd.push(...d); all.frame.push(...upd.f); all.parse.push(...upd.u.map((x) => x.parse)); all.draw.push(...upd.u.map((x) => x.map));
   await ctx.close();

@@ -576,11 +576,14 @@ export class CityMap {
       }
     }
     if (best) return best;
-    const cell = g.roads[cy * g.cols + cx] || [];
-    for (const r of cell) {
-      const d = distToRoad(net, r, p.x, p.y);
-      const lim = Math.max(net.roadWidth[r] / 2, tolR);
-      if (d <= lim && d < bestD) { best = { kind: 'road', i: r }; bestD = d; }
+    for (let yy = Math.max(0, cy - 1); yy <= Math.min(g.rows - 1, cy + 1); yy++) {
+      for (let xx = Math.max(0, cx - 1); xx <= Math.min(g.cols - 1, cx + 1); xx++) {
+        for (const r of g.roads[yy * g.cols + xx]) {
+          const d = distToRoad(net, r, p.x, p.y);
+          const lim = Math.max(net.roadWidth[r] / 2, tolR);
+          if (d <= lim && d < bestD) { best = { kind: 'road', i: r }; bestD = d; }
+        }
+      }
     }
     return best;
   }
