@@ -112,8 +112,14 @@ static int load_evs(cb_ops *o, cbu_jctx *c, const cbu_jv *arr)
             (rc = cbu_jget_string(c, it, "destination", true, &b)) || (rc = cbu_jget_number(c, it, "time", true, &t)))
             return rc;
         size_t ro, rd;
-        if (find_road(o->e, a, &ro)) return cbu_jfail(c, cbu_jobj_get(it, "origin"), "no road '%s'", a);
-        if (find_road(o->e, b, &rd)) return cbu_jfail(c, cbu_jobj_get(it, "destination"), "no road '%s'", b);
+        if (find_road(o->e, a, &ro)) {
+            cbu_jpush_key(c, "origin");
+            return cbu_jfail(c, cbu_jobj_get(it, "origin"), "no road '%s'", a);
+        }
+        if (find_road(o->e, b, &rd)) {
+            cbu_jpush_key(c, "destination");
+            return cbu_jfail(c, cbu_jobj_get(it, "destination"), "no road '%s'", b);
+        }
         cb_error e2;
         if (cb_ops_dispatch(o, ro, rd, t, NULL, &e2)) return cbu_jfail(c, it, "%s", e2.msg);
         cbu_jpop(c, mark);
@@ -135,9 +141,14 @@ static int load_incidents(cb_engine *e, cbu_jctx *c, const cbu_jv *arr)
             (rc = cbu_jget_number(c, it, "start", true, &t0)) || (rc = cbu_jget_number(c, it, "end", false, &t1)))
             return rc;
         size_t r, lane;
-        if (find_road(e, road, &r)) return cbu_jfail(c, cbu_jobj_get(it, "road"), "no road '%s'", road);
-        if (find_lane(e, r, lane_i, &lane))
+        if (find_road(e, road, &r)) {
+            cbu_jpush_key(c, "road");
+            return cbu_jfail(c, cbu_jobj_get(it, "road"), "no road '%s'", road);
+        }
+        if (find_lane(e, r, lane_i, &lane)) {
+            cbu_jpush_key(c, "lane");
             return cbu_jfail(c, cbu_jobj_get(it, "lane"), "road %s has no lane %lld", road, (long long)lane_i);
+        }
         cb_error e2;
         if (cb_engine_add_incident(e, lane, pos, t0, t1, NULL, &e2)) return cbu_jfail(c, it, "%s", e2.msg);
         cbu_jpop(c, mark);
