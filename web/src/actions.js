@@ -62,8 +62,15 @@ export class Actions {
   }
 
   log(ok, what, text, t) {
-    $('action-log').prepend(h('li', null, h('span', { class: ok ? 'ok' : 'bad' }, ok ? '✔ ' : '✖ '),
+    this.append(h('li', null, h('span', { class: ok ? 'ok' : 'bad' }, ok ? '✔ ' : '✖ '),
       h('b', null, what), ` · ${fmtClock(t)} · ${text}`));
+  }
+
+  // Newest first; a wall screen runs for days, so keep the last 200.
+  append(li) {
+    const ol = $('action-log');
+    ol.prepend(li);
+    while (ol.childElementCount > 200) ol.lastElementChild.remove();
   }
 
   // Someone (perhaps at another desk) acted: the stream's "action" event.
@@ -72,7 +79,7 @@ export class Actions {
     try { d = JSON.parse(data); } catch { return; }
     const what = d.phase !== undefined ? `override ${d.intersection} → phase ${d.phase} for ${d.duration} s`
       : d.controller ? `plan ${d.controller} at ${d.intersection || 'all intersections'}` : 'action';
-    $('action-log').prepend(h('li', null, h('span', { class: 'ok' }, '● '), h('b', null, 'On the server'), ` · ${fmtClock(Date.now())} · ${what}`));
+    this.append(h('li', null, h('span', { class: 'ok' }, '● '), h('b', null, 'On the server'), ` · ${fmtClock(Date.now())} · ${what}`));
   }
 
   /*--- the forms ----------------------------------------------------------*/

@@ -120,6 +120,13 @@ export class Stream {
     }, 1000);
   }
 
+  // Reconnect now (after a sign-in), without waiting for the back-off.
+  kick() {
+    this.retry = 0;
+    if (this.ctrl) this.ctrl.abort();
+    if (this.wake) this.wake();
+  }
+
   stop() {
     this.running = false;
     clearInterval(this.watchdog);
@@ -149,8 +156,9 @@ export class Stream {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) this.h.status('denied', e.message);
       }
       if (!this.running) break;
-      await new Promise((r) => setTimeout(r, this.retry));
-      this.retry = Math.min(this.retry * 1.6, 5000);
+      await new Promise((r) => { this.wake = r; setTimeout(r, this.retry); });
+      this.wake = null;
+      this.retry = Math.min(Math.max(this.retry, 1000) * 1.6, 5000);
     }
   }
 

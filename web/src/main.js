@@ -109,7 +109,8 @@ async function loadNetwork() {
     } catch (e) {
       $('map-empty').textContent = `Cannot load the city network: ${e.message}. Retrying…`;
       if (e.status === 401) banner('This server needs a token to read: sign in with a viewer, operator or admin token.', true);
-      await new Promise((r) => setTimeout(r, Math.min(5000, 1000 + attempt * 500)));
+      // wait, or until a sign-in wakes us
+      await new Promise((r) => { app.wake = r; setTimeout(r, Math.min(5000, 1000 + attempt * 500)); });
     }
   }
 }
@@ -146,6 +147,9 @@ async function identity() {
   try { await api.refreshIdentity(); } catch { /* keep what we had */ }
   actions.showIdentity();
   alerts.render();
+  // A new token may open what was refused: retry now rather than later.
+  if (app.wake) { app.wake(); app.wake = null; }
+  if (app.stream && app.stream.state !== 'live') app.stream.kick();
 }
 
 /*--- the stream -------------------------------------------------------------*/
@@ -207,7 +211,7 @@ function onStatus(state, detail) {
     document.querySelector('.map-area').classList.remove('stale');
   } else if (state === 'reconnecting' || state === 'stale') {
     app.lost = true;
-    const since = Number.isFinite(app.lastStateAt) ? ` The map shows the last state received (${new Date(app.lastStateAt).toLocaleTimeString()}).` : '';
+    const since = app.liveFrame ? ` The map shows the last state received (field time ${fmtClock(app.liveFrame.time)} UTC).` : '';
     banner(`Connection to the server lost — reconnecting…${since}`, false);
     document.querySelector('.map-area').classList.add('stale');
   } else if (state === 'denied') {

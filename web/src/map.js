@@ -92,9 +92,14 @@ export class CityMap {
 
   /*--- view -------------------------------------------------------------*/
 
+  // A new size keeps the whole city in view unless the operator has
+  // zoomed or panned since (a wall switching resolution stays fitted).
   resize(quiet) {
     const a = fitCanvas(this.canvas), b = fitCanvas(this.overlay);
-    if ((a || b) && !quiet) this.requestDraw();
+    if ((a || b) && !quiet) {
+      if (this.fitted) this.fit();
+      else this.requestDraw();
+    }
   }
 
   cssSize() {
@@ -111,6 +116,7 @@ export class CityMap {
     this.view.cy = (y0 + y1) / 2;
     this.view.scale = Math.min(w / ((x1 - x0) * (1 + 2 * pad) || 1), h / ((y1 - y0) * (1 + 2 * pad) || 1));
     this.minScale = this.view.scale / 4;
+    this.fitted = true;
     this.requestDraw();
   }
 
@@ -123,6 +129,7 @@ export class CityMap {
     const after = this.toWorld(sx, sy);
     v.cx += before.x - after.x;
     v.cy += before.y - after.y;
+    this.fitted = false;
     this.requestDraw();
   }
 
@@ -130,6 +137,7 @@ export class CityMap {
     this.view.cx = x;
     this.view.cy = y;
     if (minScale && this.view.scale < minScale) this.view.scale = minScale;
+    this.fitted = false;
     this.requestDraw();
   }
 
@@ -618,6 +626,7 @@ export class CityMap {
           el.classList.add('dragging');
           this.view.cx = drag.cx - dx / this.view.scale;
           this.view.cy = drag.cy + dy / this.view.scale;
+          this.fitted = false;
           this.requestDraw();
         }
         return;
