@@ -1,35 +1,41 @@
 /* ctl_best.c -- "horizon", the best controller citybrain has (`--control
- * auto`): at every decision it plans the next few decision intervals of
- * one intersection with a queue model fed by its detectors, and requests
- * the first phase of the cheapest plan.  docs/control.md explains the
- * design and gives the ablation.
+ * auto`): at every decision it plans the next `horizon` (3) decision
+ * intervals of one intersection with a queue model fed by its detectors,
+ * and requests the first phase of the cheapest plan.  docs/control.md
+ * explains the design and gives the ablation.
  *
  * What it sees (cb_site_obs, nothing else): per approach lane the stopped
- * vehicles on the whole lane and, from advance zones of 5 s of travel each,
- * the moving vehicles that will reach the stop line in 0-5 s, 5-10 s ...;
- * per exit lane the vehicles on it (free room); its own signal state.
+ * vehicles on the whole lane and, from advance zones of `bin` (5) s of
+ * travel each, the moving vehicles that will reach the stop line in
+ * 0-5 s, 5-10 s ...; per exit lane the vehicles on it (free room); its own
+ * signal state; what its upstream neighbours published.
  *
- * The model, per approach lane (a fluid queue, 1 s steps over the horizon
- * of `horizon` decision intervals):
+ * The model, per approach lane (a fluid queue, 1 s steps over the horizon):
  *   - the queue starts at the stopped vehicles; moving vehicles join it
- *     when their zone says they arrive;
+ *     when their zone says they arrive, and so do the vehicles an upstream
+ *     neighbour plans to release into the road (after its travel time);
  *   - a green that continues from the previous interval discharges one
  *     vehicle per `h` seconds from its first second;
  *   - a new green (a change of phase) first shows the yellow (+ all-red)
  *     and then loses `startup` seconds while a stopped queue starts;
  *   - vehicles cannot leave into exit lanes that are full;
  *   - cost = vehicle-seconds spent queued, plus `term` seconds for every
- *     vehicle still queued at the end of the horizon (it will keep waiting);
- *     a lane whose queue has been red for `age` seconds counts double
- *     ((1 + (red/age)^2) in general), so nobody waits for ever.
+ *     vehicle still queued at the end of the horizon (it will keep waiting),
+ *     times an ageing weight 1 + ((red - grace) / age)^2 for a queue that
+ *     has waited at red longer than `grace`, so nobody waits for ever.
  * A plan is one candidate phase per interval (8^3 = 512 plans with the
- * benchmark's eight greens).  Lanes are independent given a plan, and a
- * lane only cares whether each interval is red, a continued green or a new
- * green, so each lane's cost is computed once per such pattern (at most
- * 4^horizon) and a plan's cost is a sum of table lookups.
+ * benchmark's eight greens), searched depth first with the current green's
+ * plans first; lane costs are >= 0, so a partial sum above the best plan
+ * stops early.  A lane only cares whether each interval is red, a
+ * continued green or a new green, so its cost is computed once per such
+ * pattern, and the queue after every prefix of states is memoised.  After
+ * deciding, the site publishes what its plan releases into each exit road
+ * per interval, for its downstream neighbours.
  *
- * Ties keep the current green.  No randomness: decisions are a function of
- * the observations and the site's own history. */
+ * Limits: the first 16 candidates and 32 approach lanes of a site are
+ * planned (the benchmark's have 8 and 8).  Ties keep the current green.
+ * No randomness: decisions are a function of the observations, the
+ * neighbours' publications and the site's own history. */
 #include "ctl_int.h"
 #include "../util/err.h"
 
@@ -77,9 +83,28 @@ typedef struct site_plan {
 enum { PUB_SLOTS = (CB_PUBLISH_N - 1) / 4 };
 static int pub_index(int slot, int k) { return 1 + slot * 4 + k; }
 
+/* One approach lane now.  Its cost depends only on its state in each
+ * interval, so the queue after every prefix of states is memoised: with
+ * three states and a horizon of 3 that is at most 3 + 9 + 27 interval
+ * simulations per lane, however many plans share them. */
+typedef struct lane_now {
+    double q0;                      /* queued (stopped) vehicles now */
+    double room0;                   /* vehicles its exit lanes can still take */
+    double weight;                  /* ageing factor >= 1 */
+    const double *arrive;           /* vehicles arriving in each model second */
+    /* after a prefix of `len` intervals with states `code` (base 4):
+     * queue, room left and vehicle-seconds so far; done = computed */
+    struct { float q, room, cost; uint8_t done; } pre[MAX_K][MAX_PAT];
+    double total[MAX_PAT];          /* full-horizon cost, < 0: not yet */
+} lane_now;
+
+/* The run: per-site plans, and scratch for one decision (a controller is
+ * used by one thread at a time, like the engine). */
 typedef struct horizon_run {
     site_plan *plan;                /* per site */
     double bin;                     /* seconds of travel per advance zone */
+    lane_now *lanes;                /* scratch: MAX_AL lanes */
+    double (*arrive)[MAX_T];        /* scratch: arrivals per lane and second */
 } horizon_run;
 
 static void add_out(site_plan *sp, uint32_t a, uint32_t lane)
@@ -141,7 +166,9 @@ static int init(ctl_ctx *c, cb_error *err)
     if (!r) return cbu_err_nomem(err);
     c->shared = r;
     r->plan = calloc(c->n_sites + 1, sizeof *r->plan);
-    if (!r->plan) return cbu_err_nomem(err);
+    r->lanes = calloc(MAX_AL, sizeof *r->lanes);
+    r->arrive = calloc(MAX_AL, sizeof *r->arrive);
+    if (!r->plan || !r->lanes || !r->arrive) return cbu_err_nomem(err);
     double vmax = 0;
     for (size_t i = 0; i < c->n_sites; i++) {
         prepare_site(&c->sites[i], &r->plan[i]);
@@ -166,23 +193,10 @@ static void fini(ctl_ctx *c)
     horizon_run *r = c->shared;
     if (!r) return;
     free(r->plan);
+    free(r->lanes);
+    free(r->arrive);
     free(r);
 }
-
-/* One approach lane now.  Its cost depends only on its state in each
- * interval, so the queue after every prefix of states is memoised: with
- * three states and a horizon of 3 that is at most 3 + 9 + 27 interval
- * simulations per lane, however many plans share them. */
-typedef struct lane_now {
-    double q0;                      /* queued (stopped) vehicles now */
-    double room0;                   /* vehicles its exit lanes can still take */
-    double weight;                  /* ageing factor >= 1 */
-    const double *arrive;           /* vehicles arriving in each model second */
-    /* after a prefix of `len` intervals with states `code` (base 4):
-     * queue, room left and vehicle-seconds so far; done = computed */
-    struct { float q, room, cost; uint8_t done; } pre[MAX_K][MAX_PAT];
-    double total[MAX_PAT];          /* full-horizon cost, < 0: not yet */
-} lane_now;
 
 typedef struct model {
     int K, n_t, per;                /* intervals, seconds modelled, seconds per interval */
@@ -365,8 +379,8 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
             if (sp->green[cur] >> a & 1) sp->last_green[a] = o->time;
 
     /* The lanes now: queue, arrivals per second from the zone rings, room. */
-    static _Thread_local double arrive[MAX_AL][MAX_T];
-    static _Thread_local lane_now L[MAX_AL];
+    double (*arrive)[MAX_T] = r->arrive;
+    lane_now *L = r->lanes;
     for (uint32_t a = 0; a < sp->n_al; a++) {
         uint32_t l = sp->al[a];
         lane_now *ln = &L[a];
