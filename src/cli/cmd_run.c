@@ -7,6 +7,7 @@
  * first half of a run is worth seeing. */
 #include "cli.h"
 #include "cli_control.h"
+#include "cli_ops.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -59,6 +60,7 @@ const cli_command cli_cmd_run = {
         { NULL, run_opts, NULL },
         { "Signal control", cli_ctl_opts, NULL },
         { "Grid options (grid:ROWSxCOLS scenarios)", cli_grid_run_opts, cli_grid_defaults },
+        { "Field operations (docs/emergency.md, docs/incidents.md)", cli_ops_opts, NULL },
     },
     .examples =
         "  citybrain run examples/jinan_3x4\n"
@@ -68,7 +70,8 @@ const cli_command cli_cmd_run = {
         "  citybrain run examples/jinan_3x4 --duration 300 --replay-dir replay\n"
         "  citybrain run examples/jinan_3x4 --control maxpressure --lane-change --json\n"
         "  citybrain run examples/hangzhou_4x4 --control auto --decision-interval 10\n"
-        "  citybrain run examples/jinan_3x4 --control sotl --param theta=8 --param hold=8\n",
+        "  citybrain run examples/jinan_3x4 --control sotl --param theta=8 --param hold=8\n"
+        "  citybrain run examples/jinan_3x4 --control auto --ev road_0_1_0:road_4_2_2@600 --incident road_1_1_0:1:200@900-1500\n",
     .more_help = cli_controller_help,
     .main = run_main,
 };
@@ -80,6 +83,7 @@ typedef struct run_args {
     cb_options opt;
     double duration;
     cli_ctl_args ctl;
+    cli_ops_args ops;
     const char *replay_dir;
     bool json, quiet;
 } run_args;
@@ -91,7 +95,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
     cli_scenario_init(&a->sc);
     cb_options_init(&a->opt);
     a->duration = 3600;
-    if (!cli_ctl_args_init(&a->ctl)) return CLI_EXIT_FAIL;
+    if (!cli_ctl_args_init(&a->ctl) || !cli_ops_args_init(&a->ops, argc)) return CLI_EXIT_FAIL;
     const char *scenario = NULL;
     char grid_opt[64] = "";                  /* the first --grid-* given, for a message */
     cli_parser p;
@@ -133,6 +137,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
             int r = cli_ctl_apply(&p, id, &a->ctl);
             if (r == CLI_BAD) return CLI_EXIT_USAGE;
             if (r) break;
+            if (cli_ops_apply(&p, id, &a->ops)) break;
             r = cli_grid_apply(&p, id, &a->sc.grid);
             if (r == CLI_BAD) return CLI_EXIT_USAGE;
             if (!grid_opt[0]) snprintf(grid_opt, sizeof grid_opt, "%s", p.opt_text);
@@ -181,7 +186,7 @@ static int start_replay(cb_engine *e, const char *dir, cb_error *err)
 
 /* The report's JSON object with the control members added before its
  * closing brace (cli_report_json writes "{...}\n"). */
-static void print_json(const cli_report *r, const cb_control_stats *st)
+static void print_json(const cli_report *r, const cb_control_stats *st, const cli_loop *l, const cb_engine *e)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -191,6 +196,7 @@ static void print_json(const cli_report *r, const cb_control_stats *st)
         if (fclose(mem) == 0 && len >= 2 && buf[len - 2] == '}') {
             fwrite(buf, 1, len - 2, stdout);
             cli_ctl_report_json(st, stdout);
+            cli_loop_report_json(l, e, stdout);
             fputs("}\n", stdout);
             free(buf);
             return;
@@ -207,6 +213,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
     int rc = parse_args(self, argc, argv, &a, &help);
     if (rc || help) {
         cli_ctl_args_free(&a.ctl);
+        cli_ops_args_free(&a.ops);
         if (help) cli_help_print(self, stdout);
         return rc;
     }
@@ -215,23 +222,26 @@ static int run_main(const cli_command *self, int argc, char **argv)
     const char *ctl_name;
     if (cli_ctl_finish(&a.ctl, &a.opt, &ctl_name, &err)) {
         cli_ctl_args_free(&a.ctl);
+        cli_ops_args_free(&a.ops);
         return cli_fail(&err);
     }
     if (a.replay_dir) a.opt.no_replay = true;     /* one replay, the one asked for */
 
     cb_engine *e = NULL;
-    cb_control *ctl = NULL;
+    cli_loop ctl = { 0 };                    /* cb_control, or cb_opsloop with --ev/--incident/--events */
     double t0 = cli_now();
     if (cli_scenario_open(&a.sc, &a.opt, &e, &err)) {
         cli_ctl_args_free(&a.ctl);
+        cli_ops_args_free(&a.ops);
         return cli_fail(&err);
     }
     /* a SUMO scenario runs from its begin to its end unless told otherwise */
     if (a.sc.duration <= 0 && cb_engine_scenario_end(e) > 0) a.duration = cb_engine_scenario_end(e);
     if ((a.replay_dir && start_replay(e, a.replay_dir, &err)) ||
-        cb_control_open(e, ctl_name, a.ctl.params, &ctl, &err)) {
+        cli_loop_open(&ctl, e, ctl_name, a.ctl.params, &a.ops, &err)) {
         cb_engine_close(e);
         cli_ctl_args_free(&a.ctl);
+        cli_ops_args_free(&a.ops);
         return cli_fail(&err);
     }
     double t1 = cli_now();
@@ -250,7 +260,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
     /* Run whole steps until the duration is reached; a duration that is not
      * a multiple of the interval ends on the step that passes it. */
     while (!interrupted && cb_engine_time(e) < a.duration - 1e-9) {
-        if ((status = cb_control_step(ctl, &err))) break;
+        if ((status = cli_loop_step(&ctl, &err))) break;
         cli_progress_update(&prog, e);
     }
     double t2 = cli_now();
@@ -261,7 +271,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
         cli_report r;
         memset(&r, 0, sizeof r);
         r.scenario = a.sc.path;
-        r.control = cb_control_name(ctl);
+        r.control = cli_loop_name(&ctl);
         cb_engine_metrics(e, &r.m);
         r.duration = a.duration;
         r.interval = cb_engine_interval(e);
@@ -281,15 +291,17 @@ static int run_main(const cli_command *self, int argc, char **argv)
             fprintf(stderr, "citybrain: interrupted at %g of %g s; the results cover the simulated part\n", r.m.time,
                     a.duration);
         cb_control_stats st;
-        cb_control_stats_get(ctl, &st);
-        if (a.json) print_json(&r, &st);
+        cli_loop_stats(&ctl, &st);
+        if (a.json) print_json(&r, &st, &ctl, e);
         else {
             cli_report_table(&r, stdout);
             cli_ctl_report_table(&st, stdout);
+            cli_loop_report_table(&ctl, e, stdout);
         }
     }
-    cb_control_close(ctl);
+    cli_loop_close(&ctl);
     cli_ctl_args_free(&a.ctl);
+    cli_ops_args_free(&a.ops);
     cb_engine_close(e);
     if (status) return cli_fail(&err);
     return interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;

@@ -1,0 +1,242 @@
+/* test_emergency_cli.c -- emergency vehicles and incidents from the command
+ * line, as a user runs them: `citybrain run --ev/--incident/--events` and
+ * `citybrain bench emergency|incidents`, the binary (CB_BINARY) in a child
+ * process.  The numbers of run --json must equal what the library computes
+ * in-process for the same scenario (a generated grid). */
+#include "test.h"
+#include "citybrain_ops.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct cli_result {
+    int code;                 /* exit status; -1 if it did not exit normally */
+    char *out, *err;          /* stdout / stderr (malloc) */
+} cli_result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return strdup("");
+    size_t cap = 4096, len = 0, n;
+    char *buf = malloc(cap);
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    if (buf) buf[len] = '\0';
+    return buf ? buf : strdup("");
+}
+
+static const char *tmp(const char *name)
+{
+    static char path[8][600];
+    static int k;
+    char *p = path[k++ & 7];
+    snprintf(p, 600, "%s/cb_emergency_cli_%d_%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(), name);
+    return p;
+}
+
+static cli_result run_v(const char *const *args)
+{
+    cli_result r = { -1, NULL, NULL };
+    const char *out_path = tmp("stdout"), *err_path = tmp("stderr");
+    const char *argv[64] = { CB_BINARY };
+    int n = 1;
+    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
+    argv[n] = NULL;
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out < 0 || err < 0) _exit(126);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        if (chdir(CB_SOURCE_DIR) != 0) _exit(126);      /* benches find examples/ from the root */
+        execv(CB_BINARY, (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) r.code = WEXITSTATUS(status);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
+
+#define RUN(...) run_v((const char *const[]){ __VA_ARGS__, NULL })
+
+static void done(cli_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* The number after the first "key": at or after `from`, NAN if absent. */
+static double json_num(const char *json, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+/* The same run in-process: the 1x3 grid, FixedTime, 600 s. */
+static int library_run(bool preempt, cb_ev_status *ev, cb_alert *alert, size_t *n_alerts)
+{
+    cb_grid_options g;
+    cb_grid_options_init(&g);
+    g.rows = 1;
+    g.cols = 3;
+    cb_options o;
+    cb_options_init(&o);
+    o.external_signals = 1;
+    cb_error err = { 0 };
+    cb_engine *e = NULL;
+    cb_opsloop *l = NULL;
+    cb_ops_config cfg;
+    cb_ops_config_init(&cfg);
+    cfg.preempt = preempt;
+    int rc = cb_engine_open_grid(&g, &o, &e, &err);
+    if (!rc) rc = cb_opsloop_open(e, "fixedtime", NULL, &cfg, &l, &err);
+    if (!rc) rc = cb_ops_parse_ev(cb_opsloop_ops(l), "road_0_1_0:road_3_1_0@30", NULL, &err);
+    if (!rc) rc = cb_ops_parse_incident(e, "road_1_1_0:1:100@200-400", NULL, &err);
+    for (int i = 0; !rc && i < 600; i++) rc = cb_opsloop_step(l, &err);
+    if (!rc) {
+        cb_ops_ev(cb_opsloop_ops(l), 0, ev, NULL);
+        *n_alerts = cb_ops_alert_count(cb_opsloop_ops(l));
+        if (*n_alerts) cb_ops_alert(cb_opsloop_ops(l), 0, alert, NULL);
+    }
+    if (rc) fprintf(stderr, "  library: %s\n", err.msg);
+    cb_opsloop_close(l);
+    cb_engine_close(e);
+    return rc;
+}
+
+TEST(run_reports_vehicles_and_alerts_as_the_library_computes)
+{
+    cb_ev_status ev;
+    cb_alert al;
+    size_t n_alerts = 0;
+    ASSERT_EQ_INT(library_run(true, &ev, &al, &n_alerts), CB_OK);
+    ASSERT_EQ_INT(ev.state, CB_EV_ARRIVED);
+    ASSERT(n_alerts >= 1);
+    cli_result r = RUN("run", "grid:1x3", "--control", "fixedtime", "--duration", "600", "--json", "--ev",
+                       "road_0_1_0:road_3_1_0@30", "--incident", "road_1_1_0:1:100@200-400");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_CONTAINS(r.out, "\"emergency\": [{\"origin\": \"road_0_1_0\", \"destination\": \"road_3_1_0\", "
+                           "\"state\": \"arrived\"");
+    ASSERT_NEAR(json_num(r.out, "travel_time"), ev.travel_time, 1e-9);
+    ASSERT_NEAR(json_num(r.out, "free_flow"), ev.free_flow, 1e-9);
+    ASSERT_NEAR(json_num(r.out, "preemptions"), ev.preemptions, 0);
+    ASSERT(ev.preemptions > 0);
+    ASSERT_CONTAINS(r.out, "\"alerts\": [{\"road\": \"road_1_1_0\", \"lane\": 1, \"where\": ");
+    ASSERT_NEAR(json_num(r.out, "raised"), al.raised, 1e-9);
+    ASSERT_CONTAINS(r.out, "\"incidents\": [{\"road\": \"road_1_1_0\", \"lane\": 1, \"position\": 100, "
+                           "\"start\": 200, \"end\": 400}]");
+    ASSERT(json_num(r.out, "preemption_steps") > 0);
+    done(&r);
+
+    /* --no-preempt: routed, never held */
+    ASSERT_EQ_INT(library_run(false, &ev, &al, &n_alerts), CB_OK);
+    r = RUN("run", "grid:1x3", "--control", "fixedtime", "--duration", "600", "--json", "--no-preempt", "--ev",
+            "road_0_1_0:road_3_1_0@30", "--incident", "road_1_1_0:1:100@200-400");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_NEAR(json_num(r.out, "preemptions"), 0, 0);
+    ASSERT_NEAR(json_num(r.out, "travel_time"), ev.travel_time, 1e-9);
+    ASSERT_NEAR(json_num(r.out, "preemption_steps"), 0, 0);
+    done(&r);
+
+    /* the table */
+    r = RUN("run", "grid:1x3", "--control", "fixedtime", "--duration", "600", "-q", "--ev",
+            "road_0_1_0:road_3_1_0@30", "--incident", "road_1_1_0:1:100@200-400");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_CONTAINS(r.out, "emergency 0          road_0_1_0 -> road_3_1_0 at 30 s: arrived");
+    ASSERT_CONTAINS(r.out, "incident alert 0     road_1_1_0 lane 1");
+    done(&r);
+}
+
+TEST(run_without_operations_is_unchanged)
+{
+    cli_result r = RUN("run", "grid:1x3", "--control", "fixedtime", "--duration", "300", "--json");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT(!strstr(r.out, "\"emergency\""));
+    ASSERT(!strstr(r.out, "\"alerts\""));
+    done(&r);
+}
+
+TEST(run_refuses_bad_events)
+{
+    struct { const char *opt, *value, *says; } bad[] = {
+        { "--ev", "road_0_1_0:nowhere@30", "no road 'nowhere'" },
+        { "--ev", "road_0_1_0", "ORIGIN:DESTINATION@TIME" },
+        { "--incident", "road_1_1_0:7:10@1-2", "has no lane 7" },
+        { "--incident", "road_1_1_0:1:10@5-1", "t0 < t1" },
+        { "--events", "/nonexistent/events.json", "/nonexistent/events.json" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cli_result r = RUN("run", "grid:1x3", "--duration", "10", "-q", bad[k].opt, bad[k].value);
+        ASSERT_EQ_INT(r.code, 1);
+        ASSERT_CONTAINS(r.err, bad[k].says);
+        done(&r);
+    }
+    const char *path = test_write_tmp("cb_emg_cli_events.json", "{\"emergency\": [{\"origin\": \"road_0_1_0\"}]}");
+    cli_result r = RUN("run", "grid:1x3", "--duration", "10", "-q", "--events", path);
+    ASSERT_EQ_INT(r.code, 1);
+    ASSERT_CONTAINS(r.err, "emergency[0].destination");
+    done(&r);
+}
+
+/* The benchmarks, small: their JSON keys, the same background in every
+ * pair, and their marked sections written without touching the rest. */
+TEST(benches_report_their_keys_and_sections)
+{
+    const char *md = tmp("bench.md");
+    FILE *f = fopen(md, "w");
+    ASSERT(f);
+    fputs("# Benchmarks\n\n<!-- bench control:begin -->\ncontrol table kept\n<!-- bench control:end -->\n", f);
+    fclose(f);
+    cli_result r = RUN("bench", "emergency", "--trips", "2", "--cities", "JN", "--data", CB_SHARED_DATA, "--json", "-q");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT(!isnan(json_num(r.out, "ev_median_reduction")));
+    ASSERT(!isnan(json_num(r.out, "ev_p90_reduction")));
+    ASSERT(!isnan(json_num(r.out, "background_att_change")));
+    ASSERT_NEAR(json_num(r.out, "trips"), 2, 0);
+    ASSERT_NEAR(json_num(r.out, "same_background"), 2, 0);
+    ASSERT(json_num(r.out, "ev_median_with_s") <= json_num(r.out, "ev_median_without_s"));
+    done(&r);
+    r = RUN("bench", "emergency", "--trips", "1", "--cities", "JN", "--data", CB_SHARED_DATA, "--out", md, "-q");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_CONTAINS(r.out, "| JN (anon_3_4_jinan_real.json) | 1 |");
+    done(&r);
+    r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--data", CB_SHARED_DATA, "--out", md, "-q");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_CONTAINS(r.out, "| tuning | all | 4 |");
+    done(&r);
+    char *text = slurp(md);
+    ASSERT_CONTAINS(text, "control table kept");
+    ASSERT_CONTAINS(text, "<!-- bench emergency:begin -->\n## Emergency vehicles");
+    ASSERT_CONTAINS(text, "<!-- bench incidents:begin -->\n## Incident detection");
+    ASSERT_CONTAINS(text, "<!-- bench incidents:end -->");
+    free(text);
+    unlink(md);
+    r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--data", CB_SHARED_DATA, "--json", "-q");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT(!isnan(json_num(r.out, "detection_rate")));
+    ASSERT(!isnan(json_num(r.out, "median_ttd_s")) || json_num(r.out, "detection_rate") == 0);
+    ASSERT(strstr(r.out, "\"mean_ttd_s\": ") && strstr(r.out, "\"false_alarms_per_intersection_hour\": "));
+    done(&r);
+    r = RUN("bench", "emergency", "--trips", "0");
+    ASSERT_EQ_INT(r.code, 2);
+    done(&r);
+    r = RUN("bench", "nosuch");
+    ASSERT_EQ_INT(r.code, 2);
+    ASSERT_CONTAINS(r.err, "emergency, incidents");
+    done(&r);
+}
+
+TEST_MAIN()
