@@ -590,7 +590,9 @@ static void publish_state(sv_field *f, double speed_now, bool event)
     sv_snap_release(f, old);
 }
 
-static void store_kpis(sv_field *f)
+typedef CBU_VEC(cbs_kpi) kpi_vec;
+
+static void store_kpis(sv_field *f, kpi_vec *out)
 {
     cb_metrics m;
     cb_engine_metrics(f->e, &m);
@@ -606,12 +608,12 @@ static void store_kpis(sv_field *f)
     }
     pthread_mutex_unlock(&f->live_lock);
     k.mean_speed = vn ? vsum / (double)vn : 0;
-    cbs_kpi_add(f->srv->store, &k, NULL);
+    cbu_vec_push(out, k);
 }
 
 /*--- the thread --------------------------------------------------------------------------------*/
 
-static int field_step(sv_field *f, decision_vec *dv, cb_error *err)
+static int field_step(sv_field *f, decision_vec *dv, kpi_vec *kv, cb_error *err)
 {
     bool twin = f->srv->cfg.field == CBSV_FIELD_TWIN;
     double now = twin ? field_seconds(f) : (double)sv_wall_ms() / 1000.0;
@@ -627,7 +629,7 @@ static int field_step(sv_field *f, decision_vec *dv, cb_error *err)
         sample_detectors(f);
         double fs = field_seconds(f);
         if (fs >= f->next_kpi) {
-            store_kpis(f);
+            store_kpis(f, kv);
             f->next_kpi = fs + f->srv->cfg.kpi_period;
         }
         double loop = f->srv->cfg.loop_seconds;
@@ -640,10 +642,13 @@ static int field_step(sv_field *f, decision_vec *dv, cb_error *err)
     return CB_OK;
 }
 
-static void flush_decisions(sv_field *f, decision_vec *dv)
+/* Decisions and KPIs reach the store in one transaction per publication
+ * (five a second at most): a sync per decision would slow the twin down. */
+static void flush_record(sv_field *f, decision_vec *dv, kpi_vec *kv)
 {
-    if (dv->n) cbs_decisions_add(f->srv->store, dv->a, dv->n, NULL);
+    cbs_record(f->srv->store, dv->a, dv->n, kv->a, kv->n, NULL);
     dv->n = 0;
+    kv->n = 0;
 }
 
 static void *field_main(void *arg)
@@ -656,6 +661,7 @@ static void *field_main(void *arg)
     double w0 = mono(), sim0 = field_seconds(f);
     double last_pub = 0, last_event = 0, last_maint = mono(), rate_t = w0, rate_sim = sim0, rate = 0;
     decision_vec dv = { 0 };
+    kpi_vec kv = { 0 };
     publish_state(f, 0, true);
     while (!f->stop) {
         take_commands(f, twin ? rate : 1);
@@ -669,7 +675,7 @@ static void *field_main(void *arg)
                 double target = speed > 0 ? sim0 + speed * (mono() - w0) : INFINITY;
                 if (field_seconds(f) + dt > target + 1e-9) break;
                 cb_error err;
-                if (field_step(f, &dv, &err)) {
+                if (field_step(f, &dv, &kv, &err)) {
                     f->stop = 1;
                     break;
                 }
@@ -684,7 +690,7 @@ static void *field_main(void *arg)
             }
         } else if (w - last_event >= 1.0) {
             cb_error err;
-            field_step(f, &dv, &err);
+            field_step(f, &dv, &kv, &err);
             stepped = true;
         }
         w = mono();
@@ -696,7 +702,7 @@ static void *field_main(void *arg)
         if (w - last_pub >= 0.2 || w - last_event >= 1.0) {
             bool ev = w - last_event >= 1.0;
             publish_state(f, twin ? rate : 1, ev);
-            flush_decisions(f, &dv);
+            flush_record(f, &dv, &kv);
             last_pub = w;
             if (ev) last_event = w;
         }
@@ -709,8 +715,9 @@ static void *field_main(void *arg)
             nanosleep(&ts, NULL);
         }
     }
-    flush_decisions(f, &dv);
+    flush_record(f, &dv, &kv);
     cbu_vec_free(&dv);
+    cbu_vec_free(&kv);
     take_commands(f, rate);     /* answer whoever waits */
     return NULL;
 }

@@ -516,50 +516,49 @@ int cbs_maintain(cbs_store *s, int64_t now_ms, int64_t *deleted, cb_error *err)
         return rc_;                                                                    \
     } while (0)
 
-int cbs_decisions_add(cbs_store *s, const cbs_decision *d, size_t n, cb_error *err)
+int cbs_record(cbs_store *s, const cbs_decision *d, size_t n_d, const cbs_kpi *k, size_t n_k, cb_error *err)
 {
-    if (n == 0) return CB_OK;
-    sqlite3_stmt *st;
+    if (n_d == 0 && n_k == 0) return CB_OK;
+    sqlite3_stmt *sd = NULL, *sk = NULL;
     int rc = CB_OK;
     pthread_mutex_lock(&s->wlock);
     if (sqlite3_prepare_v2(s->wdb, "INSERT INTO decisions(t, inter, phase, source, duration) VALUES(?,?,?,?,?)", -1,
-                           &st, NULL) != SQLITE_OK) {
-        rc = cbs_sql_err(s->wdb, "cannot store signal decisions", err);
-    } else {
-        rc = cbs_exec(s->wdb, "BEGIN IMMEDIATE", err);
-        for (size_t i = 0; i < n && !rc; i++) {
-            sqlite3_bind_int64(st, 1, d[i].t);
-            sqlite3_bind_text(st, 2, d[i].inter, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 3, d[i].phase);
-            sqlite3_bind_text(st, 4, d[i].source, -1, SQLITE_STATIC);
-            bind_opt(st, 5, d[i].duration);
-            if (sqlite3_step(st) != SQLITE_DONE) rc = cbs_sql_err(s->wdb, "cannot store a signal decision", err);
-            sqlite3_reset(st);
-        }
-        if (!rc) rc = cbs_exec(s->wdb, "COMMIT", err);
-        else cbs_exec(s->wdb, "ROLLBACK", NULL);
-        sqlite3_finalize(st);
+                           &sd, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->wdb,
+                           "INSERT OR REPLACE INTO kpis(t, sim_time, created, finished, running, waiting, att, "
+                           "published_att, mean_speed, queue) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                           -1, &sk, NULL) != SQLITE_OK)
+        rc = cbs_sql_err(s->wdb, "cannot prepare the field record", err);
+    if (!rc) rc = cbs_exec(s->wdb, "BEGIN IMMEDIATE", err);
+    for (size_t i = 0; i < n_d && !rc; i++) {
+        sqlite3_bind_int64(sd, 1, d[i].t);
+        sqlite3_bind_text(sd, 2, d[i].inter, -1, SQLITE_STATIC);
+        sqlite3_bind_int(sd, 3, d[i].phase);
+        sqlite3_bind_text(sd, 4, d[i].source, -1, SQLITE_STATIC);
+        bind_opt(sd, 5, d[i].duration);
+        if (sqlite3_step(sd) != SQLITE_DONE) rc = cbs_sql_err(s->wdb, "cannot store a signal decision", err);
+        sqlite3_reset(sd);
     }
+    for (size_t i = 0; i < n_k && !rc; i++) {
+        sqlite3_bind_int64(sk, 1, k[i].t);
+        sqlite3_bind_double(sk, 2, k[i].sim_time);
+        sqlite3_bind_int64(sk, 3, k[i].created);
+        sqlite3_bind_int64(sk, 4, k[i].finished);
+        sqlite3_bind_int64(sk, 5, k[i].running);
+        sqlite3_bind_int64(sk, 6, k[i].waiting);
+        bind_opt(sk, 7, k[i].att);
+        bind_opt(sk, 8, k[i].published_att);
+        bind_opt(sk, 9, k[i].mean_speed);
+        bind_opt(sk, 10, k[i].queue);
+        if (sqlite3_step(sk) != SQLITE_DONE) rc = cbs_sql_err(s->wdb, "cannot store KPIs", err);
+        sqlite3_reset(sk);
+    }
+    if (!rc) rc = cbs_exec(s->wdb, "COMMIT", err);
+    else cbs_exec(s->wdb, "ROLLBACK", NULL);
+    sqlite3_finalize(sd);
+    sqlite3_finalize(sk);
     pthread_mutex_unlock(&s->wlock);
     return rc;
-}
-
-int cbs_kpi_add(cbs_store *s, const cbs_kpi *k, cb_error *err)
-{
-    WRITE_ONE("INSERT OR REPLACE INTO kpis(t, sim_time, created, finished, running, waiting, att, published_att, "
-              "mean_speed, queue) VALUES(?,?,?,?,?,?,?,?,?,?)",
-              "cannot store KPIs", {
-                  sqlite3_bind_int64(st, 1, k->t);
-                  sqlite3_bind_double(st, 2, k->sim_time);
-                  sqlite3_bind_int64(st, 3, k->created);
-                  sqlite3_bind_int64(st, 4, k->finished);
-                  sqlite3_bind_int64(st, 5, k->running);
-                  sqlite3_bind_int64(st, 6, k->waiting);
-                  bind_opt(st, 7, k->att);
-                  bind_opt(st, 8, k->published_att);
-                  bind_opt(st, 9, k->mean_speed);
-                  bind_opt(st, 10, k->queue);
-              });
 }
 
 int cbs_alert_clear(cbs_store *s, int64_t id, int64_t t_ms, cb_error *err)

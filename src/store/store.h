@@ -98,8 +98,7 @@ typedef struct cbs_decision {
     const char *source;       /* "fixedtime", "override", ... (borrowed) */
     double duration;          /* s the decision holds for, NaN: until changed */
 } cbs_decision;
-/* n decisions in one transaction. */
-int cbs_decisions_add(cbs_store *s, const cbs_decision *d, size_t n, cb_error *err);
+
 
 typedef struct cbs_kpi {
     int64_t t;                /* field time, ms */
@@ -109,7 +108,9 @@ typedef struct cbs_kpi {
     double mean_speed;        /* m/s over running vehicles' lanes */
     double queue;             /* stopped vehicles */
 } cbs_kpi;
-int cbs_kpi_add(cbs_store *s, const cbs_kpi *k, cb_error *err);
+/* What the field did since the last call, in one transaction (one sync):
+ * n_d decisions and n_k KPI snapshots (either may be 0). */
+int cbs_record(cbs_store *s, const cbs_decision *d, size_t n_d, const cbs_kpi *k, size_t n_k, cb_error *err);
 
 /* Clear an alert (operator or field).  CB_ENOTFOUND if no active alert. */
 int cbs_alert_clear(cbs_store *s, int64_t id, int64_t t_ms, cb_error *err);
