@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "../signal/sig_int.h"
+#include "serve_ops.h"
 #include "../util/err.h"
 
 static double mono(void)
@@ -158,12 +159,13 @@ int sv_field_open(cbsv_server *s, cb_error *err)
         sqlite3_finalize(st);
     }
     cbs_reader_put(s->store, db);
-    return CB_OK;
+    return sv_ops_open(f, err);
 }
 
 void sv_field_close(cbsv_server *s)
 {
     sv_field *f = &s->field;
+    sv_ops_close(f);
     for (int i = 0; i < f->n_plans; i++) cb_controller_destroy(f->plans[i].ctl);
     if (f->sig) cb_signals_close(f->sig);
     if (f->e) cb_engine_close(f->e);
@@ -627,6 +629,7 @@ static int field_step(sv_field *f, decision_vec *dv, kpi_vec *kv, cb_error *err)
     f->step++;
     if (twin) {
         sample_detectors(f);
+        sv_ops_step(f);
         double fs = field_seconds(f);
         if (fs >= f->next_kpi) {
             store_kpis(f, kv);
@@ -637,6 +640,7 @@ static int field_step(sv_field *f, decision_vec *dv, kpi_vec *kv, cb_error *err)
             /* A new day of the same demand; field time runs on. */
             f->sim_offset += cb_engine_time(f->e);
             cb_engine_reset(f->e, false);
+            sv_ops_restart(f);
         }
     }
     return CB_OK;

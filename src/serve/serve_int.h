@@ -138,6 +138,7 @@ typedef struct sv_field {
     bool started;
     volatile int stop;
     cb_metrics m;
+    struct sv_ops *ops;       /* emergency vehicles, incident alerts (serve_ops.c); NULL: none */
 } sv_field;
 
 int sv_field_open(cbsv_server *s, cb_error *err);

@@ -7,6 +7,7 @@
  * something refuses callers without the operator or admin role (the batch
  * ingest also admits the sensor role, and nothing else). */
 #include "serve_int.h"
+#include "serve_ops.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -483,6 +484,9 @@ const sv_route sv_routes[] = {
     { "DELETE", "/api/v1/actions/override/{intersection}", SV_OPERATE, false, h_override_cancel, "end an override early" },
     { "POST", "/api/v1/actions/plan", SV_OPERATE, false, h_plan, "change the signal plan (controller) of one or all intersections" },
     { "POST", "/api/v1/actions/incident", SV_OPERATE, false, h_incident, "declare an incident (an Alert)" },
+    { "POST", "/api/v1/emergency", SV_OPERATE, false, sv_h_emergency_post, "dispatch an emergency vehicle (green wave)" },
+    { "GET", "/api/v1/emergency", SV_READ, true, sv_h_emergency_list, "emergency vehicles and their trips" },
+    { "POST", "/api/v1/twin/incident", SV_OPERATE, false, sv_h_twin_incident, "block a lane of the twin (detection test)" },
     { "GET", "/api/v1/audit", SV_OPERATE, false, sv_h_audit, "the audit log of operator actions" },
     { "GET", "/api/v1/tokens", SV_ADMIN, false, sv_h_tokens_list, "API tokens (ids, roles, labels; never secrets)" },
     { "POST", "/api/v1/tokens", SV_ADMIN, false, h_token_create, "create a token (shown once)" },
