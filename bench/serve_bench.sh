@@ -60,16 +60,16 @@ i=0
 set +e    # curl may exit non-zero after a 413 closes the upload; the code is what counts
 while [ $i -lt "${BAD_ROUNDS:-1000}" ]; do
   {
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" -d '{' "${url}api/v1/ingest"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -d '[]' "${url}api/v1/ingest"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer cbt_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" -d '{"role":"admin"}' "${url}api/v1/tokens"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" -d '{"type":"TrafficFlowObserved","refRoadSegment":"road_1_1_0","laneId":0,"dateObserved":"2021-01-01T00:00:00Z","intensity":1,"licensePlate":"X"}' "${url}api/v1/ingest"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" -d '{"type":"TrafficFlowObserved","colour":1}' "${url}api/v1/ingest"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $token" -H 'Expect:' --data-binary @"$work/big.json" "${url}api/v1/ingest"
-    curl -s -o /dev/null -w '%{http_code}\n' -X DELETE "${url}api/v1/tokens/x"
-    curl -s -o /dev/null -w '%{http_code}\n' -X POST -d '{"intersection":"intersection_1_1","phase":1,"duration":9}' "${url}api/v1/actions/override"
-    curl -s -o /dev/null -w '%{http_code}\n' "${url}api/v1/observations?from=never"
-    curl -s -o /dev/null -w '%{http_code}\n' --path-as-is "${url}../../etc/passwd"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Authorization: Bearer $token" -d '{' "${url}api/v1/ingest"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -d '[]' "${url}api/v1/ingest"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Authorization: Bearer cbt_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" -d '{"role":"admin"}' "${url}api/v1/tokens"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Authorization: Bearer $token" -d '{"type":"TrafficFlowObserved","refRoadSegment":"road_1_1_0","laneId":0,"dateObserved":"2021-01-01T00:00:00Z","intensity":1,"licensePlate":"X"}' "${url}api/v1/ingest"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Authorization: Bearer $token" -d '{"type":"TrafficFlowObserved","colour":1}' "${url}api/v1/ingest"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Authorization: Bearer $token" -H 'Expect:' --data-binary @"$work/big.json" "${url}api/v1/ingest"
+    curl -s -o /dev/null -w "%{http_code}\n" -X DELETE "${url}api/v1/tokens/x"
+    curl -s -o /dev/null -w "%{http_code}\n" -X POST -d '{"intersection":"intersection_1_1","phase":1,"duration":9}' "${url}api/v1/actions/override"
+    curl -s -o /dev/null -w "%{http_code}\n" "${url}api/v1/observations?from=never"
+    curl -s -o /dev/null -w "%{http_code}\n" --path-as-is "${url}../../etc/passwd"
   } >>"$codes"
   i=$((i + 1))
 done
@@ -79,4 +79,5 @@ fourxx=$(grep -c '^4' "$codes" || true)
 after=$(sqlite3 -cmd ".timeout 10000" "$work/bench.db" "SELECT (SELECT count(*) FROM obs WHERE source=1)||' '||(SELECT count(*) FROM alerts)||' '||(SELECT count(*) FROM tokens)||' '||(SELECT count(*) FROM air)")
 alive=$(curl -s -o /dev/null -w '%{http_code}' "${url}api/v1/health")
 echo "bad requests: $fourxx of $total got 4xx; server health $alive; stored before/after: [$before] [$after]"
+echo "answers: $(sort "$codes" | uniq -c | tr -s ' \n' ' ')(000 = curl saw no answer)"
 kill -TERM $srv; wait $srv || true

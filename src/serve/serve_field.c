@@ -51,10 +51,19 @@ static double field_seconds(const sv_field *f)
     return f->sim_offset + cb_engine_time(f->e);
 }
 
-int64_t sv_field_now_ms(const sv_field *f)
+/* On the field thread: computed from the engine. */
+static int64_t field_now_ms(const sv_field *f)
 {
     if (f->srv->cfg.field == CBSV_FIELD_EXTERNAL) return sv_wall_ms();
     return f->epoch_ms + (int64_t)llround(field_seconds(f) * 1000.0);
+}
+
+/* On any thread: the value the field thread published after its last step
+ * (HTTP threads never read the engine). */
+int64_t sv_field_now_ms(const sv_field *f)
+{
+    if (f->srv->cfg.field == CBSV_FIELD_EXTERNAL) return sv_wall_ms();
+    return __atomic_load_n(&f->now_ms, __ATOMIC_RELAXED);
 }
 
 long sv_field_site(const sv_field *f, const char *inter_id)
@@ -397,7 +406,7 @@ static void decide_due(sv_field *f, double now)
 static void record_decisions(sv_field *f, decision_vec *out)
 {
     const cb_site *sites = cb_signals_sites(f->sig);
-    int64_t now = sv_field_now_ms(f);
+    int64_t now = field_now_ms(f);
     for (size_t i = 0; i < f->n_sites; i++) {
         cb_site_obs o;
         memset(&o, 0, sizeof o);
@@ -511,7 +520,7 @@ static void publish_state(sv_field *f, double speed_now, bool event)
 {
     cbsv_server *s = f->srv;
     sv_buf b = { 0 };
-    int64_t now = sv_field_now_ms(f);
+    int64_t now = field_now_ms(f);
     cb_metrics m;
     cb_engine_metrics(f->e, &m);
     sv_puts(&b, "{\"time\":");
@@ -598,7 +607,7 @@ static void store_kpis(sv_field *f, kpi_vec *out)
 {
     cb_metrics m;
     cb_engine_metrics(f->e, &m);
-    cbs_kpi k = { sv_field_now_ms(f), field_seconds(f), m.created, m.finished, m.running, m.waiting,
+    cbs_kpi k = { field_now_ms(f), field_seconds(f), m.created, m.finished, m.running, m.waiting,
                   m.engine_att, m.published_att, 0, 0 };
     double vsum = 0;
     int64_t vn = 0;
@@ -627,6 +636,7 @@ static int field_step(sv_field *f, decision_vec *dv, kpi_vec *kv, cb_error *err)
     if (twin && (rc = cb_engine_step(f->e, err))) return rc;
     cb_signals_tick(f->sig);
     f->step++;
+    __atomic_store_n(&f->now_ms, field_now_ms(f), __ATOMIC_RELAXED);
     if (twin) {
         sample_detectors(f);
         sv_ops_step(f);
@@ -711,7 +721,7 @@ static void *field_main(void *arg)
             if (ev) last_event = w;
         }
         if (w - last_maint >= 60) {
-            cbs_maintain(s->store, sv_field_now_ms(f), NULL, NULL);
+            cbs_maintain(s->store, field_now_ms(f), NULL, NULL);
             last_maint = w;
         }
         if (!stepped) {

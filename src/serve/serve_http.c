@@ -277,7 +277,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_answer(c, r);
         }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
+        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+        if (announced > s->cfg.max_body) {
+            /* Up to 8 times the cap, the body is read and dropped before
+             * the 413: closing on unread data makes TCP reset the
+             * connection, and the client may lose the answer with it.
+             * Beyond that, answer at once and let it go. */
+            st->too_big = true;
+            if (announced <= 8ull * s->cfg.max_body) return MHD_YES;
             st->answered = true;
             sv_fail(r, CB_ELIMIT, NULL, "request body of %s bytes; the limit is %zu", cl, s->cfg.max_body);
             return send_answer(c, r);
@@ -289,8 +296,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (st->body.n + *upload_size > s->cfg.max_body) st->too_big = true;
-        else sv_put(&st->body, upload, *upload_size);
+        if (st->too_big || st->body.n + *upload_size > s->cfg.max_body) {
+            st->too_big = true;
+            sv_buf_free(&st->body);
+        } else {
+            sv_put(&st->body, upload, *upload_size);
+        }
         *upload_size = 0;
         return MHD_YES;
     }

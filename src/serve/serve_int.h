@@ -132,6 +132,7 @@ typedef struct sv_field {
     sv_snap *snap;
 
     int64_t epoch_ms;         /* field time 0 */
+    int64_t now_ms;           /* field time after the last step (atomic) */
     double sim_offset;        /* s of earlier demand loops */
     int64_t step;
     pthread_t thread;
