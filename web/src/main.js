@@ -5,14 +5,15 @@
 // live, replay, or a picture going stale while the server is away.
 //
 // Performance marks (read by bench/web_bench.js and the browser tests):
-//   cb:network  network JSON received and parsed
+//   cb:network-received  network JSON text received
+//   cb:network  ... and parsed
 //   cb:map      first map drawn (roads in place, before live colours)
 //   cb:live     first live state drawn
 //   measure cb:update  one live update: parse + frame + draw, per state
 //   measure cb:update-frame  the same, until the next frame begins
 
 import { $, h } from './dom.js';
-import { Api, Stream } from './api.js';
+import { Api, ApiError, Stream } from './api.js';
 import { buildNetwork, siteDetail } from './network.js';
 import { CityMap } from './map.js';
 import { frameFromState } from './live.js';
@@ -119,7 +120,12 @@ async function loadNetwork() {
 // (28 MB) that beat parsing each element while it downloads (a JavaScript
 // scanner costs as much as the transfer it would overlap).
 async function fetchNetwork() {
-  const j = await api.get('/api/v1/network');
+  const res = await fetch('/api/v1/network', { headers: api.headers(false), cache: 'no-store' });
+  const text = await res.text();
+  performance.mark('cb:network-received');
+  let j = null;
+  try { j = JSON.parse(text); } catch { /* not JSON: report the status */ }
+  if (!res.ok || !j) throw new ApiError(res.status, j, res.ok ? 'the network is not JSON' : `HTTP ${res.status}`);
   performance.mark('cb:network');
   return j;
 }
