@@ -32,8 +32,8 @@
  * When BLOCKED holds for a lane, the lanes it feeds are examined: one that
  * has not seen a single vehicle enter since the blockage began, although
  * its usual traffic makes such a silence unlikely (probability below 5%
- * under Poisson arrivals at its rate of the last five minutes), is where
- * the obstacle is.  The alert names that lane.
+ * under Poisson arrivals at its rate of the five minutes before the
+ * silence), is where the obstacle is.  The alert names that lane.
  *
  * Alerts clear at the first sign of movement where they were seen: a
  * vehicle passing the stop line (or, for OVERDUE, the stop-bar detector
@@ -67,6 +67,9 @@ typedef struct lane_state {
     double occ_in;            /* entry-loop occupancy, smoothed over ~10 s */
     double last_in;           /* s: last vehicle past the entry loop */
     double lambda;            /* entries per s, smoothed over ~300 s */
+    double lambda_in;         /* lambda when the last vehicle entered: the
+                                 rate a silence since then is judged by (the
+                                 smoothed rate itself decays in the silence) */
     double rest_until;        /* s: no new alert before (after a clear) */
     int32_t alert;            /* active alert index, -1 none */
 } lane_state;
@@ -252,7 +255,7 @@ static uint32_t blocked_start(const inc_det *d, uint32_t lane, double now)
         const lane_state *sx = &d->ls[x];
         if (sx->alert >= 0 && d->alerts[sx->alert].rule == INC_RULE_START) return INC_EXPLAINED;
         if (sx->last_in > s->block_since || lane_full(d, x)) continue;
-        double p = exp(-sx->lambda * (now - sx->last_in));
+        double p = exp(-sx->lambda_in * (now - sx->last_in));
         if (p < best_p) {
             best_p = p;
             best = x;
@@ -278,6 +281,7 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
         s->lambda += alpha_l * ((double)obs[l].in / c->dt - s->lambda);
         if (obs[l].in) {
             s->last_in = now;
+            s->lambda_in = s->lambda;
             double t_in = now - c->dt / 2;
             double due = t_in + free_run(L, obs[l].v_in) * (1 + c->stretch) + c->slack;
             for (uint16_t k = 0; k < obs[l].in; k++) fifo_push(d, s, t_in, due);
@@ -333,7 +337,7 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
                 raise_alert(d, (uint32_t)l, INC_RULE_BLOCKED, s->block_since, now, conf, (int)s->n + 1);
             } else if (d->ls[x].alert < 0 && now >= d->ls[x].rest_until) {
                 /* silence that long at its rate: p = exp(-lambda t) */
-                double p = exp(-d->ls[x].lambda * (now - d->ls[x].last_in));
+                double p = exp(-d->ls[x].lambda_in * (now - d->ls[x].last_in));
                 raise_alert(d, x, INC_RULE_START, s->block_since, now, 1 - p, (int)s->n + 1);
             }
         }
