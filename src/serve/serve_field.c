@@ -676,7 +676,6 @@ static void *field_main(void *arg)
     double last_pub = 0, last_event = 0, last_maint = mono(), rate_t = w0, rate_sim = sim0, rate = 0;
     decision_vec dv = { 0 };
     kpi_vec kv = { 0 };
-    publish_state(f, 0, true);
     while (!f->stop) {
         take_commands(f, twin ? rate : 1);
         double w = mono();
@@ -739,6 +738,8 @@ static void *field_main(void *arg)
 int sv_field_start(cbsv_server *s, cb_error *err)
 {
     sv_field *f = &s->field;
+    /* A state exists before the listener opens: GET /state never 409s. */
+    publish_state(f, 0, true);
     pthread_mutex_lock(&f->cmd_lock);
     f->started = true;
     pthread_mutex_unlock(&f->cmd_lock);
