@@ -27,7 +27,7 @@ import { fmtClock, fmtNum, KMH, fmtDuration } from './format.js';
 const api = new Api();
 const app = {
   net: null, frame: null, liveFrame: null, replayFrame: null, metric: 'speed',
-  lost: false, lastStateAt: NaN, updates: [], states: 0,
+  lost: false, lastStateAt: NaN, states: 0,
 };
 window.citybrain = app;           // read-only hooks for the browser tests and the bench
 
@@ -49,7 +49,7 @@ const alerts = new Alerts(api, null, {
   },
   clear: (a) => actions.clearAlert(a),
   canClear: () => api.canOperate,
-  changed: (list) => { map.setAlerts(list); timeline && timeline.draw(); },
+  changed: (list) => { map.setAlerts(list); if (app.timeline) app.timeline.draw(); },
 });
 const timeline = new Timeline(api, {
   net: () => app.net,
@@ -59,7 +59,10 @@ const timeline = new Timeline(api, {
   moved: (t) => { kpis.setCursor(t); alerts.setTime(t); modeBadge(t); },
   showFrame: (f) => { app.replayFrame = f; if (!timeline.live) { map.setFrame(f); modeBadge(timeline.t, f); } },
   loading: (on) => $('map-mode').classList.toggle('loading', on),
-  error: (e) => banner(`Replay: ${e.message}`, true),
+  error: (e) => {
+    banner(`Replay: ${e.message}`, true);
+    setTimeout(() => { if (!app.lost) banner(null); }, 6000);
+  },
   alerts: () => alerts.all,
   historyStart: () => (kpis.t.length ? kpis.t[0] : NaN),
 });
@@ -283,7 +286,7 @@ function legend() {
   app.emergencyShown = emergencyActive(app.frame);
   const keys = [
     [h('i', { style: `background:${THEME.empty}` }), 'no vehicles'],
-    [h('i', { style: `background:linear-gradient(90deg, ${THEME.green} 50%, ${THEME.red} 50%)` }), 'signal: go / stop (zoom in)'],
+    [h('span', { class: 'lamps' }, h('i', { class: 'lamp', style: `background:${THEME.green}` }), h('i', { class: 'lamp', style: `background:${THEME.red}` })), 'signal: go / stop'],
     [h('i', { class: 'ring', style: `border-color:${THEME.override}` }), 'signal held by an operator'],
     [h('i', { class: 'dot', style: `background:${THEME.alert}` }), 'active alert'],
   ];

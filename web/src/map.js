@@ -195,7 +195,10 @@ export class CityMap {
     else this.drawRoads(ctx, vis, k, ui);
 
     if (this.layers.emergency) this.drawEmergency(ctx, k, ui, 'route');
-    if (this.layers.signals && this.frame && (4 * k) >= 2.2) this.drawHeads(ctx, box, k);
+    if (this.layers.signals && this.frame) {
+      if (4 * k >= 4.5) this.drawHeads(ctx, box, k);
+      else if (net.maxWidth * 2 * k >= 6) this.drawApproaches(ctx, box, k, ui);
+    }
     this.drawSiteRings(ctx, box, k, ui);
     if (this.layers.alerts) this.drawAlerts(ctx, k, ui);
     if (this.layers.emergency) this.drawEmergency(ctx, k, ui, 'marks');
@@ -322,6 +325,50 @@ export class CityMap {
       ctx.stroke(paths[c]);
     }
     void ui;
+  }
+
+  // The overview: junctions a few pixels wide get one signal lamp per
+  // approach, on its stop line: green when any of its through or left
+  // movements may go, amber while clearing, red otherwise, so a whole
+  // district's phases read at a glance.  A dark rim tells a lamp from a
+  // road of the same colour.  Sizes are in screen pixels.
+  drawApproaches(ctx, box, k, ui) {
+    const net = this.net, f = this.frame, pts = net.pts, ps = net.ptStart;
+    const paths = [new Path2D(), new Path2D(), new Path2D()];
+    const rad = 3.4 * ui / k;
+    for (let s = 0; s < net.sites.length; s++) {
+      const st = f.signals[s], i = net.sites[s].inter;
+      if (!st || i < 0) continue;
+      const x = net.ix[i], y = net.iy[i], reach = net.ihalf[i] + 2 * rad;
+      if (x + reach < box[0] || x - reach > box[2] || y + reach < box[1] || y - reach > box[3]) continue;
+      const site = siteDetail(net, s);
+      const now = site.phaseMask[st.phase] || null;
+      const prev = st.state !== 'green' && this.lastGreen[s] >= 0 ? site.phaseMask[this.lastGreen[s]] : null;
+      const state = new Map();                          // road -> 2 go, 1 clearing, 0 stop
+      for (let hI = 0; hI < site.heads.length; hI++) {
+        const hd = site.heads[hI];
+        if (hd.turn === 2 && hd.slots > 1) continue;    // right turns run in most phases
+        const v = now && now[hI] ? 2 : prev && prev[hI] ? 1 : 0;
+        state.set(hd.road, Math.max(state.get(hd.road) || 0, v));
+      }
+      for (const [r, v] of state) {
+        const z = ps[r + 1] - 1;
+        let dx = pts[2 * z] - pts[2 * z - 2], dy = pts[2 * z + 1] - pts[2 * z - 1];
+        const l = Math.hypot(dx, dy) || 1;
+        dx /= l; dy /= l;
+        const cx = pts[2 * z] - dx * rad, cy = pts[2 * z + 1] - dy * rad;
+        paths[v].moveTo(cx + rad, cy);
+        paths[v].arc(cx, cy, rad, 0, 2 * Math.PI);
+      }
+    }
+    ctx.lineWidth = 1.6 * ui / k;
+    ctx.strokeStyle = '#05080f';
+    const colors = [THEME.red, THEME.amber, THEME.green];
+    for (let v = 0; v < 3; v++) {
+      ctx.fillStyle = colors[v];
+      ctx.fill(paths[v]);
+      ctx.stroke(paths[v]);
+    }
   }
 
   // Signal heads at each stop line: one bar per turn (left, straight,
