@@ -111,7 +111,7 @@ static void lower_priority_once(void)
     static _Thread_local bool done;
     if (done) return;
     done = true;
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 7);
 }
 
 static void h_ingest(sv_req *r)
