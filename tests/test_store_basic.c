@@ -176,6 +176,31 @@ TEST(retention_keeps_aggregates)
     ASSERT_EQ_INT(scalar(p, sql), 10);                  /* 5 + 5 vehicles */
 }
 
+/* Rows stored by a run that never folded them (killed) are folded by the
+ * next run's first maintenance. */
+TEST(aggregates_catch_up_after_a_crash)
+{
+    const char *p = db_path("store_catchup");
+    cbs_store *s = open_store(p);
+    ASSERT(s != NULL);
+    const int64_t t0 = 1795773600000LL;
+    cbi_batch b;
+    cbi_batch_init(&b);
+    add_obs(&b, 1, t0, 0.5);
+    add_obs(&b, 1, t0 + 20 * 60000, 0.1);              /* the next bucket */
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cbs_ingest(s, &b, CBS_SRC_API, NULL, NULL, &err), CB_OK);
+    cbi_batch_free(&b);
+    cbs_close(s);                                        /* no cbs_maintain */
+    ASSERT_EQ_INT(exec(p, "DELETE FROM obs_agg"), SQLITE_OK);
+    s = open_store(p);
+    ASSERT(s != NULL);
+    ASSERT_EQ_INT(cbs_maintain(s, t0 + 3600000, NULL, &err), CB_OK);
+    cbs_close(s);
+    ASSERT_EQ_INT(scalar(p, "SELECT count(*) FROM obs_agg"), 2);
+    ASSERT_EQ_INT(scalar(p, "SELECT sum(n) FROM obs_agg"), 2);
+}
+
 TEST(audit_is_append_only)
 {
     const char *p = db_path("store_audit");

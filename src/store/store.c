@@ -45,6 +45,27 @@ static int open_conn(const char *path, bool write, bool sync_full, sqlite3 **out
 }
 
 static void *writer_main(void *arg);
+static void mark_dirty(cbs_store *s, int64_t t_from);
+
+/* Buckets with raw rows newer than the last aggregate were touched by a run
+ * that stopped before folding them (a crash, a kill): fold them again. */
+static void mark_unfolded(cbs_store *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->wdb,
+                           "SELECT coalesce((SELECT max(bucket) FROM obs_agg), (SELECT min(t_from) FROM obs)), "
+                           "(SELECT max(t_from) FROM obs)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+        sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        int64_t from = sqlite3_column_int64(st, 0), to = sqlite3_column_int64(st, 1);
+        /* at most 10,000 buckets (104 days); older ones stay as they were */
+        if (to - from > (int64_t)10000 * CBS_BUCKET_MS) from = to - (int64_t)10000 * CBS_BUCKET_MS;
+        for (int64_t t = from; t <= to + CBS_BUCKET_MS - 1; t += CBS_BUCKET_MS) mark_dirty(s, t);
+    }
+    sqlite3_finalize(st);
+}
 
 int cbs_open(const cbs_options *o, cbs_store **out, cb_error *err)
 {
@@ -83,6 +104,7 @@ int cbs_open(const cbs_options *o, cbs_store **out, cb_error *err)
                             -1, &s->ins_alert, NULL) != SQLITE_OK))
         rc = cbs_sql_err(s->wdb, "cannot prepare statements", err);
     if (!rc) rc = cbs_tokens_load(s, err);
+    if (!rc) mark_unfolded(s);
     if (!rc) {
         if (pthread_create(&s->writer, NULL, writer_main, s) != 0) rc = cbu_err(err, CB_ENOMEM, "cannot start the writer thread");
         else s->writer_started = true;
