@@ -33,6 +33,7 @@ typedef struct sv_conn {
     sv_buf body;
     bool too_big;
     bool answered;
+    unsigned long long received;  /* body bytes seen, kept or not */
 } sv_conn;
 
 /*--- answers -------------------------------------------------------------------------*/
@@ -296,6 +297,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
+        st->received += *upload_size;
+        if (st->too_big && st->received > 8ull * s->cfg.max_body) {
+            /* A chunked body that goes on and on: no more draining. */
+            *upload_size = 0;
+            st->answered = true;
+            sv_fail(&st->req, CB_ELIMIT, NULL, "request body over the limit of %zu bytes", s->cfg.max_body);
+            return send_answer(c, &st->req);
+        }
         if (st->too_big || st->body.n + *upload_size > s->cfg.max_body) {
             st->too_big = true;
             sv_buf_free(&st->body);
