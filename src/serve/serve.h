@@ -55,7 +55,8 @@ typedef struct cbsv_config {
 
 void cbsv_config_init(cbsv_config *c);
 /* Read FILE's keys into c.  Strings are kept in memory owned by the
- * config loader until cbsv_config_release.  Unknown keys are CB_EINVAL. */
+ * config loader until cbsv_config_release.  An unknown key or a value of
+ * the wrong type is CB_ESCHEMA naming it; a value out of range CB_EINVAL. */
 int cbsv_config_load(cbsv_config *c, const char *path, cb_error *err);
 void cbsv_config_release(void);
 

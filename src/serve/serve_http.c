@@ -165,7 +165,8 @@ static void authenticate(sv_req *r)
     if (r->role != CBS_ROLE_NONE) snprintf(r->who, sizeof r->who, "tok_%s (%s: %s)", id, cbs_role_name(r->role), label);
 }
 
-/* NULL when allowed; else fills the answer (401 or 403). */
+/* true when allowed; else fills the answer (401 or 403) and returns false.
+ * A known token refused by its role is written to the audit log. */
 static bool authorise(sv_req *r, const sv_route *rt, bool has_auth_header)
 {
     if (rt->roles == 0) return true;

@@ -77,11 +77,10 @@ int cbsv_config_load(cbsv_config *c, const char *path, cb_error *err)
             size_t m = cbu_jpush_key(&j, root->u.kids[i].key);
             rc = cbu_jfail(&j, &root->u.kids[i], "unknown key (docs/serve.md lists them)");
             cbu_jpop(&j, m);
-            return CB_EINVAL == rc ? rc : rc;
+            return rc;
         }
     }
     const char *field = NULL, *sync = NULL;
-    double d;
     int64_t v;
     if ((rc = cbu_jget_string(&j, root, "city", false, &c->city)) ||
         (rc = cbu_jget_string(&j, root, "db", false, &c->db)) ||
@@ -112,7 +111,6 @@ int cbsv_config_load(cbsv_config *c, const char *path, cb_error *err)
     v = c->threads;
     if ((rc = cbu_jget_int(&j, root, "threads", false, &v))) return rc;
     c->threads = (int)(v < 1 ? 1 : v > 256 ? 256 : v);
-    (void)d;
     if (field) {
         if (strcmp(field, "twin") == 0) c->field = CBSV_FIELD_TWIN;
         else if (strcmp(field, "external") == 0) c->field = CBSV_FIELD_EXTERNAL;
