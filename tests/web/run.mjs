@@ -272,6 +272,32 @@ test('emergency_layer', async () => {
   await until(async () => !/emergency/.test(await page.locator('#legend').textContent()), 5000, 'the emergency legend to go with the vehicle');
 });
 
+test('emergency_dispatch', async () => {
+  // The real thing (docs/emergency.md): an operator dispatches a vehicle
+  // across the city; the map shows it while it is under way.
+  await page.evaluate(() => window.citybrain.map.fit());
+  await page.locator('.tab[data-tab="emergency"]').click();
+  await page.fill('#f-ev-from', 'road_0_1_0');
+  await page.fill('#f-ev-to', 'road_4_3_2');
+  await page.locator('#form-emergency button[type="submit"]').click();
+  await page.locator('#confirm').waitFor({ state: 'visible' });
+  assert((await text('#confirm-details')).includes('road_4_3_2'), 'the confirmation names the destination');
+  await page.locator('#confirm-ok').click();
+  await until(async () => /Emergency vehicle: done/.test(await text('#action-result')), 5000, 'the dispatch to be accepted');
+  assert(/Vehicle \d+ scheduled/.test(await text('#action-result')), 'the result names the vehicle');
+  const trips = (await api('GET', '/api/v1/emergency')).json.emergency;
+  assert(trips.length === 1 && trips[0].destination === 'road_4_3_2', 'the server has the trip');
+  await until(() => page.evaluate(() => {
+    const f = window.citybrain.frame;
+    if (!f || !f.emergency.some((e) => e.kind === 'emergency vehicle' && e.pos)) return false;
+    const c = document.getElementById('map'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 244) < 25 && Math.abs(d[i + 1] - 114) < 25 && Math.abs(d[i + 2] - 182) < 25) n++;
+    return n > 100;
+  }), 15000, 'the vehicle under way, drawn in pink');
+  await shot('emergency.png');
+});
+
 test('metric_and_hover', async () => {
   await page.evaluate(() => window.citybrain.map.fit());
   await page.locator('.seg-btn[data-metric="occupancy"]').click();

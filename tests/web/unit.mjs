@@ -6,7 +6,7 @@
 //   node tests/web/unit.mjs        (exit 0, or 1 with the failures)
 
 import { buildNetwork, siteDetail } from '../../web/src/network.js';
-import { frameFromState, frameFromHistory, roadStats, roadClasses, laneClass, pointAlong } from '../../web/src/live.js';
+import { frameFromState, frameFromHistory, roadStats, roadClasses, laneClass, pointAlong, emergencyFromTrips } from '../../web/src/live.js';
 import { METRICS } from '../../web/src/colors.js';
 
 let failed = 0, ran = 0;
@@ -129,6 +129,24 @@ test('emergency layer input', () => {
   eq(pointAlong(net, 1, 1), { x: 12, y: 6 }, 'end of BA');
   const g = frameFromState(net, { time: '2026-01-01T00:00:10Z', lanes: { count: [] }, signals: [{ intersection: 'A', plan: 'preempt', phase: 0 }] });
   eq(g.emergency.map((e) => e.preempted), [[0]], 'a preempted signal alone');
+});
+
+test('emergency vehicles from GET /api/v1/emergency', () => {
+  const trips = [
+    { emergency: 0, origin: 'AB', destination: 'BA', state: 'en route', road: 'AB' },
+    { emergency: 1, origin: 'AB', destination: 'BA', state: 'arrived' },
+    { emergency: 2, origin: 'AB', destination: 'BA', state: 'scheduled' },
+  ];
+  const held = [{ intersection: 'A', phase: 1, plan: 'override', override_remaining: 2 }];
+  const ev = emergencyFromTrips(net, trips, held, 1);
+  eq(ev.length, 1, 'only the vehicle under way');
+  eq([ev[0].id, ev[0].route], ['EV 0', [0, 1]], 'its road and its destination');
+  eq([ev[0].pos.x, ev[0].pos.y], [156, -6], 'on the middle of its road');
+  eq([ev[0].dest.x, ev[0].dest.y], [12, 6], 'the end of its destination');
+  eq(ev[0].preempted, [0], 'a lapsing override is its hold');
+  // an operator's override (minutes left) is not a preemption
+  eq(emergencyFromTrips(net, trips, [{ intersection: 'A', phase: 1, plan: 'override', override_remaining: 90 }], 1)[0].preempted, [], 'operator override');
+  eq(emergencyFromTrips(net, trips.slice(1), held, 1), [], 'nobody under way: no layer');
 });
 
 process.stderr.write(`${ran} cases, ${failed} failed\n`);

@@ -17,6 +17,7 @@ export class Actions {
     this.controllers = [];
     this.bindTabs();
     this.bindForms();
+    this.bindEmergency();
     this.bindSignIn();
   }
 
@@ -38,6 +39,7 @@ export class Actions {
 
   async run(what, call, describe) {
     const started = Date.now();
+    this.result(null, `${what}: sending…`, '');
     try {
       const res = await call();
       this.result(true, `${what}: done`, describe(res));
@@ -57,7 +59,7 @@ export class Actions {
   result(ok, title, text) {
     const el = $('action-result');
     el.hidden = false;
-    el.dataset.ok = String(ok);
+    el.dataset.ok = ok === null ? 'pending' : String(ok);
     el.replaceChildren(h('b', null, title), text);
   }
 
@@ -77,7 +79,8 @@ export class Actions {
   remote(data) {
     let d;
     try { d = JSON.parse(data); } catch { return; }
-    const what = d.phase !== undefined ? `override ${d.intersection} → phase ${d.phase} for ${d.duration} s`
+    const what = d.emergency !== undefined ? `emergency vehicle ${d.emergency} ${d.state || d.status || ''} (${d.origin || '?'} → ${d.destination || '?'})`
+      : d.phase !== undefined ? `override ${d.intersection} → phase ${d.phase} for ${d.duration} s`
       : d.controller ? `plan ${d.controller} at ${d.intersection || 'all intersections'}` : 'action';
     this.append(h('li', null, h('span', { class: 'ok' }, '● '), h('b', null, 'On the server'), ` · ${fmtClock(Date.now())} · ${what}`));
   }
@@ -103,9 +106,23 @@ export class Actions {
     if (!$('form-incident').hidden || !$('pane-log').hidden) this.showTab('signal');
   }
 
+  // A road picked on the map: for the emergency form when it is open (the
+  // field last focused, else origin then destination), else an incident.
   pickRoad(id) {
+    if (!$('form-emergency').hidden) {
+      const from = $('f-ev-from'), to = $('f-ev-to');
+      const f = this.evField || (from.value ? to : from);
+      f.value = id;
+      this.evField = f === from ? to : null;
+      return;
+    }
     $('f-road').value = id;
     this.showTab('incident');
+  }
+
+  noEmergency() {
+    document.querySelector('.tab[data-tab="emergency"]').hidden = true;
+    if (!$('form-emergency').hidden) this.showTab('signal');
   }
 
   fillPhases() {
@@ -204,6 +221,25 @@ export class Actions {
       const res = await this.run('Declare incident', () => this.api.post('/api/v1/actions/incident', body),
         (r) => `Alert ${r.alert} on ${road} (${r.status}).`);
       if (res) this.hooks.alertsChanged();
+    });
+  }
+
+  bindEmergency() {
+    for (const id of ['f-ev-from', 'f-ev-to']) $(id).addEventListener('focus', () => { this.evField = $(id); });
+    $('form-emergency').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const origin = $('f-ev-from').value.trim(), destination = $('f-ev-to').value.trim();
+      const net = this.hooks.net();
+      for (const [k, v] of [['Start road', origin], ['Destination road', destination]]) {
+        if (!net.roadIndex.has(v)) return this.result(false, 'Emergency vehicle', `${k}: "${v}" is not a road of this city.`);
+      }
+      const ok = await this.confirm('Dispatch an emergency vehicle?',
+        'citybrain routes it on live travel times and holds the signals on its way green, never cutting a yellow or a minimum green.',
+        [['From', origin], ['To', destination], ['When', 'now']], 'Dispatch');
+      if (!ok) return;
+      await this.run('Emergency vehicle', () => this.api.post('/api/v1/emergency', { origin, destination }),
+        (r) => `Vehicle ${r.emergency} ${r.status}, leaving ${fmtClock(Date.parse(r.dispatch))} UTC from ${origin} to ${destination}.`);
+      this.hooks.emergencyChanged();
     });
   }
 

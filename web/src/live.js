@@ -107,6 +107,37 @@ function parseEmergency(net, s) {
   return out;
 }
 
+// Emergency vehicles from GET /api/v1/emergency (docs/emergency.md): each
+// trip names the road the vehicle is on and its destination, not yet the
+// route between, so the layer shows the vehicle on its road and where it
+// is going.  Its green holds reach the state as overrides that lapse
+// within two steps unless renewed; an operator's override lasts at least a
+// second and usually minutes, so while a vehicle is under way a short-lived
+// override is taken for a preemption.  A state that reports preemption
+// itself (plan "preempt", docs/dashboard.md) is read by parseEmergency.
+export function emergencyFromTrips(net, trips, signals, interval = 1) {
+  const out = [];
+  for (const t of trips || []) {
+    if (t.state !== 'en route') continue;
+    const cur = net.roadIndex.get(t.road), dest = net.roadIndex.get(t.destination);
+    const route = [cur, dest].filter((r, k, a) => r !== undefined && a.indexOf(r) === k);
+    out.push({
+      id: `EV ${t.emergency}`, kind: 'emergency vehicle', route, preempted: [],
+      pos: cur !== undefined ? pointAlong(net, cur, 0.5) : null,
+      dest: dest !== undefined ? pointAlong(net, dest, 1) : null,
+    });
+  }
+  if (out.length) {
+    (signals || []).forEach((g, k) => {
+      if (g && g.plan === 'override' && g.override_remaining !== undefined && g.override_remaining <= 2 * interval + 0.5) {
+        const i = net.sites[k] ? net.sites[k].inter : -1;
+        if (i >= 0) out[0].preempted.push(i);
+      }
+    });
+  }
+  return out;
+}
+
 // The point a fraction f along road r's drawn line.
 export function pointAlong(net, r, f) {
   const a = net.ptStart[r], z = net.ptStart[r + 1];

@@ -16,7 +16,7 @@ import { $, h } from './dom.js';
 import { Api, ApiError, Stream } from './api.js';
 import { buildNetwork, siteDetail } from './network.js';
 import { CityMap } from './map.js';
-import { frameFromState } from './live.js';
+import { frameFromState, emergencyFromTrips } from './live.js';
 import { Kpis } from './kpis.js';
 import { Alerts } from './alerts.js';
 import { Actions } from './actions.js';
@@ -28,6 +28,7 @@ const api = new Api();
 const app = {
   net: null, frame: null, liveFrame: null, replayFrame: null, metric: 'speed',
   lost: false, lastStateAt: NaN, states: 0,
+  evs: [], evAbsent: false, evBusy: false,
 };
 window.citybrain = app;           // read-only hooks for the browser tests and the bench
 
@@ -38,6 +39,7 @@ const actions = new Actions(api, {
   focusIntersection: (id) => focusIntersection(id),
   alertsChanged: () => alerts.soon(),
   identityChanged: () => identity(),
+  emergencyChanged: () => pollEmergency(),
 });
 const alerts = new Alerts(api, null, {
   focus: (a) => {
@@ -99,6 +101,7 @@ async function start() {
   loadHistory();
   alerts.refresh().catch(() => {});
   api.get('/api/v1/controllers').then((j) => actions.setControllers(j.controllers || [])).catch(() => {});
+  pollEmergency();
   setInterval(() => alerts.setTime(timeline.live ? null : timeline.t, app.frame ? app.frame.time : Date.now()), 15000);
 }
 
@@ -166,7 +169,26 @@ async function identity() {
 function onEvent(type, data) {
   if (type === 'state') onState(data);
   else if (type === 'alert') alerts.soon();
-  else if (type === 'action') { actions.remote(data); }
+  else if (type === 'action') {
+    actions.remote(data);
+    if (data.startsWith('{"emergency"')) pollEmergency();
+  }
+}
+
+// GET /api/v1/emergency: once at start, on each emergency event, and once
+// a second while a vehicle is scheduled or under way.  A server without
+// the route (404) is not asked again, and the Emergency tab goes.
+async function pollEmergency() {
+  if (app.evBusy || app.evAbsent) return;
+  app.evBusy = true;
+  try {
+    const j = await api.get('/api/v1/emergency');
+    app.evs = j.emergency || [];
+  } catch (e) {
+    if (e.status === 404) { app.evAbsent = true; actions.noEmergency(); }
+  } finally {
+    app.evBusy = false;
+  }
 }
 
 function onState(data) {
@@ -185,6 +207,8 @@ function onState(data) {
   }
   const t1 = performance.now();
   const frame = frameFromState(net, s);
+  if (!frame.emergency.length && app.evs.length) frame.emergency = emergencyFromTrips(net, app.evs, frame.signals, net.interval);
+  if (app.evs.some((v) => v.state === 'scheduled' || v.state === 'en route')) pollEmergency();
   app.liveFrame = frame;
   app.frame = frame;
   app.states++;
@@ -290,7 +314,7 @@ function legend() {
     [h('i', { class: 'ring', style: `border-color:${THEME.override}` }), 'signal held by an operator'],
     [h('i', { class: 'dot', style: `background:${THEME.alert}` }), 'active alert'],
   ];
-  if (app.emergencyShown) keys.push([h('i', { style: `background:${THEME.emergency}` }), 'emergency route · preempted signal']);
+  if (app.emergencyShown) keys.push([h('i', { style: `background:${THEME.emergency}` }), 'emergency vehicle, its roads, preempted signals']);
   el.replaceChildren(
     h('h3', null, M.title),
     h('div', { class: 'legend-ramp' }, RAMP.map((c) => h('span', { style: `background:${c}` }))),

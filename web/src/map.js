@@ -397,7 +397,9 @@ export class CityMap {
         const o0 = -w / 2 + hd.slot * sw + sw * 0.12, o1 = -w / 2 + (hd.slot + 1) * sw - sw * 0.12;
         const on = now && now[hI], was = prev && prev[hI];
         const path = on ? paths.g : was ? paths.a : paths.r;
-        const bx = ex - dx * 0.9, by = ey - dy * 0.9;        // on the stop line
+        // just inside the junction box, on its dark ground: a head never
+        // blends into a lane of the same colour
+        const bx = ex + dx * 1.5, by = ey + dy * 1.5;
         path.moveTo(bx + nx * o0, by + ny * o0);
         path.lineTo(bx + nx * o1, by + ny * o1);
       }
@@ -507,6 +509,20 @@ export class CityMap {
         ctx.strokeStyle = THEME.emergency;
         ctx.lineWidth = 3 * ui / k;
         ctx.stroke(ring);
+        if (ev.dest) {
+          // where it is going: a hollow diamond at the end of its destination
+          ctx.save();
+          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          const q = this.toScreen(ev.dest.x, ev.dest.y), d = 7 * ui;
+          ctx.beginPath();
+          ctx.moveTo(q.x * dpr, q.y * dpr - d); ctx.lineTo(q.x * dpr + d, q.y * dpr);
+          ctx.lineTo(q.x * dpr, q.y * dpr + d); ctx.lineTo(q.x * dpr - d, q.y * dpr);
+          ctx.closePath();
+          ctx.lineWidth = 3 * ui;
+          ctx.strokeStyle = THEME.emergency;
+          ctx.stroke();
+          ctx.restore();
+        }
         if (ev.pos) {
           ctx.save();
           ctx.setTransform(1, 0, 0, 1, 0, 0);
