@@ -199,6 +199,15 @@ typedef struct cb_road_info {
     double length;            /* mean lane length, m */
 } cb_road_info;
 int cb_engine_road_info(const cb_engine *e, size_t road, cb_road_info *out);
+/* Geometry for maps.  A road's centre line as the input gave it: writes up
+ * to `cap` points as x,y pairs into xy (caller owns, 2*cap doubles) and
+ * returns the number of points the road has (call with cap 0 to size).
+ * Metres in the input's plane. */
+size_t cb_engine_road_points(const cb_engine *e, size_t road, double *xy, size_t cap);
+/* Centre and width of an intersection; CB_EINVAL for a bad index. */
+int cb_engine_intersection_geometry(const cb_engine *e, size_t inter, double *x, double *y,
+                                    double *width);
+double cb_engine_lane_width(const cb_engine *e, size_t lane);
 long cb_engine_road_find(const cb_engine *e, const char *id);   /* index or -1 */
 
 /* Movements (roadlinks) of an intersection, in the roadnet's order; a

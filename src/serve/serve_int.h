@@ -170,7 +170,6 @@ typedef struct sv_asset {
 struct cbsv_server {
     cbsv_config cfg;
     char city[1024];
-    char roadnet[1024];       /* the roadnet file, for geometry */
     bool loopback;
     cbs_store *store;
     sv_field field;

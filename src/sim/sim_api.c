@@ -494,3 +494,32 @@ bool cb_engine_movements_meet(const cb_engine *e, size_t inter, size_t a, size_t
     }
     return false;
 }
+
+/*--- geometry --------------------------------------------------------------------------------*/
+
+size_t cb_engine_road_points(const cb_engine *e, size_t road, double *xy, size_t cap)
+{
+    const cb_net *n = e->s.net;
+    if (road >= n->n_roads) return 0;
+    const net_poly *p = &n->roads[road].centre;
+    for (size_t k = 0; k < p->n && k < cap; k++) {
+        xy[2 * k] = n->pts[p->first + k].x;
+        xy[2 * k + 1] = n->pts[p->first + k].y;
+    }
+    return p->n;
+}
+
+int cb_engine_intersection_geometry(const cb_engine *e, size_t inter, double *x, double *y, double *width)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters) return CB_EINVAL;
+    if (x) *x = n->inters[inter].point.x;
+    if (y) *y = n->inters[inter].point.y;
+    if (width) *width = n->inters[inter].width;
+    return CB_OK;
+}
+
+double cb_engine_lane_width(const cb_engine *e, size_t lane)
+{
+    return lane < e->s.net->n_lanes ? e->s.net->lanes[lane].width : 0;
+}
