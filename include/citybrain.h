@@ -322,9 +322,15 @@ typedef struct cb_detector_reading {
     double occupancy;         /* fraction of steps ending with a vehicle over it */
     double mean_speed;        /* m/s of the vehicles that passed; 0 if none */
     double period;            /* seconds covered */
+    /* Totals since the detectors were enabled; resets do not touch them, so
+     * several readers can share the loops by differencing these. */
+    uint64_t total_count;
+    double total_occupied;    /* seconds a vehicle covered the loop */
+    double total_speed_sum;   /* sum of the passing vehicles' speeds */
 } cb_detector_reading;
 /* out[0] is the entry loop, out[1] the stop-line loop.  reset starts a new
- * period for that lane. */
+ * period for that lane (for a single reader; shared readers difference the
+ * totals instead). */
 int cb_engine_read_detectors(cb_engine *e, size_t lane, bool reset, cb_detector_reading out[2],
                              cb_error *err);
 

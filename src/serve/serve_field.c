@@ -108,6 +108,8 @@ int sv_field_open(cbsv_server *s, cb_error *err)
     cb_signal_config sc;
     cb_signal_config_init(&sc);
     if ((rc = cb_signals_open(f->e, &sc, &f->sig, err))) return rc;
+    /* the twin's loops: 10 m after each lane start, 5 m before its end */
+    if ((rc = cb_engine_enable_detectors(f->e, 10, 5, err))) return rc;
     f->n_sites = cb_signals_site_count(f->sig);
     f->n_lanes = cb_engine_lane_count(f->e);
     f->n_inters = cb_engine_intersection_count(f->e);
@@ -123,13 +125,14 @@ int sv_field_open(cbsv_server *s, cb_error *err)
     f->scratch = calloc(f->sig->max_lanes + 1, sizeof *f->scratch);
     f->zones = calloc((size_t)CB_ZONES_MAX * f->sig->max_lanes + 1, sizeof *f->zones);
     f->published = calloc(n * CB_PUBLISH_N, sizeof *f->published);
-    f->acc_occ = calloc(nl, sizeof *f->acc_occ);
+    f->loop_count = calloc(nl, sizeof *f->loop_count);
+    f->loop_occupied = calloc(nl, sizeof *f->loop_occupied);
+    f->loop_speed = calloc(nl, sizeof *f->loop_speed);
     f->acc_speed = calloc(nl, sizeof *f->acc_speed);
-    f->acc_count = calloc(nl, sizeof *f->acc_count);
     f->acc_speed_n = calloc(nl, sizeof *f->acc_speed_n);
     f->live = calloc(nl, sizeof *f->live);
-    if (!f->site || !f->next_step || !f->shown || !f->scratch || !f->zones || !f->published || !f->acc_occ || !f->acc_speed ||
-        !f->acc_count || !f->acc_speed_n || !f->live)
+    if (!f->site || !f->next_step || !f->shown || !f->scratch || !f->zones || !f->published || !f->acc_speed || !f->loop_count || !f->loop_occupied || !f->loop_speed ||
+        !f->acc_speed_n || !f->live)
         return cbu_err_nomem(err);
     for (size_t i = 0; i < f->n_sites; i++) {
         f->site[i].override_phase = -1;
@@ -188,9 +191,10 @@ void sv_field_close(cbsv_server *s)
     free(f->scratch);
     free(f->zones);
     free(f->published);
-    free(f->acc_occ);
     free(f->acc_speed);
-    free(f->acc_count);
+    free(f->loop_count);
+    free(f->loop_occupied);
+    free(f->loop_speed);
     free(f->acc_speed_n);
     free(f->live);
     memset(f, 0, sizeof *f);
@@ -431,7 +435,10 @@ static void record_decisions(sv_field *f, decision_vec *out)
     }
 }
 
-/* Twin detectors: accumulate every step, report every obs_period. */
+/* Twin detectors: the engine's loops count; every obs_period each lane's
+ * stop-line loop is read (and reset) into a TrafficFlowObserved record.
+ * The zone's speeds are accumulated every step for periods in which no
+ * vehicle passed the loop. */
 static void sample_detectors(sv_field *f)
 {
     double now = field_seconds(f);
@@ -439,8 +446,6 @@ static void sample_detectors(sv_field *f)
     for (size_t l = 0; l < f->n_lanes; l++) {
         cb_lane_obs o;
         if (cb_engine_lane_observe(f->e, l, 0, &o, NULL)) continue;
-        f->acc_occ[l] += o.occupancy;
-        f->acc_count[l] += o.count;
         if (o.count) {
             f->acc_speed[l] += o.mean_speed * o.count;
             f->acc_speed_n[l] += o.count;
@@ -450,7 +455,6 @@ static void sample_detectors(sv_field *f)
         f->live[l].source = CBS_SRC_TWIN;
     }
     pthread_mutex_unlock(&f->live_lock);
-    f->acc_steps++;
     if (now - f->period_start + 1e-9 < f->srv->cfg.obs_period) return;
 
     cbi_batch *b = malloc(sizeof *b);
@@ -461,20 +465,29 @@ static void sample_detectors(sv_field *f)
     double span = now - f->period_start;
     if (cbu_vec_reserve(&b->traffic, f->n_lanes) == 0) {
         for (size_t l = 0; l < f->n_lanes; l++) {
-            double len = cb_engine_lane_length(f->e, l);
-            double k = f->acc_count[l] / f->acc_steps / (len > 0 ? len : 1);   /* vehicles per m */
-            double v = f->acc_speed_n[l] ? f->acc_speed[l] / f->acc_speed_n[l] : NAN;
-            /* Flow = density x speed (vehicles in the period): the twin's
-             * detectors are zones, not loops, so they measure k and v. */
-            cbi_traffic t = { (uint32_t)l, t_from, t_to, isnan(v) ? 0 : k * v * span, f->acc_occ[l] / f->acc_steps, v };
+            /* What a stop-line loop reports, as a city's would: vehicles
+             * that passed it in the period, the share of time it was
+             * covered, and their mean speed (the lane zone's mean speed
+             * when nobody passed, e.g. a standing queue). */
+            cb_detector_reading r[2];
+            if (cb_engine_read_detectors(f->e, l, false, r, NULL)) continue;   /* shared: no reset */
+            if (r[1].total_count < f->loop_count[l]) {     /* re-enabled by another module */
+                f->loop_count[l] = 0;
+                f->loop_occupied[l] = f->loop_speed[l] = 0;
+            }
+            double n = (double)(r[1].total_count - f->loop_count[l]);
+            double occ = span > 0 ? (r[1].total_occupied - f->loop_occupied[l]) / span : 0;
+            double v = n > 0 ? (r[1].total_speed_sum - f->loop_speed[l]) / n
+                             : f->acc_speed_n[l] ? f->acc_speed[l] / f->acc_speed_n[l] : NAN;
+            f->loop_count[l] = r[1].total_count;
+            f->loop_occupied[l] = r[1].total_occupied;
+            f->loop_speed[l] = r[1].total_speed_sum;
+            cbi_traffic t = { (uint32_t)l, t_from, t_to, n, occ, v };
             b->traffic.a[b->traffic.n++] = t;
         }
     }
-    memset(f->acc_occ, 0, f->n_lanes * sizeof *f->acc_occ);
     memset(f->acc_speed, 0, f->n_lanes * sizeof *f->acc_speed);
-    memset(f->acc_count, 0, f->n_lanes * sizeof *f->acc_count);
     memset(f->acc_speed_n, 0, f->n_lanes * sizeof *f->acc_speed_n);
-    f->acc_steps = 0;
     f->period_start = now;
     cb_error err;
     if (cbs_ingest_async(f->srv->store, b, CBS_SRC_TWIN, &err)) {

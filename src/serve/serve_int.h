@@ -115,9 +115,10 @@ typedef struct sv_field {
     double zone;
 
     /* detector aggregation over obs_period (twin mode) */
-    double *acc_occ, *acc_speed, *acc_count;
+    double *acc_speed;        /* zone speed sums since the last report */
+    uint64_t *loop_count;     /* stop-line loop totals at the last report */
+    double *loop_occupied, *loop_speed;
     uint32_t *acc_speed_n;
-    int acc_steps;
     double period_start;      /* field s */
     double next_kpi;
 

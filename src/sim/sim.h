@@ -196,6 +196,10 @@ typedef struct sim_det {
     uint32_t occ_steps;    /* steps at whose end a vehicle covered the point */
     double speed_sum;      /* speeds of the crossing vehicles */
     int64_t occ_stamp;     /* last step counted in occ_steps */
+    /* the same since the detectors were enabled, never reset, so that
+     * several readers can each take their own differences */
+    uint64_t total_count, total_occ_steps;
+    double total_speed_sum;
 } sim_det;
 
 /* A lane blocked at a position, from start_step to end_step. */

@@ -55,10 +55,13 @@ void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, doubl
         if (from < p && to >= p) {
             d->count++;
             d->speed_sum += v;
+            d->total_count++;
+            d->total_speed_sum += v;
         }
         if (to >= p && to - len <= p && d->occ_stamp != s->step) {
             d->occ_stamp = s->step;
             d->occ_steps++;
+            d->total_occ_steps++;
         }
     }
 }
@@ -87,10 +90,12 @@ int cb_engine_read_detectors(cb_engine *e, size_t lane, bool reset, cb_detector_
         out[k].occupancy = steps > 0 ? (double)d->occ_steps / (double)steps : 0;
         out[k].mean_speed = d->count ? d->speed_sum / d->count : 0;
         out[k].flow_per_hour = steps > 0 ? d->count * 3600.0 / ((double)steps * s->dt) : 0;
+        out[k].total_count = d->total_count;
+        out[k].total_occupied = (double)d->total_occ_steps * s->dt;
+        out[k].total_speed_sum = d->total_speed_sum;
         if (reset) {
-            int64_t stamp = d->occ_stamp;
-            memset(d, 0, sizeof *d);
-            d->occ_stamp = stamp;
+            d->count = d->occ_steps = 0;
+            d->speed_sum = 0;
         }
     }
     if (reset) s->det_since[lane] = s->step;
