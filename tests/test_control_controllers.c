@@ -225,6 +225,49 @@ TEST(horizon_serves_the_queue_and_does_not_switch_for_little)
     cb_controller_destroy(c);
 }
 
+/* Ageing counts from when a queue forms, not from the lane's last green: a
+ * car stopping at a lane that has been idle for ten minutes has waited
+ * nothing yet, and must not pull the green away from two long queues; but
+ * if it keeps waiting, it is served within a few minutes. */
+TEST(horizon_ages_a_queue_from_when_it_formed)
+{
+    fake f;
+    fake_init(&f);
+    cb_controller *c = make(&f, "horizon", NULL);
+    ASSERT(c);
+    cb_decision d;
+    double t = 0;
+    cb_sig_state st = CB_SIG_START;
+    int green = -1;
+    for (; t <= 600; t += 15) {                   /* ten minutes of W+E straight traffic only */
+        fake_init(&f);
+        queue(&f, in_lane(W, false), 10);
+        queue(&f, in_lane(E, false), 10);
+        cb_site_obs o = observe(&f, c, t, st, green, t);
+        cb_controller_decide(c, 0, &o, &d);
+        ASSERT_EQ_INT(d.phase, 1);
+        st = CB_SIG_GREEN;
+        green = 1;
+    }
+    /* one car stops on the S left lane, never green so far: keep 1 */
+    double stopped_at = t, served_at = -1;
+    for (; t <= stopped_at + 900 && served_at < 0; t += 15) {
+        fake_init(&f);
+        queue(&f, in_lane(W, false), 10);
+        queue(&f, in_lane(E, false), 10);
+        queue(&f, in_lane(S, true), 1);
+        cb_site_obs o = observe(&f, c, t, CB_SIG_GREEN, 1, t);
+        cb_controller_decide(c, 0, &o, &d);
+        if (t == stopped_at) ASSERT_EQ_INT(d.phase, 1);
+        if (d.phase == 4) served_at = t;          /* S+N left */
+        else ASSERT_EQ_INT(d.phase, 1);
+    }
+    /* the weight doubles 60 s after the 90 s grace: well inside 10 min */
+    ASSERT(served_at > stopped_at + 90);
+    ASSERT(served_at <= stopped_at + 600);
+    cb_controller_destroy(c);
+}
+
 TEST(horizon_is_deterministic)
 {
     fake f;

@@ -21,8 +21,10 @@
  *   - vehicles cannot leave into exit lanes that are full;
  *   - cost = vehicle-seconds spent queued, plus `term` seconds for every
  *     vehicle still queued at the end of the horizon (it will keep waiting),
- *     times an ageing weight 1 + ((red - grace) / age)^2 for a queue that
- *     has waited at red longer than `grace`, so nobody waits for ever.
+ *     times an ageing weight 1 + ((wait - grace) / age)^2 for a queue that
+ *     has waited at red longer than `grace`, so nobody waits for ever (the
+ *     clock starts when the queue forms, not at the lane's last green: a
+ *     car stopping at a lane idle for minutes has not waited minutes).
  * A plan is one candidate phase per interval (8^3 = 512 plans with the
  * benchmark's eight greens), searched depth first with the current green's
  * plans first; lane costs are >= 0, so a partial sum above the best plan
@@ -72,7 +74,9 @@ typedef struct site_plan {
     uint32_t green[MAX_C];          /* per candidate: bit a = approach lane a goes */
     uint32_t out_first[MAX_AL + 1]; /* exit lanes of approach lane a: outl[out_first[a]..] */
     uint32_t outl[MAX_AL * 8];
-    double last_green[MAX_AL];      /* when approach lane a last had green, s */
+    double wait_since[MAX_AL];      /* since when approach lane a has had a queue
+                                       waiting at red, s (= now while it is green
+                                       or nobody is stopped on it) */
     uint32_t al_road[MAX_AL];       /* site road of approach lane a */
     uint32_t al_exit[MAX_AL];       /* exit road its (first) movement leads to */
     int exit_slot[64];              /* per site road: its slot among exit roads, -1 */
@@ -374,9 +378,10 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         for (uint32_t ci = 0; ci < sp->n_c; ci++)
             if (s->candidates[ci] == o->green) cur = (int)ci;
     bool in_clearance = o->state == CB_SIG_YELLOW || o->state == CB_SIG_ALLRED;
-    if (cur >= 0 && !in_clearance)
-        for (uint32_t a = 0; a < sp->n_al; a++)
-            if (sp->green[cur] >> a & 1) sp->last_green[a] = o->time;
+    for (uint32_t a = 0; a < sp->n_al; a++) {
+        bool green = cur >= 0 && !in_clearance && (sp->green[cur] >> a & 1);
+        if (green || o->lanes[sp->al[a]].stopped < 1) sp->wait_since[a] = o->time;
+    }
 
     /* The lanes now: queue, arrivals per second from the zone rings, room. */
     double (*arrive)[MAX_T] = r->arrive;
@@ -408,7 +413,7 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         ln->room0 = c->p[P_SPACE] > 0 ? room : 1e9;
         ln->weight = 1;
         if (c->p[P_AGE] > 0 && ln->q0 >= 1) {
-            double red = (o->time - sp->last_green[a] - c->p[P_GRACE]) / c->p[P_AGE];
+            double red = (o->time - sp->wait_since[a] - c->p[P_GRACE]) / c->p[P_AGE];
             if (red < 0) red = 0;
             ln->weight += red * red;
         }
