@@ -299,6 +299,9 @@ typedef struct cb_vehicle_params {
     double length, width, max_pos_acc, max_neg_acc, usual_pos_acc, usual_neg_acc;
     double min_gap, max_speed, headway_time;
     double speed;             /* speed when it enters its first lane */
+    double speed_factor;      /* it may drive at this times the lane speed limit
+                                 (1; above 1 only for emergency vehicles, which
+                                 the law lets exceed limits) */
 } cb_vehicle_params;
 void cb_vehicle_params_init(cb_vehicle_params *p);   /* CityFlow's defaults */
 /* Create "manually_pushed_<n>" now, routed through the anchor roads; it

@@ -115,6 +115,35 @@ TEST(push_vehicle)
     cb_engine_close(e);
 }
 
+/* An emergency vehicle allowed 1.5 times the lane limit (15 m/s on the
+ * 10 m/s lanes), CityFlow's other defaults: positions 2.25, 9, 20.25, 34.5,
+ * then +15 per step; it enters the link at k = 22 (304.5 m), reaches
+ * 16.67 m/s there (320.33 m), is held back to 15 m/s on r2 (336.17 m at
+ * k = 24), then passes 600 m at k = 42: travel time 41 s (60 s at 1.0). */
+TEST(push_vehicle_speed_factor)
+{
+    const char *dir = city("pushfast", GREEN, "[]");
+    ASSERT(dir);
+    cb_engine *e = open_city(dir, false);
+    ASSERT(e);
+    cb_vehicle_params p;
+    cb_vehicle_params_init(&p);
+    ASSERT_NEAR(p.speed_factor, 1.0, 0);
+    p.speed_factor = 1.5;
+    size_t route[] = { 0, 1 };
+    char id[64];
+    cb_error err;
+    ASSERT_EQ_INT(cb_engine_push_vehicle(e, &p, route, 2, id, sizeof id, &err), CB_OK);
+    p.speed_factor = 5;
+    ASSERT_EQ_INT(cb_engine_push_vehicle(e, &p, route, 2, id, sizeof id, &err), CB_EINVAL);
+    ASSERT_EQ_INT(run_steps(e, 100), 0);
+    cb_metrics m;
+    cb_engine_metrics(e, &m);
+    ASSERT_EQ_INT(m.finished, 1);
+    ASSERT_NEAR(m.engine_att, 41.0, 1e-9);
+    cb_engine_close(e);
+}
+
 TEST(set_vehicle_route_checks)
 {
     const char *dir = city("route", GREEN, ONE_VEHICLE);

@@ -419,6 +419,7 @@ void cb_vehicle_params_init(cb_vehicle_params *p)
     p->max_speed = 16.66667;
     p->headway_time = 1.0;
     p->speed = 0.0;
+    p->speed_factor = 1.0;
 }
 
 int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_t *roads, size_t n_roads,
@@ -455,7 +456,11 @@ int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_
         return cbu_err(err, CB_EINVAL, "a route needs at least 2 different roads");
     }
     uint16_t t;
-    if (sim_intern_vtype(s, &vt, &t)) { free(full); return cbu_err_nomem(err); }
+    if (!(p->speed_factor >= 0.2) || p->speed_factor > 3) {
+        free(full);
+        return cbu_err(err, CB_EINVAL, "speed_factor must be between 0.2 and 3");
+    }
+    if (sim_intern_vtype_ex(s, &vt, false, 0, p->speed_factor, &t)) { free(full); return cbu_err_nomem(err); }
     uint32_t r = sim_route_add(s, full, nfull);
     if (r == SIM_NONE) return cbu_err_nomem(err);
     uint32_t vid;
