@@ -5,15 +5,27 @@
  * streams ended, the field stopped, every queued write committed and the
  * database checkpointed.  Prints the URL, and the admin token the first
  * time a database is used (it is stored only as a salted hash, so this is
- * the one chance to copy it). */
+ * the one chance to copy it).
+ *
+ * Two programs are built from the CLI sources: `citybrain`, without the
+ * service, and `citybrain-serve`, with it.  The service's libraries
+ * (libmicrohttpd with GnuTLS, SQLite, libsodium) cost every process ~2.5 ms
+ * of dynamic loading, a third of a small city's whole run; so in
+ * `citybrain` (CB_CLI_NO_SERVE) this command only replaces the process with
+ * its sibling `citybrain-serve serve ...`. */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifndef CB_CLI_NO_SERVE
 #include "../serve/serve.h"
+#endif
 
 enum { SV_CITY = 1, SV_DB, SV_LISTEN, SV_SPEED, SV_CONFIG, SV_CONTROL, SV_EXTERNAL, SV_RETENTION, SV_THREADS };
 
@@ -54,6 +66,35 @@ const cli_command cli_cmd_serve = {
         "  citybrain serve --listen 127.0.0.1:0 --config serve.json\n",
     .main = serve_main,
 };
+
+#ifdef CB_CLI_NO_SERVE
+
+/* Exec `citybrain-serve` from this program's own folder (else the PATH). */
+static int serve_main(const cli_command *self, int argc, char **argv)
+{
+    (void)self;
+    char exe[PATH_MAX], sibling[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) return CLI_EXIT_FAIL;
+    args[0] = "citybrain-serve";
+    for (int i = 0; i < argc; i++) args[i + 1] = argv[i];   /* argv[0] is "serve" */
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            slash[1] = '\0';
+            snprintf(sibling, sizeof sibling, "%scitybrain-serve", exe);
+            execv(sibling, args);
+        }
+    }
+    execvp("citybrain-serve", args);
+    fprintf(stderr, "citybrain: cannot start citybrain-serve (%s); it is built beside citybrain\n", strerror(errno));
+    free(args);
+    return CLI_EXIT_FAIL;
+}
+
+#else
 
 static volatile sig_atomic_t stop_signal;
 
@@ -136,3 +177,5 @@ static int serve_main(const cli_command *self, int argc, char **argv)
     fprintf(stderr, "citybrain: stopped; everything acknowledged is stored in %s\n", cfg.db);
     return CLI_EXIT_OK;
 }
+
+#endif /* CB_CLI_NO_SERVE */
