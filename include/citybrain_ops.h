@@ -44,10 +44,11 @@ typedef struct cb_ops_config {
     double inc_stretch;       /* a vehicle is due at the stop line after its
                                  free run from the entry loop times
                                  1 + inc_stretch (0.05) ... */
-    double inc_slack;         /* ... plus inc_slack seconds (3) */
+    double inc_slack;         /* ... plus inc_slack seconds (1) */
     double inc_quiet;         /* s of a silent, empty stop-line loop (4) */
     double inc_block;         /* s of green with the stop-line loop covered
-                                 and nobody leaving (60) */
+                                 and nobody leaving (40); also the longest a
+                                 queue downstream explains a silent one */
     /* Emergency vehicles (docs/emergency.md). */
     bool preempt;             /* hold greens for them (true) */
     double replan;            /* s between re-plans en route (10) */
@@ -55,7 +56,9 @@ typedef struct cb_ops_config {
     double margin;            /* s of extra lead before the ETA (4) */
     double max_hold;          /* s one site may be held for one vehicle (120) */
     cb_vehicle_params ev;     /* the vehicle: cb_vehicle_params_init's, with
-                                 max_speed 16.67 m/s */
+                                 speed_factor 1.5 (lights and siren: it may
+                                 drive at 1.5 times the limit) and max_speed
+                                 22.22 m/s (80 km/h) */
 } cb_ops_config;
 
 void cb_ops_config_init(cb_ops_config *c);
@@ -121,7 +124,8 @@ typedef struct cb_ev_status {
     double travel_time;       /* arrival - start, or time so far */
     double planned;           /* the first plan's estimated seconds */
     double free_flow;         /* s the roads it drove take at its top speed
-                                 (its max speed or the limit, the lower),
+                                 (the limit times ev.speed_factor,
+                                 at most ev.max_speed),
                                  crossings excluded: what no signal delays */
     char vehicle[48];         /* the engine's id ("manually_pushed_0"), "" before */
     size_t road;              /* road it is on, (size_t)-1 off a road */

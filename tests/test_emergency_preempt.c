@@ -4,8 +4,10 @@
  * The corridor is the 1x3 grid's middle row: road_0_1_0 (270 m),
  * road_1_1_0 and road_2_1_0 (240 m each), road_3_1_0 (270 m), through the
  * three signals intersection_1_1..3_1, limit 16.67 m/s: 1020 m that the
- * emergency vehicle (max speed 16.67 m/s) runs in 61.2 s without signals
- * (its free_flow).  The signals run the papers' FixedTime (25 s greens, 5 s
+ * emergency vehicle runs in 45.9 s without signals (its free_flow): on duty
+ * it may drive at 1.5 times the limit, 25 m/s, but its max speed of
+ * 22.22 m/s (80 km/h) caps it.  An ordinary vehicle (speed factor 1) needs
+ * 61.2 s.  The signals run the papers' FixedTime (25 s greens, 5 s
  * yellow, a 120 s cycle) through the safety layer (minimum green 5 s). */
 #include "test.h"
 #include "citybrain_ops.h"
@@ -97,8 +99,9 @@ typedef struct trip_result {
     double t_end;
 } trip_result;
 
-/* One corridor trip dispatched at `t`, until 120 s after its arrival. */
-static int corridor_trip(double t, bool preempt, trip_result *r)
+/* One corridor trip dispatched at `t`, until 120 s after its arrival;
+ * speed_factor 0 keeps the default vehicle's. */
+static int corridor_trip(double t, bool preempt, double speed_factor, trip_result *r)
 {
     memset(r, 0, sizeof *r);
     cb_engine *e = open_grid(1, 3, true, false, true);
@@ -106,6 +109,7 @@ static int corridor_trip(double t, bool preempt, trip_result *r)
     cb_ops_config cfg;
     cb_ops_config_init(&cfg);
     cfg.preempt = preempt;
+    if (speed_factor > 0) cfg.ev.speed_factor = speed_factor;
     cb_opsloop *l = NULL;
     cb_error err = { 0 };
     int rc = cb_opsloop_open(e, "fixedtime", NULL, &cfg, &l, &err);
@@ -159,12 +163,12 @@ TEST(green_waves_on_the_corridor)
     double first = -1;
     for (double t = 0; t < 120; t += 10) {
         trip_result a, b;
-        ASSERT_EQ_INT(corridor_trip(t, false, &a), CB_OK);
-        ASSERT_EQ_INT(corridor_trip(t, true, &b), CB_OK);
+        ASSERT_EQ_INT(corridor_trip(t, false, 0, &a), CB_OK);
+        ASSERT_EQ_INT(corridor_trip(t, true, 0, &b), CB_OK);
         ASSERT_EQ_INT(a.st.state, CB_EV_ARRIVED);
         ASSERT_EQ_INT(b.st.state, CB_EV_ARRIVED);
-        ASSERT_NEAR(a.st.free_flow, 1020 / 16.67, 0.01);
-        ASSERT_NEAR(b.st.free_flow, 1020 / 16.67, 0.01);
+        ASSERT_NEAR(a.st.free_flow, 1020 / 22.22, 0.01);
+        ASSERT_NEAR(b.st.free_flow, 1020 / 22.22, 0.01);
         stopped_without += a.st.stops > 0;
         ASSERT_EQ_INT(a.st.preemptions, 0);
         ASSERT_EQ_INT(b.st.stops, 0);
@@ -182,6 +186,27 @@ TEST(green_waves_on_the_corridor)
         ASSERT_STR_EQ(b.st.vehicle, "manually_pushed_0");
     }
     ASSERT(stopped_without >= 6);
+}
+
+/* The vehicle on duty drives above the limit, an ordinary one does not:
+ * with green waves on the empty corridor neither stops, the first runs
+ * within 15 s of 1020 m at 22.22 m/s (start from rest and three boxes), the
+ * second takes at least 1020 m at the 16.67 m/s limit. */
+TEST(on_duty_it_exceeds_the_limit)
+{
+    trip_result fast, slow;
+    ASSERT_EQ_INT(corridor_trip(40, true, 0, &fast), CB_OK);
+    ASSERT_EQ_INT(corridor_trip(40, true, 1, &slow), CB_OK);
+    ASSERT_EQ_INT(fast.st.state, CB_EV_ARRIVED);
+    ASSERT_EQ_INT(slow.st.state, CB_EV_ARRIVED);
+    ASSERT_EQ_INT(fast.st.stops, 0);
+    ASSERT_EQ_INT(slow.st.stops, 0);
+    ASSERT_NEAR(slow.st.free_flow, 1020 / 16.67, 0.01);
+    ASSERT(fast.st.travel_time <= 1020 / 22.22 + 15);
+    ASSERT(fast.st.travel_time < 1020 / 16.67);
+    ASSERT(slow.st.travel_time >= 1020 / 16.67);
+    ASSERT_EQ_INT(fast.violations, 0);
+    ASSERT_EQ_INT(slow.violations, 0);
 }
 
 /* Background traffic is the same in runs with and without preemption

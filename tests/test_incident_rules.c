@@ -28,10 +28,11 @@ static inc_det *open_detector(inc_lane *lanes)
     return inc_open(&c);
 }
 
-/* One step of lane l: n vehicles past the entry at 10 m/s, m past the stop bar. */
+/* One step of lane l: n vehicles past the entry at 10 m/s, m past the stop
+ * bar; a covered stop bar has its head at the line (the line loop covered). */
 static void put(inc_obs *o, int l, int n, int m, int occ_out, int green)
 {
-    o[l] = (inc_obs){ n ? 10.0f : 0.0f, (uint16_t)n, (uint16_t)m, 0, (uint8_t)occ_out, (uint8_t)green };
+    o[l] = (inc_obs){ n ? 10.0f : 0.0f, (uint16_t)n, (uint16_t)m, 0, (uint8_t)occ_out, (uint8_t)green, (uint8_t)occ_out };
 }
 
 /* Free-flowing lane 3: a vehicle every 10 s, each leaving 28 s later (the
@@ -122,7 +123,11 @@ TEST(a_covered_stop_bar_counts_only_green_time)
 }
 
 /* Lane 0's vehicles are overdue and its stop bar silent, but lane 1, which
- * it feeds, is queued back over its entry loop: a jam, not an incident. */
+ * it feeds, is queued back over its entry loop: a jam, not an incident --
+ * for 60 s (block).  Lane 1 is full from t = 1 (its smoothed entry
+ * occupancy passes 0.5 at t = 7), so the silence is explained until
+ * t = 66; the first vehicle (entry at 9.5 s) is long overdue by then and
+ * the alert comes when the quiet clock (4 s) runs out: t = 70. */
 TEST(a_queue_downstream_explains_a_silent_stop_line)
 {
     inc_lane lanes[N_LANES];
@@ -132,6 +137,20 @@ TEST(a_queue_downstream_explains_a_silent_stop_line)
     for (int t = 1; t <= 600; t++) {
         memset(o, 0, sizeof o);
         put(o, 0, t % 10 == 0, 0, 0, 1);
+        o[1].occ_in = 1;
+        inc_step(d, t, o);
+        if (t == 69) ASSERT_EQ_INT(inc_alert_count(d), 0);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    ASSERT_EQ_INT(inc_alert_get(d, 0)->lane, 0);
+    ASSERT_NEAR(inc_alert_get(d, 0)->raised, 70, 1e-9);
+    /* a stop bar that keeps seeing its head (the queue reaches it) is never
+     * overdue, however long lane 1 stays full */
+    inc_close(d);
+    d = open_detector(lanes);
+    for (int t = 1; t <= 600; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 0, t % 10 == 0, 0, t > 40, 1);
         o[1].occ_in = 1;
         inc_step(d, t, o);
     }
@@ -174,6 +193,33 @@ TEST(a_blocked_lane_start_is_named)
     ASSERT_NEAR(a->raised, 660, 1e-9);    /* 60 s of green from the covered start at 601 */
     ASSERT_NEAR(a->start, 600, 1e-9);
     ASSERT(a->confidence > 0.999);
+    inc_close(d);
+}
+
+/* The same blockage as above, but the queue's head stands back from the
+ * line (the stop-bar zone covered, its line loop never): the obstacle is in
+ * lane 0's own stop-bar zone, and the alert is BLOCKED on lane 0, although
+ * lane 1 went silent as well (lane 0 was its only feeder). */
+TEST(a_head_held_back_from_the_line_is_this_lane)
+{
+    inc_lane lanes[N_LANES];
+    inc_det *d = open_detector(lanes);
+    ASSERT(d);
+    inc_obs o[N_LANES];
+    for (int t = 1; t <= 700; t++) {
+        memset(o, 0, sizeof o);
+        put(o, 0, 0, t <= 600 && t % 4 == 0, t > 600, 1);
+        o[0].occ_line = 0;
+        put(o, 1, t <= 600 && t % 4 == 0, t > 30 && t <= 630 && t % 4 == 0, 0, 1);
+        put(o, 2, t % 4 == 0, t > 30 && t % 4 == 0, 0, 1);
+        inc_step(d, t, o);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    const inc_alert *a = inc_alert_get(d, 0);
+    ASSERT_EQ_INT(a->lane, 0);
+    ASSERT_EQ_INT(a->rule, INC_RULE_BLOCKED);
+    ASSERT_NEAR(a->raised, 660, 1e-9);
+    ASSERT_NEAR(a->start, 600, 1e-9);
     inc_close(d);
 }
 

@@ -7,10 +7,15 @@
  * Each trip is simulated twice from time 0 with the same seed -- so the
  * background traffic is identical until the dispatch, which the digests
  * of the two runs prove -- once without preemption and once with it, both
- * with live detector routing, under the same signal controller.  Reported:
- * the vehicle's travel time (median, p90) in both, everyone else's ATT at
- * the end of the hour, and how long after the vehicle's arrival the
- * queues at signals take to come back to the run without preemption.
+ * with live detector routing, under the same signal controller.  Both runs
+ * use the same vehicle: an emergency vehicle on duty, which may drive at
+ * its speed factor (1.5) times the limit, so that the comparison measures
+ * the green waves alone.  Reported: the vehicle's travel time (median, p90)
+ * in both, everyone else's ATT at the end of the hour, and how long after
+ * the vehicle's arrival the queues at signals take to come back to the run
+ * without preemption.  As context, a third run per trip sends an ordinary
+ * vehicle (speed factor 1) without preemption: the reduction against it is
+ * what speed and green waves give together, reported apart and labelled.
  *
  * Output: a table (and the marked section "bench emergency" of
  * docs/benchmarks.md), or with --json one object. */
@@ -31,6 +36,7 @@ typedef struct em_args {
     int trips;
     uint64_t seed;
     double hour;              /* background measured at this time (3600) */
+    bool no_ordinary;         /* skip the ordinary-vehicle context run */
     bool json, no_write, quiet;
     cb_ops_config cfg;
 } em_args;
@@ -103,7 +109,8 @@ static int draw_trips(const bops_city *c, const em_args *a, size_t city_index, e
 
 /*--- one run ------------------------------------------------------------------------------*/
 
-static int run_trip(const bops_city *c, const em_args *a, const em_trip *t, bool preempt, em_run *out,
+/* ordinary: the vehicle keeps to the limit (speed factor 1). */
+static int run_trip(const bops_city *c, const em_args *a, const em_trip *t, bool preempt, bool ordinary, em_run *out,
                     cb_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -116,6 +123,7 @@ static int run_trip(const bops_city *c, const em_args *a, const em_trip *t, bool
     cb_ops_config cfg = a->cfg;
     cfg.preempt = preempt;
     cfg.incidents = false;
+    if (ordinary) cfg.ev.speed_factor = 1;
     if (!rc) rc = cb_opsloop_open(e, a->control, p, &cfg, &l, err);
     size_t id = 0;
     if (!rc) rc = cb_ops_dispatch(cb_opsloop_ops(l), t->origin, t->dest, t->time, &id, err);
@@ -195,9 +203,12 @@ typedef struct em_summary {
     double bg_change, bg_change_max, recovery_median;
     double stops_without, stops_with, preemptions, replans;
     double ff_without, ff_with;   /* medians of the free-flow times */
+    double med_ordinary, p90_ordinary; /* the ordinary vehicle without preemption (NAN: not run) */
 } em_summary;
 
-static void summarise(const em_trip *t, const em_run *wo, const em_run *wi, int n, double dt, em_summary *s)
+/* od: the ordinary vehicle's runs, or NULL. */
+static void summarise(const em_trip *t, const em_run *wo, const em_run *wi, const em_run *od, int n, double dt,
+                      em_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->trips = n;
@@ -239,6 +250,12 @@ static void summarise(const em_trip *t, const em_run *wo, const em_run *wi, int 
     s->recovery_median = bops_quantile(rec, nr, 0.5);
     s->ff_without = bops_quantile(fa, (size_t)n, 0.5);
     s->ff_with = bops_quantile(fb, (size_t)n, 0.5);
+    s->med_ordinary = s->p90_ordinary = NAN;
+    if (od) {
+        for (int k = 0; k < n; k++) a[k] = od[k].tt;
+        s->med_ordinary = bops_quantile(a, (size_t)n, 0.5);
+        s->p90_ordinary = bops_quantile(a, (size_t)n, 0.9);
+    }
     free(a);
     free(b);
     free(rec);
@@ -272,6 +289,10 @@ static void json_summary(FILE *f, const em_summary *s)
     json_num(f, "ev_stops_with", s->stops_with, true);
     json_num(f, "preemptions_per_trip", s->preemptions, true);
     json_num(f, "replans_per_trip", s->replans, true);
+    json_num(f, "ordinary_ev_median_without_s", s->med_ordinary, true);
+    json_num(f, "ordinary_ev_p90_without_s", s->p90_ordinary, true);
+    json_num(f, "ev_median_reduction_vs_ordinary", 1 - s->med_with / s->med_ordinary, true);
+    json_num(f, "ev_p90_reduction_vs_ordinary", 1 - s->p90_with / s->p90_ordinary, true);
     fprintf(f, "\"arrived_without\": %d, \"arrived_with\": %d, \"same_background\": %d", s->arrived_without,
             s->arrived_with, s->same_background);
 }
@@ -284,6 +305,8 @@ static void table_row(FILE *f, const char *name, const em_summary *s)
             100 * (1 - s->ff_without / s->med_without), s->p90_without, s->p90_with,
             100 * (1 - s->p90_with / s->p90_without), 100 * s->bg_change, 100 * s->bg_change_max, s->stops_without,
             s->stops_with, s->preemptions);
+    if (isnan(s->med_ordinary)) fprintf(f, "- | ");
+    else fprintf(f, "%.0f (%.0f, %.1f%%) | ", s->med_ordinary, s->med_with, 100 * (1 - s->med_with / s->med_ordinary));
     if (isnan(s->recovery_median)) fprintf(f, "- |\n");
     else fprintf(f, "%.0f |\n", s->recovery_median);
 }
@@ -291,7 +314,7 @@ static void table_row(FILE *f, const char *name, const em_summary *s)
 /*--- the command ------------------------------------------------------------------------------*/
 
 enum { E_DATA = 1, E_EXAMPLES, E_OUT, E_NO_WRITE, E_TRIPS, E_SEED, E_CONTROL, E_CITIES, E_JSON, E_QUIET, E_HOUR,
-       E_HEADWAY, E_MARGIN, E_MAX_HOLD };
+       E_HEADWAY, E_MARGIN, E_MAX_HOLD, E_SPEED_FACTOR, E_NO_ORDINARY };
 
 static const cli_opt em_opts[] = {
     { E_TRIPS, "trips", 0, "N", "random trips per city", "20" },
@@ -302,6 +325,8 @@ static const cli_opt em_opts[] = {
     { E_HEADWAY, "headway", 0, "S", "preemption: seconds per queued vehicle", "2" },
     { E_MARGIN, "margin", 0, "S", "preemption: extra lead before the ETA", "4" },
     { E_MAX_HOLD, "max-hold", 0, "S", "preemption: longest hold of one site", "120" },
+    { E_SPEED_FACTOR, "speed-factor", 0, "F", "the EV may drive at F times the limit (both runs)", "1.5" },
+    { E_NO_ORDINARY, "no-ordinary", 0, NULL, "skip the ordinary vehicle's runs (context only)", NULL },
     { E_DATA, "data", 0, "DIR", "the benchmark cities", "../shared/data" },
     { E_EXAMPLES, "examples", 0, "DIR", "bundled copies used first when present", "examples" },
     { E_OUT, "out", 'o', "FILE", "markdown file whose marked section is rewritten", "docs/benchmarks.md" },
@@ -321,9 +346,11 @@ const cli_command cli_cmd_bench_emergency = {
         "Draw --trips random emergency trips (seeded) on Jinan and Hangzhou at their\n"
         "heaviest flows and run each twice from time 0 with the same seed: without\n"
         "and with signal preemption, both routed on live detector estimates, under\n"
-        "the same controller.  Report the vehicle's travel time (median, p90), the\n"
-        "change in everyone else's ATT at the end of the hour, and how long the\n"
-        "queues at signals take to recover after the vehicle's arrival.  Targets:\n"
+        "the same controller, the same vehicle (an EV on duty: --speed-factor times\n"
+        "the limit).  Report the vehicle's travel time (median, p90), the change in\n"
+        "everyone else's ATT at the end of the hour, and how long the queues at\n"
+        "signals take to recover after the vehicle's arrival.  As context, a third\n"
+        "run sends an ordinary vehicle (at the limit) without preemption.  Targets:\n"
         "median travel time at least 50% lower, background ATT at most 3% higher.\n"
         "Methods: docs/emergency.md.\n",
     .groups = { { NULL, em_opts, NULL } },
@@ -383,18 +410,25 @@ static int em_main(const cli_command *self, int argc, char **argv)
         case E_MAX_HOLD:
             if (!cli_value_double(&p, 1, 3600, &a.cfg.max_hold)) return CLI_EXIT_USAGE;
             break;
+        case E_SPEED_FACTOR:
+            if (!cli_value_double(&p, 0.2, 3, &a.cfg.ev.speed_factor)) return CLI_EXIT_USAGE;
+            break;
+        case E_NO_ORDINARY: a.no_ordinary = true; break;
         default: return CLI_EXIT_USAGE;
         }
     }
     size_t nt = (size_t)a.trips;
     em_trip *trips = calloc(nt * EM_N_CITIES, sizeof *trips);
     em_run *wo = calloc(nt * EM_N_CITIES, sizeof *wo), *wi = calloc(nt * EM_N_CITIES, sizeof *wi);
-    if (!trips || !wo || !wi) {
+    em_run *od = calloc(nt * EM_N_CITIES, sizeof *od);
+    if (!trips || !wo || !wi || !od) {
         free(trips);
         free(wo);
         free(wi);
+        free(od);
         return cli_failf("out of memory");
     }
+    bool ordinary = !a.no_ordinary;
     em_summary per[EM_N_CITIES];
     bool ran[EM_N_CITIES] = { false };
     char skipped[EM_N_CITIES][512];
@@ -415,19 +449,22 @@ static int em_main(const cli_command *self, int argc, char **argv)
             break;
         }
         for (size_t k = 0; k < nt; k++) {
-            if (run_trip(&em_cities[c], &a, &t[k], false, &wo[c * nt + k], &err) ||
-                run_trip(&em_cities[c], &a, &t[k], true, &wi[c * nt + k], &err)) {
+            if (run_trip(&em_cities[c], &a, &t[k], false, false, &wo[c * nt + k], &err) ||
+                run_trip(&em_cities[c], &a, &t[k], true, false, &wi[c * nt + k], &err) ||
+                (ordinary && run_trip(&em_cities[c], &a, &t[k], false, true, &od[c * nt + k], &err))) {
                 fprintf(stderr, "citybrain bench emergency: %s trip %zu: ", em_cities[c].tag, k);
                 rc = cli_fail(&err);
                 break;
             }
             if (!a.quiet)
-                fprintf(stderr, "  %s trip %2zu  %s:%s@%g  %d signals  without %4.0f s  with %4.0f s  (%d holds)\n",
+                fprintf(stderr,
+                        "  %s trip %2zu  %s:%s@%g  %d signals  without %4.0f s  with %4.0f s  (%d holds)  "
+                        "ordinary vehicle without %4.0f s\n",
                         em_cities[c].tag, k, t[k].origin_id, t[k].dest_id, t[k].time, t[k].signals, wo[c * nt + k].tt,
-                        wi[c * nt + k].tt, wi[c * nt + k].preemptions);
+                        wi[c * nt + k].tt, wi[c * nt + k].preemptions, ordinary ? od[c * nt + k].tt : NAN);
         }
         if (rc) break;
-        summarise(t, wo + c * nt, wi + c * nt, a.trips, dt, &per[c]);
+        summarise(t, wo + c * nt, wi + c * nt, ordinary ? od + c * nt : NULL, a.trips, dt, &per[c]);
         ran[c] = true;
     }
     em_summary all;
@@ -436,26 +473,31 @@ static int em_main(const cli_command *self, int argc, char **argv)
         /* All trips of the cities that ran, as one sample. */
         em_trip *t2 = calloc(nt * EM_N_CITIES, sizeof *t2);
         em_run *wo2 = calloc(nt * EM_N_CITIES, sizeof *wo2), *wi2 = calloc(nt * EM_N_CITIES, sizeof *wi2);
-        if (!t2 || !wo2 || !wi2) rc = cli_failf("out of memory");
+        em_run *od2 = calloc(nt * EM_N_CITIES, sizeof *od2);
+        if (!t2 || !wo2 || !wi2 || !od2) rc = cli_failf("out of memory");
         for (size_t c = 0; c < EM_N_CITIES && !rc; c++)
             if (ran[c]) {
                 memcpy(t2 + n_ran * nt, trips + c * nt, nt * sizeof *t2);
                 memcpy(wo2 + n_ran * nt, wo + c * nt, nt * sizeof *wo2);
                 memcpy(wi2 + n_ran * nt, wi + c * nt, nt * sizeof *wi2);
+                memcpy(od2 + n_ran * nt, od + c * nt, nt * sizeof *od2);
                 n_ran++;
             }
-        if (!rc && n_ran) summarise(t2, wo2, wi2, n_ran * a.trips, dt, &all);
+        if (!rc && n_ran) summarise(t2, wo2, wi2, ordinary ? od2 : NULL, n_ran * a.trips, dt, &all);
         else if (!rc) rc = cli_failf("no city found under %s", a.data);
         free(t2);
         free(wo2);
         free(wi2);
+        free(od2);
     }
     if (rc == CLI_EXIT_OK) {
         if (a.json) {
             fputc('{', stdout);
             json_summary(stdout, &all);
-            fprintf(stdout, ", \"control\": \"%s\", \"seed\": %llu, \"cities\": {", a.control,
-                    (unsigned long long)a.seed);
+            char sf[32];
+            cli_fmt_double(sf, a.cfg.ev.speed_factor);
+            fprintf(stdout, ", \"control\": \"%s\", \"seed\": %llu, \"ev_speed_factor\": %s, \"cities\": {",
+                    a.control, (unsigned long long)a.seed, sf);
             bool first = true;
             for (size_t c = 0; c < EM_N_CITIES; c++) {
                 if (!ran[c]) continue;
@@ -483,20 +525,27 @@ static int em_main(const cli_command *self, int argc, char **argv)
                 fprintf(f, "%d random trips per city (seed %llu) across at least three signals, dispatched between "
                            "600 s and 2400 s, each run twice from time 0 with the same seed: without and with "
                            "preemption, both on live detector routes, controller `%s`, lane changing off. "
+                           "Both runs send the same vehicle, an EV on duty that may drive at %g times the lane "
+                           "limit (at most %g m/s): *without* is that vehicle without green waves, the fair "
+                           "baseline, and *reduction* is what preemption alone gives. "
                            "Background traffic identical until the dispatch in %d of %d pairs (engine digests). "
                            "EV travel time from dispatch to arrival, s; background ATT is CityFlow's ATT without "
                            "the EV at %g s; recovery is the time after the EV's arrival until the queues at "
                            "signals stay within 10%% of the run without preemption for a minute. *Free flow* is the "
-                           "median time of the same roads at the EV's top speed (the lane limit) with no signal "
+                           "median time of the same roads at the EV's top speed with no signal "
                            "and nobody ahead, and the reduction that would be: no preemption can do better. "
-                           "Targets: median "
+                           "*Ordinary vehicle without* (context, not the target's baseline): the median of a third "
+                           "run per trip, a vehicle keeping to the limit without preemption, and the reduction of "
+                           "the EV with preemption against it (speed and green waves together). Targets: median "
                            "-50%% or better, background +3%% or less. Method: docs/emergency.md. Regenerate with "
-                           "`citybrain bench emergency`.\n\n",
-                        a.trips, (unsigned long long)a.seed, a.control, all.same_background, all.trips, a.hour);
+                           "`citybrain bench emergency --control %s`.\n\n",
+                        a.trips, (unsigned long long)a.seed, a.control, a.cfg.ev.speed_factor, a.cfg.ev.max_speed,
+                        all.same_background, all.trips, a.hour, a.control);
                 fprintf(f, "| city (flow) | trips | EV median without | with | reduction | free flow (its "
                            "reduction) | EV p90 without | with | reduction | background ATT | EV stops without / "
-                           "with | holds per trip | recovery median, s |\n"
-                           "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                           "with | holds per trip | ordinary vehicle without (EV with, reduction vs it) | recovery "
+                           "median, s |\n"
+                           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
                 for (size_t c = 0; c < EM_N_CITIES; c++) {
                     char name[160];
                     snprintf(name, sizeof name, "%s (%s)", em_cities[c].tag, em_cities[c].flow);
@@ -519,9 +568,11 @@ static int em_main(const cli_command *self, int argc, char **argv)
     for (size_t k = 0; k < nt * EM_N_CITIES; k++) {
         free(wo[k].queue);
         free(wi[k].queue);
+        free(od[k].queue);
     }
     free(trips);
     free(wo);
     free(wi);
+    free(od);
     return rc;
 }

@@ -14,9 +14,9 @@
  * make it zigzag.
  *
  * Preemption.  Walking its route ahead, the vehicle's arrival time (ETA)
- * at each signalized stop line is its remaining distance at its own speed
- * (the limit or its max speed, whichever is lower: the queue ahead is about
- * to clear).  A site needs a lead of
+ * at each signalized stop line is its remaining distance at its own top
+ * speed (emg_ev_speed: the limit times its speed factor, at most its max
+ * speed; the queue ahead is about to clear).  A site needs a lead of
  *     S (the longest the layer could then need to show the green, if the
  *        site is left to its controller until then: switch_time) +
  *     Q (the queue ahead of it clears: `headway` s per vehicle plus 2 s
@@ -205,7 +205,7 @@ static void plan_holds(cb_ops *o, const cb_signals *sig, emg_ev *v, const ev_pos
         const emg_edge *ed = emg_edge_find(o, p->route[j], p->route[j + 1]);
         if (!ed || ed->lane == UINT32_MAX) break;
         uint32_t lane = j == p->idx && p->lane != UINT32_MAX ? p->lane : ed->lane;
-        double vmax = o->lanes[lane].vmax < c->ev.max_speed ? o->lanes[lane].vmax : c->ev.max_speed;
+        double vmax = emg_ev_speed(c, o->lanes[lane].vmax);
         t += (j == p->idx ? p->rem : o->lanes[lane].length) / (vmax > 0.1 ? vmax : 0.1);
         if (t > EMG_HORIZON) break;
         long site = o->site_of[ed->inter];
@@ -303,8 +303,7 @@ static void replan(cb_ops *o, emg_ev *v, const cb_vehicle_info *info)
 static double free_run(const cb_ops *o, uint32_t road)
 {
     const cb_road_info *r = &o->roads[road];
-    double v = o->cfg.ev.max_speed;
-    if (r->n_lanes && o->lanes[r->first_lane].vmax < v) v = o->lanes[r->first_lane].vmax;
+    double v = r->n_lanes ? emg_ev_speed(&o->cfg, o->lanes[r->first_lane].vmax) : o->cfg.ev.max_speed;
     return v > 0 ? r->length / v : 0;
 }
 

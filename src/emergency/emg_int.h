@@ -103,6 +103,10 @@ const emg_edge *emg_edge_find(const cb_ops *o, size_t road, size_t next);
 int emg_route(const cb_ops *o, size_t from, size_t to, uint32_t **roads, size_t *n, double *seconds,
               cb_error *err);
 
+/* emg_ops.c: the emergency vehicle's top speed on a lane whose limit is
+ * `limit` m/s: the limit times ev.speed_factor, at most ev.max_speed. */
+double emg_ev_speed(const cb_ops_config *c, double limit);
+
 /* emg_ev.c */
 int emg_ev_update(cb_ops *o, const cb_signals *sig, cb_error *err);
 

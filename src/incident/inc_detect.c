@@ -18,6 +18,13 @@
  * stop-line loop has been neither covered nor passed for `quiet` seconds
  * AND no lane this one feeds is queued back to its start.
  *
+ * A queue from downstream explains a silent stop line only for `block`
+ * seconds: its head waits in the box for a gap and those behind it soon
+ * stand in the stop-bar zone, so overdue vehicles that stay away from an
+ * empty zone longer than that are held by something else (found on the
+ * tuning set: gridlocked New York hid obstacles near lane starts for ten
+ * minutes).
+ *
  * Rule BLOCKED (an obstacle at the stop line).  The vehicle stopped by it
  * covers the stop-line loop.  A red light does that too, so only green time
  * counts: alert when the loop has been covered with nobody leaving for
@@ -33,7 +40,12 @@
  * has not seen a single vehicle enter since the blockage began, although
  * its usual traffic makes such a silence unlikely (probability below 5%
  * under Poisson arrivals at its rate of the five minutes before the
- * silence), is where the obstacle is.  The alert names that lane.
+ * silence), is where the obstacle is.  The alert names that lane -- unless
+ * the head of the standing queue never reached the line loop (the last
+ * INC_LINE_M metres) during the blockage: then the obstacle stands inside
+ * this lane's stop-bar zone, holding its first vehicle back from the line,
+ * and the alert is BLOCKED on this lane (an obstacle at the start of the
+ * next lane lets the head drive up to the line and wait there).
  *
  * Alerts clear at the first sign of movement where they were seen: a
  * vehicle passing the stop line (or, for OVERDUE, the stop-bar detector
@@ -64,6 +76,9 @@ typedef struct lane_state {
                                  passed, or explained by a queue downstream */
     double block_green;       /* s of counted green in the covered-no-exit run */
     double block_since;       /* s: that run began; -1 none */
+    bool block_line;          /* the line loop was covered during that run */
+    double backed_since;      /* s: a queue downstream has explained a silent
+                                 stop line since; -1 none */
     double occ_in;            /* entry-loop occupancy, smoothed over ~10 s */
     double last_in;           /* s: last vehicle past the entry loop */
     double lambda;            /* entries per s, smoothed over ~300 s */
@@ -120,6 +135,7 @@ inc_det *inc_open(const inc_config *cfg)
         d->ls[l].cap = lane_capacity(&cfg->lanes[l]);
         at += d->ls[l].cap;
         d->ls[l].block_since = -1;
+        d->ls[l].backed_since = -1;
         d->ls[l].alert = -1;
     }
     return d;
@@ -300,12 +316,23 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
         /* A queue from downstream explains a silent or blocked stop line:
          * while one stands, the lane's clocks do not run. */
         bool backed = downstream_backed(d, (uint32_t)l);
-        if (o->out || o->occ_out || backed) s->last_act = now;
+        if (o->out || o->occ_out) {
+            s->last_act = now;
+            s->backed_since = -1;
+        } else if (backed) {
+            /* explains the silence for `block` seconds at most */
+            if (s->backed_since < 0) s->backed_since = now;
+            if (now - s->backed_since < c->block) s->last_act = now;
+        } else {
+            s->backed_since = -1;
+        }
         if (o->out || !o->occ_out) {
             s->block_green = 0;
             s->block_since = -1;
+            s->block_line = false;
         } else {
             if (s->block_since < 0) s->block_since = now - c->dt;
+            if (o->occ_line) s->block_line = true;
             bool box = L->box != UINT32_MAX && d->box_backed[L->box];
             if (o->green && !backed && !box) s->block_green += c->dt;
         }
@@ -330,7 +357,8 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
             continue;
         }
         if (s->block_since >= 0 && s->block_green >= c->block) {
-            uint32_t x = blocked_start(d, (uint32_t)l, now);
+            /* a head held back from the line: the obstacle is in this zone */
+            uint32_t x = s->block_line ? blocked_start(d, (uint32_t)l, now) : UINT32_MAX;
             if (x == INC_EXPLAINED) continue;
             if (x == UINT32_MAX) {
                 double conf = 1 - pow(0.5, 1 + s->block_green / c->block);
@@ -353,6 +381,8 @@ void inc_restart(inc_det *d, double now)
         s->last_act = now;
         s->block_green = 0;
         s->block_since = -1;
+        s->block_line = false;
+        s->backed_since = -1;
         s->occ_in = 0;
         s->rest_until = 0;
     }

@@ -46,7 +46,15 @@ typedef struct inc_obs {
     uint16_t in, out;         /* fronts that passed the entry / stop-line loop */
     uint8_t occ_in, occ_out;  /* loop covered at the end of the step */
     uint8_t green;            /* some movement from the lane had green */
+    uint8_t occ_line;         /* the line loop (the last INC_LINE_M of the
+                                 stop-bar zone) covered: a queue's head
+                                 stands at the line */
 } inc_obs;
+
+/* Metres of the line loop at the end of the stop-bar zone: a standing
+ * queue's head stops within 2 m of the line in 98% of cases
+ * (docs/incidents.md), an obstacle inside the zone holds it further back. */
+#define INC_LINE_M 2.0
 
 typedef struct inc_alert {
     uint32_t lane;
