@@ -16,6 +16,10 @@
 //   update+frame    measure cb:update-frame: the same until the browser's
 //                   next frame begins
 //
+// Each run also prints the steps to the first map: when the script ran,
+// the /network request (asked, first and last byte, from resource timing),
+// the text received, parsed (cb:network) and built (cb:network-built).
+//
 // Targets (issue 5): map on screen under 1 s; under 100 ms per live update.
 //
 //   node bench/web_bench.js [--binary build/citybrain] [--grid 100x100]
@@ -76,8 +80,10 @@ for (let r = 0; r < runs; r++) {
   const first = await page.evaluate(() => {
     const mark = (n) => (performance.getEntriesByName(n)[0] || {}).startTime;
     const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
+    const res = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/v1/network')) || {};
     return { fcp: fcp ? fcp.startTime : NaN, start: mark('cb:start'), received: mark('cb:network-received'), network: mark('cb:network'),
-      map: mark('cb:map'), live: mark('cb:live') };
+      built: mark('cb:network-built'), map: mark('cb:map'),
+      asked: res.startTime, firstByte: res.responseStart, lastByte: res.responseEnd, live: mark('cb:live') };
   });
   await page.evaluate(() => { performance.clearMeasures('cb:update'); performance.clearMeasures('cb:update-frame'); });
   await sleep(seconds * 1000);
@@ -86,7 +92,7 @@ for (let r = 0; r < runs; r++) {
     f: performance.getEntriesByName('cb:update-frame').map((e) => e.duration),
   }));
   const d = upd.u.map((x) => x.d);
-  console.log(`run ${r + 1}: first paint ${f1(first.fcp)} ms | script ${f1(first.start)} | network received ${f1(first.received)}, parsed ${f1(first.network)} | map drawn ${f1(first.map)} ms | first live ${f1(first.live)} ms`);
+  console.log(`run ${r + 1}: first paint ${f1(first.fcp)} ms | script ${f1(first.start)} | /network asked ${f1(first.asked)}, first byte ${f1(first.firstByte)}, last ${f1(first.lastByte)}, received ${f1(first.received)}, parsed ${f1(first.network)}, built ${f1(first.built)} | map drawn ${f1(first.map)} ms | first live ${f1(first.live)} ms`);
   console.log(`       updates: ${d.length} in ${seconds} s; p50 ${f1(q(d, 0.5))} ms, p95 ${f1(q(d, 0.95))} ms, max ${f1(Math.max(...d))} ms` +
     ` (parse p50 ${f1(q(upd.u.map((x) => x.parse), 0.5))}, map p50 ${f1(q(upd.u.map((x) => x.map), 0.5))}); until next frame p50 ${f1(q(upd.f, 0.5))}, p95 ${f1(q(upd.f, 0.95))} ms`);
   if (shotFile && r === runs - 1) await page.screenshot({ path: shotFile });

@@ -14,6 +14,7 @@
  * event) without holding up other clients; the connection cap bounds the
  * threads. */
 #include "serve_int.h"
+#include "serve_gzip.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -203,6 +204,20 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, sv_req *r)
             len = strlen(text);
             r->status = 503;
         }
+        /* A large answer to another machine goes gzipped if it may
+         * (serve_gzip.c says why not on loopback). */
+        bool gz = false;
+        if (len >= SV_GZIP_MIN && !r->srv->loopback &&
+            sv_gzip_accepted(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+            size_t zlen;
+            char *z = sv_gzip(text, len, &zlen);
+            if (z) {
+                free(text);
+                text = z;
+                len = zlen;
+                gz = true;
+            }
+        }
         resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
         if (!resp) {
             free(text);
@@ -210,6 +225,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, sv_req *r)
         }
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 r->content_type ? r->content_type : "application/json");
+        if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

@@ -5,7 +5,7 @@
 //
 //   node tests/web/unit.mjs        (exit 0, or 1 with the failures)
 
-import { buildNetwork, siteDetail } from '../../web/src/network.js';
+import { buildNetwork, siteDetail, phaseMovements } from '../../web/src/network.js';
 import { frameFromState, frameFromHistory, roadStats, roadClasses, laneClass, pointAlong, emergencyFromTrips } from '../../web/src/live.js';
 import { METRICS } from '../../web/src/colors.js';
 
@@ -21,20 +21,20 @@ function test(name, fn) {
 
 // Junction A (signalized, 20 m wide) at the origin, boundary junction B
 // 300 m east.  Road AB runs east, road BA west; three 4 m lanes each.
-const lanes = (id, lim) => [0, 1, 2].map((k) => ({ id: `${id}_${k}`, index: k, length: 270, max_speed: lim, width: 4 }));
+// GET /network's "columns" form (docs/api.md), written out by hand.
 const NET = {
-  city: 'tiny', interval: 1, lane_count: 6,
-  roads: [
-    { id: 'AB', from: 'A', to: 'B', length: 288, first_lane: 0, points: [[0, 0], [300, 0]], lanes: lanes('AB', 16) },
-    { id: 'BA', from: 'B', to: 'A', length: 288, first_lane: 3, points: [[300, 0], [0, 0]], lanes: lanes('BA', 10) },
-  ],
-  intersections: [
-    { id: 'A', virtual: false, point: [0, 0], width: 20,
-      movements: [{ from: 'BA', to: 'AB', type: 'turn_left' }, { from: 'BA', to: 'AB', type: 'go_straight' }, { from: 'BA', to: 'AB', type: 'turn_right' }],
-      phases: [{ index: 0, movements: [0, 2] }, { index: 1, movements: [1, 2] }, { index: 2, movements: [2] }] },
-    { id: 'B', virtual: true, point: [300, 0], width: 0, movements: [], phases: [] },
-  ],
-  signals: [{ intersection: 'A', yellow_phase: 2, greens: [0, 1] }],
+  city: 'tiny', format: 'columns', interval: 1, lane_count: 6,
+  roads: { count: 2, id: ['AB', 'BA'], from: [0, 1], to: [1, 0], length: [288, 288], first_lane: [0, 3], lanes: [3, 3],
+    point_count: [2, 2], points: [0, 0, 300, 0, 300, 0, 0, 0] },
+  // runs: [value, count, ...]: AB's lanes at 16 m/s, BA's at 10
+  lanes: { length: [270, 6], max_speed: [16, 3, 10, 3], width: [4, 6], exceptions: [] },
+  intersections: { count: 2, id: ['A', 'B'], virtual: [0, 1], point: [0, 0, 300, 0], width: [20, 0],
+    movement_count: [3, 0], phase_count: [3, 0] },
+  // A's movements, all from BA: left, straight, right
+  movements: { from: [1, 1, 1], to: [0, 0, 0], type: 'LSR' },
+  // hex masks: {0, 2} = 0b101 = '5', {1, 2} = '6', {2} = '4'
+  phases: { time: [30, 30, 5], movements: ['5', '6', '4'] },
+  signals: { count: 1, intersection: [0], yellow_phase: [2], green_count: [2], greens: [0, 1] },
 };
 const net = buildNetwork(NET);
 
@@ -49,6 +49,8 @@ test('geometry: roads trimmed at the junction box and shifted to their side', ()
   eq([...net.bbox.slice(0, 4)], [6, -12, 306, 0], 'AB bounding box (line +- 6 m)');
   eq([...net.mid.slice(0, 2)], [156, -6], 'AB middle');
   eq([...net.laneRoad], [0, 0, 0, 1, 1, 1], 'lane -> road');
+  eq([...net.laneLimit], [16, 16, 16, 10, 10, 10], 'lane limits from their runs');
+  eq([net.roadWidth[0], net.roadFrom[1], net.roadTo[1]], [12, 1, 0], 'AB 3 x 4 m wide; BA from B to A');
   eq(net.roadLimit[1], 10, 'BA limit');
   eq([...net.bounds], [0, -12, 306, 12], 'network bounds');
 });
@@ -60,6 +62,34 @@ test('signal heads and phase names', () => {
   eq(s.phaseMask.map((m) => [...m]), [[1, 0, 1], [0, 1, 1], [0, 0, 1]], 'phase masks');
   // BA travels west, so it arrives from the east
   eq(s.phaseText, ['left from E', 'straight from E', 'right turns only'], 'phase names');
+});
+
+test('a bent road: shifted along the normal averaged at its bend', () => {
+  // one 4 m lane from boundary junction P east 100 m, then north 100 m to Q
+  const bent = buildNetwork({
+    format: 'columns', lane_count: 1,
+    roads: { id: ['PQ'], from: [0], to: [1], length: [200], first_lane: [0], lanes: [1], point_count: [3], points: [0, 0, 100, 0, 100, 100] },
+    lanes: { max_speed: [10, 1], width: [4, 1] },
+    intersections: { id: ['P', 'Q'], virtual: [1, 1], point: [0, 0, 100, 100], width: [0, 0], movement_count: [0, 0], phase_count: [0, 0] },
+    signals: {},
+  });
+  const h = 2 / Math.SQRT2;      // 2 m along the bend's normal (1, -1) / sqrt 2
+  eq([...bent.pts], [0, -2, 100 + h, -h, 102, 100], 'points 2 m to the right of travel', 1e-9);
+  eq(bent.sites.length, 0, 'no signals');
+});
+
+test('phase masks: hex digits, least significant movements first', () => {
+  // '5' = bits 0, 2; 'a' = bits 1, 3 of the second digit: movements 5, 7
+  eq(phaseMovements('5a', 8), [0, 2, 5, 7], 'two digits');
+  eq(phaseMovements('f', 3), [0, 1, 2], 'bits past the movement count ignored');
+  eq(phaseMovements('', 0), [], 'no movements');
+  eq(net.sites[0].greens, [0, 1], 'greens cut by green_count');
+});
+
+test('an answer in the old per-object form is refused, not misdrawn', () => {
+  let msg = '';
+  try { buildNetwork({ roads: [], intersections: [] }); } catch (e) { msg = e.message; }
+  eq(msg.includes('columns'), true, 'error names the format');
 });
 
 test('live frame: per-road figures and speed classes', () => {

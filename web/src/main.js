@@ -7,6 +7,7 @@
 // Performance marks (read by bench/web_bench.js and the browser tests):
 //   cb:network-received  network JSON text received
 //   cb:network  ... and parsed
+//   cb:network-built  ... and turned into the map's arrays (network.js)
 //   cb:map      first map drawn (roads in place, before live colours)
 //   cb:live     first live state drawn
 //   measure cb:update  one live update: parse + frame + draw, per state
@@ -92,7 +93,9 @@ async function start() {
   legend();
   $('map-empty').hidden = false;
   // The stream starts at once: its first state downloads while the
-  // network does, and is drawn as soon as the map exists.
+  // network does, and is drawn as soon as the map exists.  (Starting it
+  // once the network had arrived made the first colours 0.5 s later and
+  // the map no sooner.)
   const stream = new Stream(api, { event: onEvent, status: onStatus });
   app.stream = stream;
   stream.start();
@@ -108,7 +111,9 @@ async function start() {
 async function loadNetwork() {
   for (let attempt = 0; ; attempt++) {
     try {
-      setNetwork(buildNetwork(await fetchNetwork()));
+      const net = buildNetwork(await fetchNetwork());
+      performance.mark('cb:network-built');
+      setNetwork(net);
       performance.mark('cb:map');
       app.reloading = false;
       if (app.pendingState) { const d = app.pendingState; app.pendingState = null; onState(d); }
@@ -122,9 +127,9 @@ async function loadNetwork() {
   }
 }
 
-// GET /network.  One JSON.parse of the whole text: on the 100x100 grid
-// (28 MB) that beat parsing each element while it downloads (a JavaScript
-// scanner costs as much as the transfer it would overlap).
+// GET /network, in its "columns" form (docs/api.md): 5.3 MB on the 100x100
+// grid, where one object per road, lane and movement was 28.5 MB and took
+// over a second to fetch and parse.  One JSON.parse of the whole text.
 async function fetchNetwork() {
   const res = await fetch('/api/v1/network', { headers: api.headers(false), cache: 'no-store' });
   const text = await res.text();

@@ -11,58 +11,75 @@
 //   - bbox[4r..4r+3] is road r's drawn extent (minX, minY, maxX, maxY),
 //     widened by its width, for culling and hit tests.
 
-const TURN = { turn_left: 0, go_straight: 1, turn_right: 2, u_turn: 0, unknown: 1 };
+// A movement's type letter (GET /network's movements.type) -> the head it
+// belongs to: 0 left (and U-turns), 1 straight, 2 right.
+const TURN = { L: 0, S: 1, R: 2, U: 0 };
+const TURN_NAME = { L: 'left', S: 'straight', R: 'right', U: 'u-turn' };
 export const LANE_WIDTH = 4;
 
+// Expand a run-length column ([value, count, value, count, ...]) into out.
+function runs(col, out) {
+  let k = 0;
+  for (let i = 0; i + 1 < (col || []).length; i += 2) {
+    const v = col[i] ?? NaN, n = col[i + 1];
+    for (let q = 0; q < n && k < out.length; q++) out[k++] = v;
+  }
+  return out;
+}
+
+// Start of each item's slice in a flattened list, from its count column.
+function starts(counts, n) {
+  const a = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) a[i + 1] = a[i] + (counts[i] || 0);
+  return a;
+}
+
+// j: the "columns" form of GET /api/v1/network (docs/api.md).
 export function buildNetwork(j) {
-  const roads = j.roads || [], inters = j.intersections || [];
-  const nR = roads.length, nI = inters.length;
-  const interIndex = new Map();
+  if (!j || j.format !== 'columns') throw new Error('the network answer is not in the "columns" format');
+  const R = j.roads || {}, I = j.intersections || {}, S = j.signals || {}, L = j.lanes || {};
+  const roadIds = R.id || [], interIds = I.id || [];
+  const nR = roadIds.length, nI = interIds.length;
   const ix = new Float64Array(nI), iy = new Float64Array(nI), iw = new Float32Array(nI);
   const iVirtual = new Uint8Array(nI), iHasPoint = new Uint8Array(nI);
+  const ipt = I.point || [], iwid = I.width || [], ivirt = I.virtual || [];
   for (let i = 0; i < nI; i++) {
-    const it = inters[i];
-    interIndex.set(it.id, i);
-    if (it.point) { ix[i] = it.point[0]; iy[i] = it.point[1]; iHasPoint[i] = 1; }
-    iw[i] = it.width || 0;
-    iVirtual[i] = it.virtual ? 1 : 0;
+    const x = ipt[2 * i], y = ipt[2 * i + 1];
+    if (typeof x === 'number' && typeof y === 'number') { ix[i] = x; iy[i] = y; iHasPoint[i] = 1; }
+    iw[i] = iwid[i] || 0;
+    iVirtual[i] = ivirt[i] ? 1 : 0;
   }
 
-  const roadIndex = new Map();
-  const roadFirstLane = new Uint32Array(nR), roadLanes = new Uint8Array(nR);
-  const roadWidth = new Float32Array(nR), roadLength = new Float32Array(nR), roadLimit = new Float32Array(nR);
-  const roadFrom = new Int32Array(nR), roadTo = new Int32Array(nR);
+  const roadFirstLane = Uint32Array.from(R.first_lane || []), roadLanes = Uint8Array.from(R.lanes || []);
+  const roadWidth = new Float32Array(nR), roadLength = Float32Array.from(R.length || []), roadLimit = new Float32Array(nR);
+  const roadFrom = Int32Array.from(R.from || []), roadTo = Int32Array.from(R.to || []);
+  const srcStart = starts(R.point_count || [], nR), src = R.points || [];
   const ptStart = new Uint32Array(nR + 1);
   let nPts = 0;
-  for (let r = 0; r < nR; r++) nPts += Math.max(2, (roads[r].points || []).length);
+  for (let r = 0; r < nR; r++) nPts += Math.max(2, srcStart[r + 1] - srcStart[r]);
   const pts = new Float64Array(2 * nPts);
   const bbox = new Float64Array(4 * nR);
   const mid = new Float64Array(2 * nR);
   const laneCount = j.lane_count || 0;
-  const laneRoad = new Int32Array(laneCount).fill(-1), laneLimit = new Float32Array(laneCount);
+  const laneRoad = new Int32Array(laneCount).fill(-1);
+  const laneLimit = runs(L.max_speed, new Float32Array(laneCount)), laneWidth = runs(L.width, new Float32Array(laneCount));
   let p = 0, maxWidth = 0;
   const b = [Infinity, Infinity, -Infinity, -Infinity];
 
   // First pass: what each road is (lanes, width, ends).
   for (let r = 0; r < nR; r++) {
-    const rd = roads[r];
-    roadIndex.set(rd.id, r);
-    const lanes = rd.lanes || [];
-    roadFirstLane[r] = rd.first_lane;
-    roadLanes[r] = lanes.length;
     let w = 0, lim = 0;
-    for (let k = 0; k < lanes.length; k++) {
-      w += lanes[k].width || LANE_WIDTH;
-      lim = Math.max(lim, lanes[k].max_speed || 0);
-      const l = rd.first_lane + k;
-      if (l < laneCount) { laneRoad[l] = r; laneLimit[l] = lanes[k].max_speed || 0; }
+    for (let k = 0, l = roadFirstLane[r]; k < roadLanes[r]; k++, l++) {
+      if (l >= laneCount) { w += LANE_WIDTH; continue; }
+      w += laneWidth[l] || LANE_WIDTH;
+      lim = Math.max(lim, laneLimit[l] || 0);
+      laneRoad[l] = r;
     }
     roadWidth[r] = w || LANE_WIDTH;
     maxWidth = Math.max(maxWidth, roadWidth[r]);
-    roadLength[r] = rd.length || 0;
     roadLimit[r] = lim;
-    roadFrom[r] = interIndex.has(rd.from) ? interIndex.get(rd.from) : -1;
-    roadTo[r] = interIndex.has(rd.to) ? interIndex.get(rd.to) : -1;
+    if (!(roadFrom[r] < nI)) roadFrom[r] = -1;
+    if (!(roadTo[r] < nI)) roadTo[r] = -1;
   }
   // A junction's box on the map: its own width, but at least as wide as the
   // streets that cross it, so that roads stop at its edge instead of
@@ -71,19 +88,22 @@ export function buildNetwork(j) {
   const ihalf = new Float32Array(nI);
   for (let i = 0; i < nI; i++) ihalf[i] = iVirtual[i] ? 0 : iw[i] / 2;
   for (let r = 0; r < nR; r++) {
-    for (const i of [roadFrom[r], roadTo[r]]) if (i >= 0 && !iVirtual[i]) ihalf[i] = Math.max(ihalf[i], roadWidth[r]);
+    const a = roadFrom[r], z = roadTo[r];
+    if (a >= 0 && !iVirtual[a]) ihalf[a] = Math.max(ihalf[a], roadWidth[r]);
+    if (z >= 0 && !iVirtual[z]) ihalf[z] = Math.max(ihalf[z], roadWidth[r]);
   }
   // Second pass: where each road is drawn.
+  const ends = new Float64Array(4);
   for (let r = 0; r < nR; r++) {
-    const rd = roads[r];
     ptStart[r] = p;
-    let src = rd.points || [];
-    if (src.length < 2) {
+    let line = src, at = srcStart[r], n = srcStart[r + 1] - srcStart[r];
+    if (n < 2) {
       // No geometry: draw it between its junctions' centres if known.
       const a = roadFrom[r], z = roadTo[r];
-      src = a >= 0 && z >= 0 && iHasPoint[a] && iHasPoint[z] ? [[ix[a], iy[a]], [ix[z], iy[z]]] : [[0, 0], [0, 0]];
+      if (a >= 0 && z >= 0 && iHasPoint[a] && iHasPoint[z]) { ends[0] = ix[a]; ends[1] = iy[a]; ends[2] = ix[z]; ends[3] = iy[z]; } else ends.fill(0);
+      line = ends; at = 0; n = 2;
     }
-    p = placeRoad(src, roadWidth[r] / 2, trimOf(ihalf, roadFrom[r]), trimOf(ihalf, roadTo[r]), pts, p, bbox, 4 * r, mid, 2 * r);
+    p = placeRoad(line, at, n, roadWidth[r] / 2, trimOf(ihalf, roadFrom[r]), trimOf(ihalf, roadTo[r]), pts, p, bbox, 4 * r, mid, 2 * r);
     b[0] = Math.min(b[0], bbox[4 * r]); b[1] = Math.min(b[1], bbox[4 * r + 1]);
     b[2] = Math.max(b[2], bbox[4 * r + 2]); b[3] = Math.max(b[3], bbox[4 * r + 3]);
   }
@@ -96,15 +116,17 @@ export function buildNetwork(j) {
   if (!Number.isFinite(b[0])) { b[0] = b[1] = 0; b[2] = b[3] = 1; }
 
   // Signalized junctions: the sites of the signal layer, in /state order.
-  const signals = j.signals || [];
+  const nS = (S.intersection || []).length, gStart = starts(S.green_count || [], nS), greens = S.greens || [];
   const siteOf = new Int32Array(nI).fill(-1);
-  const sites = signals.map((s, k) => {
-    const i = interIndex.has(s.intersection) ? interIndex.get(s.intersection) : -1;
+  const sites = new Array(nS);
+  for (let k = 0; k < nS; k++) {
+    const i = S.intersection[k] >= 0 && S.intersection[k] < nI ? S.intersection[k] : -1;
     if (i >= 0) siteOf[i] = k;
     // heads, phaseMask, phaseText: filled by siteDetail() when first needed
     // (10,000 junctions would otherwise cost a quarter of a second at load)
-    return { id: s.intersection, inter: i, greens: s.greens || [], yellow: s.yellow_phase, heads: null, phaseMask: null, phaseText: null };
-  });
+    sites[k] = { id: i >= 0 ? interIds[i] : '?', inter: i, greens: greens.slice(gStart[k], gStart[k + 1]),
+      yellow: (S.yellow_phase || [])[k], heads: null, phaseMask: null, phaseText: null };
+  }
   // The side a road arrives from, for phase names ("straight from W, E").
   const approach = (r) => {
     const q = ptStart[r + 1] - 1;
@@ -112,20 +134,27 @@ export function buildNetwork(j) {
     const a = Math.atan2(dy, dx) * 180 / Math.PI;
     return a > -45 && a <= 45 ? 'W' : a > 45 && a <= 135 ? 'S' : a > -135 && a <= -45 ? 'N' : 'E';
   };
+  // Id -> index maps and the hit-test grid are built on first use: on the
+  // 100x100 grid they cost some 50 ms that the first map need not wait for.
+  const lazy = {};
+  const once = (key, make) => lazy[key] ?? (lazy[key] = make());
   return {
     city: j.city || 'city', interval: j.interval || 1,
     nRoads: nR, nInters: nI, laneCount,
-    roadIds: roads.map((r) => r.id), roadIndex, roadFirstLane, roadLanes, roadWidth, roadLength, roadLimit,
+    roadIds, get roadIndex() { return once('road', () => indexOf(roadIds)); }, roadFirstLane, roadLanes, roadWidth, roadLength, roadLimit,
     roadFrom, roadTo, ptStart, pts, bbox, mid, maxWidth,
     laneRoad, laneLimit,
-    interIds: inters.map((i) => i.id), interIndex, ix, iy, iw, ihalf, iVirtual, iHasPoint,
-    inters, sites, siteOf, siteIndex: new Map(sites.map((s, k) => [s.id, k])), approach,
+    interIds, get interIndex() { return once('inter', () => indexOf(interIds)); }, ix, iy, iw, ihalf, iVirtual, iHasPoint,
+    movements: j.movements || {}, phases: j.phases || {},
+    mvStart: starts(I.movement_count || [], nI), phStart: starts(I.phase_count || [], nI),
+    sites, siteOf, get siteIndex() { return once('site', () => indexOf(sites.map((x) => x.id))); }, approach,
     bounds: b,
-    grid: buildGrid(nR, nI, bbox, ix, iy, iHasPoint, iVirtual, b),
+    get grid() { return once('grid', () => buildGrid(nR, nI, bbox, ix, iy, iHasPoint, iVirtual, b)); },
   };
 }
 
 const trimOf = (half, i) => (i >= 0 ? half[i] : 0);
+const indexOf = (ids) => new Map(ids.map((id, k) => [id, k]));
 
 // Site k with its signal heads and phase names (built on first use).
 export function siteDetail(net, k) {
@@ -134,19 +163,19 @@ export function siteDetail(net, k) {
     site.heads = [];
     site.phaseMask = [];
     site.phaseText = [];
-    if (site.inter >= 0) buildHeads(site, net.inters[site.inter], net.roadIndex, net.approach);
+    if (site.inter >= 0) buildHeads(site, net, site.inter);
   }
   return site;
 }
 
-// Copy a polyline, trimmed by t0 / t1 metres at its ends and shifted `off`
-// metres to the right of its direction of travel (the y axis points north),
-// into pts at point index p.  Returns the next point index.
-function placeRoad(src, off, t0, t1, pts, p, bbox, bo, mid, mo) {
-  const n = src.length;
+// Copy a polyline (n points of the flat x, y list `line` from point `at`),
+// trimmed by t0 / t1 metres at its ends and shifted `off` metres to the
+// right of its direction of travel (the y axis points north), into pts at
+// point index p.  Returns the next point index.
+function placeRoad(line, at, n, off, t0, t1, pts, p, bbox, bo, mid, mo) {
   if (n === 2) {
     // A straight road (nearly all of them): no temporary arrays.
-    let ax = src[0][0], ay = src[0][1], bx = src[1][0], by = src[1][1];
+    let ax = line[2 * at], ay = line[2 * at + 1], bx = line[2 * at + 2], by = line[2 * at + 3];
     const len = Math.hypot(bx - ax, by - ay) || 1;
     const k = t0 + t1 > 0.8 * len ? (0.8 * len) / (t0 + t1) : 1;
     const ux = (bx - ax) / len, uy = (by - ay) / len;
@@ -158,12 +187,13 @@ function placeRoad(src, off, t0, t1, pts, p, bbox, bo, mid, mo) {
     mid[mo] = (ax + bx) / 2; mid[mo + 1] = (ay + by) / 2;
     return p + 2;
   }
+  const xs = new Array(n), ys = new Array(n);
+  for (let k = 0; k < n; k++) { xs[k] = line[2 * (at + k)]; ys[k] = line[2 * (at + k) + 1]; }
   let len = 0;
-  for (let k = 1; k < n; k++) len += Math.hypot(src[k][0] - src[k - 1][0], src[k][1] - src[k - 1][1]);
+  for (let k = 1; k < n; k++) len += Math.hypot(xs[k] - xs[k - 1], ys[k] - ys[k - 1]);
   // Never trim a short road away entirely.
   const scale = t0 + t1 > 0.8 * len ? (0.8 * len) / (t0 + t1 || 1) : 1;
   t0 *= scale; t1 *= scale;
-  const xs = src.map((q) => q[0]), ys = src.map((q) => q[1]);
   trimStart(xs, ys, t0);
   xs.reverse(); ys.reverse();
   trimStart(xs, ys, t1);
@@ -205,19 +235,23 @@ function trimStart(xs, ys, t) {
 
 // Signal heads: for each road entering the junction, one head per turn
 // (left, straight, right, inner to outer, as lanes usually are), and for
-// each phase which heads it lets go.
-function buildHeads(site, it, roadIndex, approach) {
-  const mv = it.movements || [];
+// each phase which heads it lets go.  Junction i's movements are
+// net.movements[...][mvStart[i] .. mvStart[i+1]-1], its phases
+// net.phases[...][phStart[i] .. phStart[i+1]-1].
+function buildHeads(site, net, i) {
+  const M = net.movements, m0 = net.mvStart[i], nm = net.mvStart[i + 1] - m0;
+  const from = M.from || [], types = M.type || '';
   const byRoad = new Map();
-  const headOf = mv.map((m) => {
-    const r = roadIndex.get(m.from);
-    if (r === undefined) return -1;
+  const headOf = [];
+  for (let k = 0; k < nm; k++) {
+    const r = from[m0 + k];
+    if (!(r >= 0 && r < net.nRoads)) { headOf.push(-1); continue; }
     if (!byRoad.has(r)) byRoad.set(r, new Map());
     const turns = byRoad.get(r);
-    const t = TURN[m.type] ?? 1;
+    const t = TURN[types[m0 + k]] ?? 1;
     if (!turns.has(t)) turns.set(t, -1);
-    return [r, t];
-  });
+    headOf.push([r, t]);
+  }
   for (const [r, turns] of byRoad) {
     const ts = [...turns.keys()].sort();
     ts.forEach((t, k) => {
@@ -226,25 +260,38 @@ function buildHeads(site, it, roadIndex, approach) {
     });
   }
   const mvHead = headOf.map((x) => (x === -1 ? -1 : byRoad.get(x[0]).get(x[1])));
-  site.phaseMask = (it.phases || []).map((ph) => {
-    const on = new Uint8Array(site.heads.length);
-    for (const k of ph.movements || []) if (mvHead[k] >= 0) on[mvHead[k]] = 1;
-    return on;
-  });
-  site.phaseText = (it.phases || []).map((ph) => describePhase(ph, mv, roadIndex, approach));
+  const masks = (net.phases || {}).movements || [];
+  for (let p = net.phStart[i]; p < net.phStart[i + 1]; p++) {
+    const on = new Uint8Array(site.heads.length), allowed = phaseMovements(masks[p], nm);
+    for (const k of allowed) if (mvHead[k] >= 0) on[mvHead[k]] = 1;
+    site.phaseMask.push(on);
+    site.phaseText.push(describePhase(allowed, net, m0));
+  }
+}
+
+// The movements (junction-local indices) a phase's hex mask lets go:
+// digit d holds movements 4d..4d+3, bit j movement 4d+j (docs/api.md).
+export function phaseMovements(mask, nm) {
+  const out = [];
+  for (let d = 0; d < (mask || '').length; d++) {
+    const v = parseInt(mask[d], 16) || 0;
+    for (let j = 0; j < 4; j++) if (v & (1 << j) && 4 * d + j < nm) out.push(4 * d + j);
+  }
+  return out;
 }
 
 // "straight from W, E" style names for the phase menu (right turns, which
 // most phases allow, are left out).
-function describePhase(ph, mv, roadIndex, approach) {
+function describePhase(allowed, net, m0) {
   const parts = new Map();
-  for (const k of ph.movements || []) {
-    const m = mv[k];
-    if (!m || m.type === 'turn_right') continue;
-    const r = roadIndex.get(m.from);
-    const t = m.type === 'go_straight' ? 'straight' : m.type === 'turn_left' ? 'left' : m.type.replace('_', '-');
+  const from = net.movements.from || [], types = net.movements.type || '';
+  for (const k of allowed) {
+    const ty = types[m0 + k];
+    if (ty === 'R') continue;
+    const r = from[m0 + k];
+    const t = TURN_NAME[ty] || 'unknown';
     if (!parts.has(t)) parts.set(t, new Set());
-    parts.get(t).add(r === undefined ? '?' : approach(r));
+    parts.get(t).add(r >= 0 && r < net.nRoads ? net.approach(r) : '?');
   }
   if (!parts.size) return 'right turns only';
   return [...parts].map(([t, from]) => `${t} from ${[...from].sort().join(', ')}`).join('; ');
