@@ -185,6 +185,8 @@ typedef struct sim_wctx {
     uint32_t n_done, cap_done;
     int64_t pub_sum_steps, pub_count;
     int64_t stopped_approach;  /* stopped vehicles kept on signal approach lanes */
+    uint32_t *link_left;       /* start lanes of lane links vehicles left (link_occ) */
+    uint32_t n_link_left, cap_link_left;
     sim_lc_cand *lc;       /* lane-change wishes found this step */
     uint32_t n_lc, cap_lc;
     bool oom;              /* a scratch array could not grow */

@@ -541,6 +541,17 @@ static double krauss_signals_ahead(const sim_engine *s, const sim_slot *me, uint
     return INFINITY;
 }
 
+/* Record whom a vehicle yields to this step.  blocker_next is indexed by
+ * vehicle, so neighbouring entries belong to vehicles that other threads
+ * decide: writing only when the value changes (rarely: most vehicles yield
+ * to nobody step after step) keeps those cache lines shared instead of
+ * bouncing between cores.  The array holds the value of two steps ago, so
+ * an unchanged value is already right. */
+static inline void set_blocker(sim_engine *s, uint32_t vid, uint32_t blocker)
+{
+    if (s->blocker_next[vid] != blocker) s->blocker_next[vid] = blocker;
+}
+
 /* Is the vehicle close enough to an intersection for intersection_speed to
  * matter (on a lane link, or within its reach of a lane end that leads
  * into one)?  Mirrors intersection_speed's early returns. */
@@ -584,7 +595,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
                  * the gap is down to minGap plus SUMO's slack */
                 bool stay = mp->krauss ? gap - mp->min_gap - 1e-3 <= 0 : v2 <= 0;
                 if (stay) {
-                    if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = SIM_NONE;
+                    if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, SIM_NONE);
                     me->nspeed = 0;
                     me->ndist = me->dist;
                     if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
@@ -602,7 +613,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
         cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
-        if (!(me->flags & SIM_SLOT_SHADOW)) s->blocker_next[me->vid] = blocker;
+        if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, blocker);
         if (vp->sigma > 0) cap = dawdle(s, me->vid, vp->sigma, vt->usual_pos_acc, cap);
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
         if (vp->krauss) {

@@ -50,6 +50,22 @@ static int wctx_push_mover(sim_wctx *w, const sim_mover *m)
     return 0;
 }
 
+/* A vehicle left a lane link: the link's start lane has one vehicle fewer
+ * on its links.  Applied in the serial merge, not with an atomic here:
+ * neighbouring lanes' counters share cache lines across threads. */
+static int wctx_push_link_left(sim_wctx *w, uint32_t lane)
+{
+    if (w->n_link_left == w->cap_link_left) {
+        uint32_t cap = w->cap_link_left ? w->cap_link_left * 2 : 256;
+        uint32_t *p = realloc(w->link_left, cap * sizeof *p);
+        if (!p) { w->oom = true; return -1; }
+        w->link_left = p;
+        w->cap_link_left = cap;
+    }
+    w->link_left[w->n_link_left++] = lane;
+    return 0;
+}
+
 static int wctx_push_done(sim_wctx *w, uint32_t vid)
 {
     if (w->n_done == w->cap_done) {
@@ -74,7 +90,7 @@ static void leave_drivable(sim_engine *s, uint32_t d, const sim_slot *sl, sim_wc
         sim_detect_pass(s, d, sl->dist, sl->ndist, sl->nspeed, s->vtypes[sl->vtype].length);
     uint32_t cur = d, nxt = sl->next, k = v->route_pos;
     if (d < n->n_lanes) k++;                  /* the link enters road k+1 */
-    else atomic_fetch_sub_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], 1, memory_order_relaxed);
+    else wctx_push_link_left(w, n->links[d - n->n_lanes].start_lane);
     if (cur < n->n_lanes) sim_pub_leave(s, v, w);
     for (;;) {
         if (nxt == SIM_NONE) {                /* passed the end of its route */
@@ -213,6 +229,9 @@ static int merge_step(sim_engine *s, cb_error *err)
         s->pub_sum_steps += w->pub_sum_steps;
         s->pub_count += w->pub_count;
         s->stopped_approach += w->stopped_approach;
+        for (uint32_t i = 0; i < w->n_link_left; i++)
+            atomic_fetch_sub_explicit(&s->link_occ[w->link_left[i]], 1, memory_order_relaxed);
+        w->n_link_left = 0;
     }
     for (int t = 0; t < s->n_threads; t++) {
         const sim_wctx *w = &s->wctx[t];
