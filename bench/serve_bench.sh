@@ -33,7 +33,7 @@ for i in $(seq 1 100); do grep -q "admin token" "$work/out" 2>/dev/null && break
 url=$(grep -o 'http://[^ ]*' "$work/out")
 port=$(echo "$url" | sed 's/.*:\([0-9]*\)\/$/\1/')
 token=$(grep 'admin token' "$work/out" | cut -d' ' -f3)
-roads=$(curl -s "${url}api/v1/network" | grep -o '^{"id":"road_[^"]*"' | cut -d'"' -f4 | head -40 | tr '\n' ' ')
+roads=$(curl -s "${url}api/v1/network" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["roads"]["id"][:40]))')
 echo "server: $url  (Hangzhou 4x4, --speed $speed)"
 
 sim0=$(curl -s "${url}api/v1/state" | grep -o '"sim_time":[0-9.]*' | cut -d: -f2)
