@@ -51,4 +51,13 @@ int sig_sites_build(cb_signals *s, const cb_engine *e, cb_error *err);
 /* The phase the engine must show for a site's current state. */
 int sig_shown_phase(const cb_signals *s, size_t site);
 
+/* sig_loop.c: holds put before the controller, for emergency preemption
+ * (src/emergency/emg_loop.c).  `hold` has one entry per site: >= 0 makes
+ * that site request the phase instead of asking its controller; when a
+ * hold ends, the controller is asked at that step.  The array is borrowed
+ * (the caller keeps it alive and fills it before each cb_control_step);
+ * NULL removes the holds.  CB_ENOMEM or CB_OK. */
+int cb_control_set_holds(cb_control *c, const int *hold, cb_error *err);
+int64_t cb_control_held_steps(const cb_control *c);   /* steps with any hold */
+
 #endif

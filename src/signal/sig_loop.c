@@ -13,6 +13,12 @@
  *   3. cb_signals_update again: the engine shows what the layer allows;
  *   4. cb_engine_step; 5. cb_signals_tick.
  *
+ * Holds (cb_control_set_holds, for emergency preemption) take a site out
+ * of step 2: it requests the held phase through the same safety layer,
+ * and its controller is asked again at the step the hold ends.  Without
+ * holds nothing else differs, so a run with operations and no emergency
+ * vehicle is the same run as one without (tests/test_emergency_preempt.c).
+ *
  * Also measured here: decision time (observing + deciding, as CPU time of
  * the deciding thread, so that other processes on a busy machine do not
  * inflate it) and
@@ -23,6 +29,7 @@
 #include "sig_int.h"
 #include "../util/err.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +48,9 @@ struct cb_control {
     uint32_t n_zones;
     const double *zone_m;     /* borrowed from the controller */
     double *published;        /* CB_PUBLISH_N per site */
+    const int *hold;          /* borrowed, per site: phase held, -1; or NULL */
+    uint8_t *held;            /* per site: held at the last step */
+    int64_t held_steps;       /* steps at which any site was held */
     cb_control_stats stats;
 };
 
@@ -150,7 +160,18 @@ static int decide_due(cb_control *c, cb_error *err)
     const double dt = cb_engine_interval(c->e), t = cb_engine_time(c->e);
     int64_t due = 0;
     double t0 = 0;
+    bool any_hold = false;
     for (size_t i = 0; i < s->n_sites; i++) {
+        if (c->hold && c->hold[i] >= 0) {
+            any_hold = true;
+            if (cb_signals_request(s, i, c->hold[i], NULL)) c->stats.rejected++;
+            c->held[i] = 1;
+            continue;
+        }
+        if (c->held && c->held[i]) {  /* the hold ended: the controller takes over now */
+            c->held[i] = 0;
+            c->next_step[i] = c->step;
+        }
         if (c->next_step[i] > c->step) continue;
         if (!due++) t0 = cpu_seconds();
         const cb_site *st = &s->sites[i];
@@ -182,6 +203,7 @@ static int decide_due(cb_control *c, cb_error *err)
         c->stats.decide_seconds += cpu_seconds() - t0;
         c->stats.decisions += due;
     }
+    c->held_steps += any_hold;
     (void)err;
     return CB_OK;
 }
@@ -213,6 +235,14 @@ void cb_control_stats_get(const cb_control *c, cb_control_stats *out)
 
 const char *cb_control_name(const cb_control *c) { return c->name; }
 const cb_signals *cb_control_signals(const cb_control *c) { return c->sig; }
+int64_t cb_control_held_steps(const cb_control *c) { return c->held_steps; }
+
+int cb_control_set_holds(cb_control *c, const int *hold, cb_error *err)
+{
+    if (hold && c->sig && !c->held && !(c->held = calloc(c->sig->n_sites + 1, 1))) return cbu_err_nomem(err);
+    c->hold = c->sig ? hold : NULL;   /* "fixed" has no layer to hold through */
+    return CB_OK;
+}
 
 void cb_control_close(cb_control *c)
 {
@@ -223,5 +253,6 @@ void cb_control_close(cb_control *c)
     free(c->lanes);
     free(c->zones);
     free(c->published);
+    free(c->held);
     free(c);
 }
