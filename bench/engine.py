@@ -41,14 +41,14 @@ MARK_END = "<!-- bench/engine.py:end -->"
 
 
 def run_process(argv):
-    """Run argv, return (wall seconds, peak RSS in MB, stdout, exit code)."""
+    """Run argv, return (wall s, CPU s, peak RSS in MB, stdout, exit code)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024.0, out.decode(), p.returncode
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, out.decode(), p.returncode
 
 
 def parse_current(out):
@@ -63,19 +63,37 @@ def parse_baseline(out):
             "step_seconds": float(w[w.index("step") + 1])}
 
 
-def measure(argv, parse, repeat):
-    runs = []
-    for _ in range(repeat):
-        wall, rss, out, code = run_process(argv)
-        if code != 0:
-            raise RuntimeError("failed (%d): %s" % (code, " ".join(argv)))
-        r = parse(out)
-        r["wall"] = wall
-        r["rss_mb"] = rss
-        runs.append(r)
-    best = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]    # median by wall time
+def run_once(argv, parse):
+    wall, cpu, rss, out, code = run_process(argv)
+    if code != 0:
+        raise RuntimeError("failed (%d): %s" % (code, " ".join(argv)))
+    r = parse(out)
+    r["wall"] = wall
+    r["cpu"] = cpu
+    r["rss_mb"] = rss
+    return r
+
+
+def summarize(runs):
+    best = dict(sorted(runs, key=lambda r: r["wall"])[len(runs) // 2])    # median by wall time
     best["walls"] = [round(r["wall"], 3) for r in runs]
+    if all("step_seconds" in r for r in runs):
+        best["steps_all"] = [round(r["step_seconds"], 3) for r in runs]
     return best
+
+
+def measure(argv, parse, repeat):
+    return summarize([run_once(argv, parse) for _ in range(repeat)])
+
+
+def measure_interleaved(argvs, parse, repeat):
+    """Run the commands in turn, repeat rounds, so that a noisy spell of the
+    machine hits all of them alike; one summary per command."""
+    runs = [[] for _ in argvs]
+    for _ in range(repeat):
+        for i, argv in enumerate(argvs):
+            runs[i].append(run_once(argv, parse))
+    return [summarize(r) for r in runs]
 
 
 def build_baseline(rev):
@@ -119,7 +137,8 @@ def main():
         base_tmp, base = build_baseline(a.baseline)
 
     results = {"cases": [], "grids": [], "threads": None, "empty": [], "machine": os.uname().nodename,
-               "date": time.strftime("%Y-%m-%d %H:%M"), "repeat": a.repeat}
+               "date": time.strftime("%Y-%m-%d %H:%M"), "repeat": a.repeat,
+               "loadavg_start": os.getloadavg()[0]}
     try:
         # 1. the reference cities
         for c in ref["cases"]:
@@ -140,8 +159,8 @@ def main():
         # 2. the 30x30 grid from its files, one and two threads
         d30 = os.path.join(DATA, "grid_30x30")
         if os.path.isdir(d30):
-            one = measure([cb, "run", d30, "--json"], parse_current, a.repeat)
-            two = measure([cb, "run", d30, "--threads", "2", "--json"], parse_current, a.repeat)
+            one, two = measure_interleaved([[cb, "run", d30, "--json"],
+                                            [cb, "run", d30, "--threads", "2", "--json"]], parse_current, a.repeat)
             row = {"grid": "30x30 (files)", "cityflow_s": sg["30x30"]["wall_s"],
                    "cityflow_mb": sg["30x30"]["peak_rss_mb"], "current": one}
             if base:
@@ -168,6 +187,7 @@ def main():
         if base_tmp:
             remove_baseline(base_tmp)
 
+    results["loadavg_end"] = os.getloadavg()[0]
     md = render(results, a)
     print(md)
     if a.json:
@@ -185,12 +205,14 @@ def render(res, a):
     L = []
     cmd = "python3 bench/engine.py --repeat %d%s%s" % (a.repeat, " --quick" if a.quick else "",
                                                         "" if a.baseline == FIRST_ENGINE else " --baseline " + a.baseline)
-    L.append("Measured %s on `%s`, %d run(s) per case (median), one thread unless stated.  " %
-             (res["date"], res["machine"], res["repeat"]))
+    L.append("Measured %s on `%s`, %d run(s) per case (median by wall time), one thread unless stated; "
+             "load average %.1f at the start, %.1f at the end (2 cores: above ~1, other jobs share the CPU "
+             "and wall times inflate; CPU seconds are then the fairer figure).  " %
+             (res["date"], res["machine"], res["repeat"], res["loadavg_start"], res.get("loadavg_end", 0)))
     L.append("Command: `%s`\n" % cmd)
     L.append("### Reference cities (whole process, loading included)\n")
-    hdr = "| city | flow | citybrain s | peak MB | veh-updates/s | CityFlow s (stepping only) | ×CityFlow |"
-    sep = "|---|---|---|---|---|---|---|"
+    hdr = "| city | flow | citybrain wall s | CPU s | peak MB | veh-updates/s | CityFlow s (stepping only) | ×CityFlow (wall) | ×CityFlow (CPU) |"
+    sep = "|---|---|---|---|---|---|---|---|---|"
     has_base = any("baseline" in c for c in res["cases"])
     if has_base:
         hdr += " baseline s (same run) | ×baseline |"
@@ -198,22 +220,22 @@ def render(res, a):
     L += [hdr, sep]
     for c in res["cases"]:
         cur = c["current"]
-        line = "| %s | %s | %.3f | %.0f | %.2f M | %.3f | **%.1f×** |" % (
-            c["dataset"], c["flow"], cur["wall"], cur["rss_mb"], cur["veh_updates"] / cur["wall"] / 1e6,
-            c["cityflow_s"], c["cityflow_s"] / cur["wall"])
+        line = "| %s | %s | %.3f | %.3f | %.0f | %.2f M | %.3f | **%.1f×** | %.1f× |" % (
+            c["dataset"], c["flow"], cur["wall"], cur["cpu"], cur["rss_mb"], cur["veh_updates"] / cur["wall"] / 1e6,
+            c["cityflow_s"], c["cityflow_s"] / cur["wall"], c["cityflow_s"] / max(cur["cpu"], 1e-9))
         if has_base:
             b = c.get("baseline")
             line += " %.3f | %.2f× |" % (b["wall"], b["wall"] / cur["wall"]) if b else " | |"
         L.append(line)
     if res["grids"]:
         L.append("\n### Synthetic grids\n")
-        L.append("| grid | citybrain s | peak MB | veh-updates/s | CityFlow s | CityFlow MB | ×CityFlow |")
-        L.append("|---|---|---|---|---|---|---|")
+        L.append("| grid | citybrain wall s | CPU s | peak MB | veh-updates/s | CityFlow s | CityFlow MB | ×CityFlow (wall) | ×CityFlow (CPU) |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
         for g in res["grids"]:
             cur = g["current"]
-            L.append("| %s | %.2f | %.0f | %.2f M | %.1f | %d | **%.1f×** |" % (
-                g["grid"], cur["wall"], cur["rss_mb"], cur["veh_updates"] / cur["wall"] / 1e6, g["cityflow_s"],
-                g["cityflow_mb"], g["cityflow_s"] / cur["wall"]))
+            L.append("| %s | %.2f | %.2f | %.0f | %.2f M | %.1f | %d | **%.1f×** | %.1f× |" % (
+                g["grid"], cur["wall"], cur["cpu"], cur["rss_mb"], cur["veh_updates"] / cur["wall"] / 1e6, g["cityflow_s"],
+                g["cityflow_mb"], g["cityflow_s"] / cur["wall"], g["cityflow_s"] / max(cur["cpu"], 1e-9)))
         for g in res["grids"]:
             if "baseline" in g:
                 L.append("\n%s against the baseline in the same run: %.2f s vs %.2f s (%.2f×)." % (
@@ -221,11 +243,15 @@ def render(res, a):
     t = res["threads"]
     if t:
         L.append("\n### Threads (30x30 grid)\n")
-        L.append("| threads | whole process s | stepping s | stepping speed-up |")
-        L.append("|---|---|---|---|")
-        L.append("| 1 | %.2f | %.2f | 1.00× |" % (t["one"]["wall"], t["one"]["step_seconds"]))
-        L.append("| 2 | %.2f | %.2f | **%.2f×** |" % (t["two"]["wall"], t["two"]["step_seconds"],
-                                                    t["one"]["step_seconds"] / t["two"]["step_seconds"]))
+        L.append("One and two threads alternate, run by run.  Stepping seconds of every run: 1 thread %s; "
+                 "2 threads %s.\n" % (", ".join("%.2f" % x for x in t["one"]["steps_all"]),
+                                     ", ".join("%.2f" % x for x in t["two"]["steps_all"])))
+        L.append("| threads | whole process s | stepping s | stepping speed-up (medians) | speed-up (best runs) |")
+        L.append("|---|---|---|---|---|")
+        L.append("| 1 | %.2f | %.2f | 1.00× | 1.00× |" % (t["one"]["wall"], t["one"]["step_seconds"]))
+        L.append("| 2 | %.2f | %.2f | **%.2f×** | %.2f× |" % (
+            t["two"]["wall"], t["two"]["step_seconds"], t["one"]["step_seconds"] / t["two"]["step_seconds"],
+            min(t["one"]["steps_all"]) / min(t["two"]["steps_all"])))
     if res["empty"]:
         L.append("\n### Empty networks (no vehicles), 3600 steps\n")
         L.append("| grid | signals | steps/s | µs per intersection per step | CityFlow steps/s | ×CityFlow |")
