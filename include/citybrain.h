@@ -337,6 +337,20 @@ typedef struct cb_detector_reading {
 int cb_engine_read_detectors(cb_engine *e, size_t lane, bool reset, cb_detector_reading out[2],
                              cb_error *err);
 
+/* The same loops plus mid-block loops every `spacing_m` metres after the
+ * entry loop (10 to 10000; 0: none), the last at least a metre before the
+ * stop-line loop: what a city with detectors along its blocks has.
+ * cb_engine_read_detectors still reads the two end loops. */
+int cb_engine_enable_loops(cb_engine *e, double entry_m, double stopline_m, double spacing_m,
+                           cb_error *err);
+/* Loops on a lane (entry, mid-block, stop line); 0 when detectors are off. */
+size_t cb_engine_lane_loop_count(const cb_engine *e, size_t lane);
+/* All loops of a lane in order along it: out[0] the entry loop, out[n-1]
+ * the stop-line loop.  cap is the room in out (the caller's array); *n_out
+ * receives the count.  reset as for cb_engine_read_detectors. */
+int cb_engine_read_lane_loops(cb_engine *e, size_t lane, bool reset, cb_detector_reading *out, size_t cap,
+                              size_t *n_out, cb_error *err);
+
 /* An incident blocking `lane` at `position` metres from its start, from
  * simulated time t0 until t1 (t1 < 0: until cleared).  Vehicles behind it
  * stop as behind a stopped vehicle, or change lane when lane changing is

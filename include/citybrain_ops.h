@@ -39,6 +39,8 @@ typedef struct cb_ops_config {
      * metres that counts vehicles at its upstream edge. */
     double entry_m;           /* entry loop, m after the lane start (5) */
     double stopline_m;        /* stop-bar detector length, m (15) */
+    double loop_spacing_m;    /* mid-block loops every so many metres after
+                                 the entry loop (0: none, the default) */
     /* Incident detection (docs/incidents.md). */
     bool incidents;           /* detect (true) */
     double inc_stretch;       /* a vehicle is due at the stop line after its
@@ -149,8 +151,12 @@ typedef struct cb_alert {
     size_t road;              /* road index */
     size_t lane;              /* global lane index */
     int lane_index;           /* within the road, 0 = innermost */
-    const char *where;        /* "between the loops", "at the stop line" or
-                                 "at the lane start" (static) */
+    const char *where;        /* "between the loops", "at the stop line",
+                                 "at the lane start" or "between mid-block
+                                 loops" (static) */
+    double from_m, to_m;      /* "between mid-block loops": the obstacle is
+                                 between these metres from the lane start;
+                                 otherwise 0, 0 */
     double start;             /* estimated start of the incident, s */
     double raised;            /* when the alert was raised, s */
     double cleared;           /* when it was cleared, s; -1 while active */

@@ -119,4 +119,46 @@ TEST(incident_behind_a_vehicle_does_not_stop_it)
     cb_engine_close(e);
 }
 
+/* Mid-block loops every 100 m after the 10 m entry loop, the last at
+ * least a metre before the 285 m stop-line loop: 110 and 210 m.  The front
+ * passes 110 m in step 14 (105 -> 115 m) and 210 m in step 24, at 10 m/s,
+ * and covers each at the end of that one step. */
+TEST(mid_block_loops_count_a_passing_vehicle)
+{
+    const char *dir = city("detm", GREEN, ONE_VEHICLE);
+    ASSERT(dir);
+    cb_engine *e = open_city(dir, false);
+    ASSERT(e);
+    cb_error err;
+    ASSERT_EQ_INT(cb_engine_lane_loop_count(e, 0), 0);
+    ASSERT_EQ_INT(cb_engine_enable_loops(e, 10, 5, 5, &err), CB_EINVAL);      /* closer than 10 m */
+    ASSERT(strstr(err.msg, "spacing") != NULL);
+    ASSERT_EQ_INT(cb_engine_enable_loops(e, 10, 5, 100, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_lane_loop_count(e, 0), 4);
+    ASSERT_EQ_INT(run_steps(e, 100), 0);
+    cb_detector_reading r[4];
+    size_t n = 0;
+    ASSERT_EQ_INT(cb_engine_read_lane_loops(e, 0, false, r, 3, &n, &err), CB_EINVAL);   /* no room */
+    ASSERT_EQ_INT(cb_engine_read_lane_loops(e, 0, false, r, 4, &n, &err), CB_OK);
+    ASSERT_EQ_INT(n, 4);
+    const double pos[4] = { 10, 110, 210, 285 }, speed[4] = { 8, 10, 10, 10 };
+    for (int k = 0; k < 4; k++) {
+        ASSERT_NEAR(r[k].position, pos[k], 1e-9);
+        ASSERT_EQ_INT(r[k].count, 1);
+        ASSERT_NEAR(r[k].mean_speed, speed[k], 1e-9);
+    }
+    ASSERT_NEAR(r[1].occupancy, 0.01, 1e-12);
+    ASSERT_NEAR(r[2].occupancy, 0.01, 1e-12);
+    /* the two-loop reading is still the lane's ends */
+    cb_detector_reading ends[2];
+    ASSERT_EQ_INT(cb_engine_read_detectors(e, 0, true, ends, &err), CB_OK);
+    ASSERT_NEAR(ends[0].position, 10, 1e-9);
+    ASSERT_NEAR(ends[1].position, 285, 1e-9);
+    /* its reset covered the mid-block loops too */
+    ASSERT_EQ_INT(cb_engine_read_lane_loops(e, 0, false, r, 4, &n, &err), CB_OK);
+    ASSERT_EQ_INT(r[1].count + r[2].count, 0);
+    ASSERT_EQ_INT(r[1].total_count, 1);
+    cb_engine_close(e);
+}
+
 TEST_MAIN()

@@ -20,11 +20,11 @@ static const uint32_t box_exits[] = { 1, 2 };
 static inc_det *open_detector(inc_lane *lanes)
 {
     for (int l = 0; l < N_LANES; l++)
-        lanes[l] = (inc_lane){ 300, 5, 285, 10, 0, 0, UINT32_MAX };
+        lanes[l] = (inc_lane){ 300, 5, 285, 10, 0, 0, UINT32_MAX, 0, 0 };
     lanes[0].first_down = 0;
     lanes[0].n_down = 2;
     lanes[0].box = 0;
-    inc_config c = { 1.0, 0.05, 3, 4, 60, N_LANES, lanes, down, 1, box_first, box_exits };
+    inc_config c = { 1.0, 0.05, 3, 4, 60, N_LANES, lanes, down, 1, box_first, box_exits, 0, NULL };
     return inc_open(&c);
 }
 
@@ -245,6 +245,121 @@ TEST(a_restart_clears_active_alerts)
         inc_step(d, t, o);
     }
     ASSERT_EQ_INT(inc_alert_count(d), 1);
+    inc_close(d);
+}
+
+/*--- mid-block loops ---------------------------------------------------------------*/
+
+/* One lane 1000 m long: entry loop at 5 m, stop-bar counting edge at 985 m
+ * (its presence zone to the line at 1000 m), mid-block loops every 50 m
+ * after the entry (55, 105, ..., 955: 19 loops), limit 10 m/s.  Vehicles
+ * are 5 m long and drive at 10 m/s until they reach their `cap` (where
+ * they stand), or leave at 1000 m; the loops see exactly that. */
+enum { MID_N = 19, MID_CARS = 64 };
+static double mid_pos[MID_N];
+
+typedef struct mid_car {
+    double enter, cap;        /* s it passed 5 m; where it stands (or 1e9) */
+} mid_car;
+
+static double car_pos(const mid_car *c, double t)
+{
+    if (t < c->enter) return -1;
+    double p = 5 + 10 * (t - c->enter);
+    return p < c->cap ? p : c->cap;
+}
+
+static inc_det *open_mid_detector(inc_lane *lane)
+{
+    for (int j = 0; j < MID_N; j++) mid_pos[j] = 5 + 50.0 * (j + 1);
+    *lane = (inc_lane){ 1000, 5, 985, 10, 0, 0, UINT32_MAX, 0, MID_N };
+    static const uint32_t none[] = { 0 };
+    inc_config c = { 1.0, 0.05, 3, 4, 60, 1, lane, none, 0, none, none, MID_N, mid_pos };
+    return inc_open(&c);
+}
+
+/* The loops' readings of step t (from t - 1 to t). */
+static void mid_observe(const mid_car *cars, int n, int t, inc_obs *o, inc_mid_obs *m)
+{
+    memset(o, 0, sizeof *o);
+    memset(m, 0, MID_N * sizeof *m);
+    o->green = 1;
+    for (int i = 0; i < n; i++) {
+        double a = car_pos(&cars[i], t - 1), b = car_pos(&cars[i], t);
+        if (b < 0 || a > 1000) continue;          /* not yet, or gone */
+        if (a < 5 && b >= 5) o->in++, o->v_in = 10;
+        if (a < 985 && b >= 985) o->out++;
+        for (int j = 0; j < MID_N; j++) {
+            if (a < mid_pos[j] && b >= mid_pos[j]) m[j].n++, m[j].v = 10;
+            if (b <= 1000 && b >= mid_pos[j] && b - 5 <= mid_pos[j]) m[j].occ = 1;
+        }
+        if (b <= 1000 && b >= 985) o->occ_out = 1;
+        if (b <= 1000 && b >= 998) o->occ_line = 1;
+    }
+}
+
+/* A vehicle every 10 s from t = 0.  At t = 200 an obstacle appears at
+ * 130 m: the vehicle that passed 105 m at 200 (entered at 190) and all
+ * behind it stand in a queue behind it; those ahead drive on and leave.
+ * That vehicle is due at the 155 m loop at 199.5 + 5 * 1.05 + 3 = 207.75;
+ * the 205 m loop was last passed at 200 (the vehicle of 180), so movement
+ * there could reach 155 m through a queue until 200 + 4 + 50 / 3 = 220.7;
+ * the stop line counts a vehicle every 10 s (the one of 120 at 218), so it
+ * is quiet for 4 s first at 222.  The alert comes at 222 and names the
+ * stretch between the 105 and 155 m loops; the whole lane's rule would
+ * wait for the vehicle of 130, due at the stop line at 235.4. */
+TEST(mid_block_loops_find_an_obstacle_between_them)
+{
+    inc_lane lane;
+    inc_det *d = open_mid_detector(&lane);
+    ASSERT(d);
+    mid_car cars[MID_CARS];
+    for (int i = 0; i < MID_CARS; i++) {
+        cars[i].enter = 10.0 * i;
+        cars[i].cap = cars[i].enter >= 190 ? 130 - 7.5 * (i - 19) : 1e9;
+    }
+    inc_obs o;
+    inc_mid_obs m[MID_N];
+    for (int t = 1; t <= 260; t++) {
+        mid_observe(cars, MID_CARS, t, &o, m);
+        inc_step_loops(d, t, &o, m);
+        if (t == 221) ASSERT_EQ_INT(inc_alert_count(d), 0);
+    }
+    ASSERT_EQ_INT(inc_alert_count(d), 1);
+    const inc_alert *a = inc_alert_get(d, 0);
+    ASSERT_EQ_INT(a->rule, INC_RULE_MIDBLOCK);
+    ASSERT_NEAR(a->raised, 222, 1e-9);
+    ASSERT_NEAR(a->from_m, 105, 1e-9);
+    ASSERT_NEAR(a->to_m, 155, 1e-9);
+    ASSERT_NEAR(a->start, 199.5, 1e-9);   /* the held vehicle passed 105 m then */
+    ASSERT(a->cleared < 0);
+    inc_close(d);
+}
+
+/* A red light that never ends: vehicles stand from the line back at 7.5 m
+ * spacing (fronts at 999, 991.5, ...), so the 955 m loop falls into the
+ * gap between the fifth and sixth (954 to 956.5): nobody covers or passes
+ * it while the sixth and those behind it are overdue there.  The four
+ * standing between it and the stop-bar edge fill that 30 m stretch, which
+ * says queue, not obstacle: no alert. */
+TEST(mid_block_loop_in_a_standing_queue_gap_raises_nothing)
+{
+    inc_lane lane;
+    inc_det *d = open_mid_detector(&lane);
+    ASSERT(d);
+    mid_car cars[MID_CARS];
+    for (int i = 0; i < MID_CARS; i++) cars[i] = (mid_car){ 10.0 * i, 999 - 7.5 * i };
+    inc_obs o;
+    inc_mid_obs m[MID_N];
+    for (int t = 1; t <= 400; t++) {
+        mid_observe(cars, 30, t, &o, m);
+        o.green = 0;
+        inc_step_loops(d, t, &o, m);
+    }
+    /* the queue did reach past the loop in its gap */
+    ASSERT(car_pos(&cars[6], 400) < 955 && car_pos(&cars[5], 400) > 955 + 1.5);
+    /* the stop bar is covered: the whole lane's rules stay quiet as well */
+    ASSERT_EQ_INT(inc_alert_count(d), 0);
     inc_close(d);
 }
 

@@ -16,10 +16,11 @@
 
 /* Run `steps` steps with operations attached; returns the ops (caller
  * closes it before the engine). */
-static cb_ops *run_city(cb_engine *e, int steps)
+static cb_ops *run_city_spaced(cb_engine *e, int steps, double spacing)
 {
     cb_ops_config cfg;
     cb_ops_config_init(&cfg);
+    cfg.loop_spacing_m = spacing;
     cb_ops *o = NULL;
     cb_error err = { 0 };
     if (cb_ops_open(e, &cfg, &o, &err)) {
@@ -34,6 +35,8 @@ static cb_ops *run_city(cb_engine *e, int steps)
         }
     return o;
 }
+
+static cb_ops *run_city(cb_engine *e, int steps) { return run_city_spaced(e, steps, 0); }
 
 TEST(no_incident_no_alert)
 {
@@ -86,6 +89,39 @@ TEST(a_blocked_lane_is_found_between_its_loops)
     ASSERT_EQ_INT(cb_ops_alert(o, 1, &a, &err), CB_ENOTFOUND);
     cb_ops_close(o);
     cb_engine_close(e);
+}
+
+/* The same incident with mid-block loops every 50 m (55, 105, ..., 255 m).
+ * On a lane this short the whole lane's rule is as quick as the stretch's
+ * (the stretch waits 4 + 50 / 3 s after the last vehicle beyond the
+ * obstacle passed 205 m, in case movement there reaches 155 m through a
+ * queue; tests/test_incident_rules.c checks that rule on its own): the
+ * loops must not delay, duplicate or misplace the alert.  Whichever rule
+ * raises it, it is raised no later than with two loops, once, on r1, and
+ * a stretch it names holds the obstacle. */
+TEST(mid_block_loops_do_not_delay_or_duplicate_the_alert)
+{
+    cb_error err;
+    double raised[2];
+    for (int run = 0; run < 2; run++) {
+        const char *dir = city(run ? "inc1m" : "inc1e", GREEN, EVERY_5S);
+        ASSERT(dir);
+        cb_engine *e = open_city(dir, false);
+        ASSERT(e);
+        ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 150, 300, 600, NULL, &err), CB_OK);
+        cb_ops *o = run_city_spaced(e, 900, run ? 50 : 0);
+        ASSERT(o);
+        ASSERT_EQ_INT(cb_ops_alert_count(o), 1);
+        cb_alert a;
+        ASSERT_EQ_INT(cb_ops_alert(o, 0, &a, &err), CB_OK);
+        ASSERT_EQ_INT(a.lane, 0);
+        ASSERT(a.cleared >= 600 && a.cleared <= 630);
+        if (a.to_m > 0) ASSERT(a.from_m <= 150 && a.to_m >= 150);
+        raised[run] = a.raised;
+        cb_ops_close(o);
+        cb_engine_close(e);
+    }
+    ASSERT(raised[1] <= raised[0]);
 }
 
 /* r2 blocked 2 m after its start: nobody can enter it (the link into it is

@@ -502,13 +502,14 @@ static void hours_line(FILE *f, const char *name, const in_totals *t)
 /*--- the command ------------------------------------------------------------------------------*/
 
 enum { I_DATA = 1, I_EXAMPLES, I_OUT, I_NO_WRITE, I_INCIDENTS, I_JSON, I_QUIET, I_HOUR, I_NO_HELDOUT, I_QUIET_S,
-       I_SLACK, I_BLOCK, I_STRETCH, I_UNIFORM };
+       I_SLACK, I_BLOCK, I_STRETCH, I_UNIFORM, I_SPACING };
 
 static const cli_opt in_opts[] = {
     { I_INCIDENTS, "incidents", 0, "N", "incidents per set (tuning and held-out)", "100" },
     { I_HOUR, "hour", 0, "SECONDS", "length of the runs without incident", "3600" },
     { I_NO_HELDOUT, "no-heldout", 0, NULL, "run the tuning set only (while tuning)", NULL },
     { I_UNIFORM, "uniform-lanes", 0, NULL, "draw lanes uniformly instead of by traffic", NULL },
+    { I_SPACING, "loop-spacing", 0, "M", "mid-block loops every M metres along every lane (0: only at the lane ends)", "0" },
     { I_QUIET_S, "quiet-s", 0, "S", "detector: silent stop line before an alert", "4" },
     { I_SLACK, "slack", 0, "S", "detector: seconds a vehicle may be late", "1" },
     { I_STRETCH, "stretch", 0, "F", "detector: fraction a vehicle's run may be longer", "0.05" },
@@ -583,6 +584,13 @@ static int in_main(const cli_command *self, int argc, char **argv)
             break;
         case I_BLOCK:
             if (!cli_value_double(&p, 1, 3600, &a.cfg.inc_block)) return CLI_EXIT_USAGE;
+            break;
+        case I_SPACING:
+            if (!cli_value_double(&p, 0, 10000, &a.cfg.loop_spacing_m)) return CLI_EXIT_USAGE;
+            if (a.cfg.loop_spacing_m > 0 && a.cfg.loop_spacing_m < 10) {
+                fprintf(stderr, "citybrain bench incidents: --loop-spacing: 0 or at least 10 m\n");
+                return CLI_EXIT_USAGE;
+            }
             break;
         default: return CLI_EXIT_USAGE;
         }

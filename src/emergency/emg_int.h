@@ -80,6 +80,11 @@ struct cb_ops {
     /* loops */
     emg_tt *tt;
     inc_obs *obs;             /* this step, per lane */
+    inc_mid_obs *mid_obs;     /* this step, per mid-block loop */
+    double *mid_pos;          /* per mid-block loop: its position */
+    size_t n_mid;
+    cb_detector_reading *rd;  /* scratch: one lane's loops */
+    size_t cap_rd;
     inc_lane *inc_lanes;
     uint32_t *down;           /* lanes each lane feeds (incident detection) */
     uint32_t *box_first, *box_exits; /* lanes leaving each intersection (CSR) */

@@ -166,7 +166,7 @@ int cb_ops_open(cb_engine *e, const cb_ops_config *cfg, cb_ops **out, cb_error *
     *out = NULL;
     int rc = check_config(cfg, err);
     if (rc) return rc;
-    if ((rc = cb_engine_enable_detectors(e, cfg->entry_m, cfg->stopline_m, err))) return rc;
+    if ((rc = cb_engine_enable_loops(e, cfg->entry_m, cfg->stopline_m, cfg->loop_spacing_m, err))) return rc;
     cb_ops *o = calloc(1, sizeof *o);
     if (!o) return cbu_err_nomem(err);
     o->e = e;
@@ -182,7 +182,16 @@ int cb_ops_open(cb_engine *e, const cb_ops_config *cfg, cb_ops **out, cb_error *
     o->obs = calloc(o->n_lanes + 1, sizeof *o->obs);
     o->inc_lanes = calloc(o->n_lanes + 1, sizeof *o->inc_lanes);
     o->site_of = malloc((o->n_inters + 1) * sizeof *o->site_of);
-    if (!o->lanes || !o->roads || !o->tt || !o->obs || !o->inc_lanes || !o->site_of) {
+    for (size_t l = 0; l < o->n_lanes; l++) {
+        size_t k = cb_engine_lane_loop_count(e, l);
+        o->n_mid += k - 2;
+        if (k > o->cap_rd) o->cap_rd = k;
+    }
+    o->mid_obs = calloc(o->n_mid + 1, sizeof *o->mid_obs);
+    o->mid_pos = calloc(o->n_mid + 1, sizeof *o->mid_pos);
+    o->rd = calloc(o->cap_rd + 1, sizeof *o->rd);
+    if (!o->lanes || !o->roads || !o->tt || !o->obs || !o->inc_lanes || !o->site_of || !o->mid_obs ||
+        !o->mid_pos || !o->rd) {
         rc = cbu_err_nomem(err);
         goto fail;
     }
@@ -191,16 +200,20 @@ int cb_ops_open(cb_engine *e, const cb_ops_config *cfg, cb_ops **out, cb_error *
             rc = cbu_err(err, CB_ESTATE, "road %zu: no information", r);
             goto fail;
         }
+    size_t at_mid = 0;
     for (size_t l = 0; l < o->n_lanes; l++) {
-        cb_detector_reading rd[2];
-        if ((rc = cb_engine_read_detectors(e, l, true, rd, err))) goto fail;
+        cb_detector_reading *rd = o->rd;
+        size_t n;
+        if ((rc = cb_engine_read_lane_loops(e, l, true, rd, o->cap_rd, &n, err))) goto fail;
         emg_lane *L = &o->lanes[l];
         L->length = cb_engine_lane_length(e, l);
         L->vmax = cb_engine_lane_max_speed(e, l);
         L->entry_pos = rd[0].position;
-        L->stop_pos = rd[1].position;
+        L->stop_pos = rd[n - 1].position;
         L->road = (uint32_t)cb_engine_lane_road(e, l);
-        o->inc_lanes[l] = (inc_lane){ L->length, L->entry_pos, L->stop_pos, L->vmax, 0, 0, UINT32_MAX };
+        o->inc_lanes[l] = (inc_lane){ L->length, L->entry_pos, L->stop_pos, L->vmax, 0, 0, UINT32_MAX,
+                                      (uint32_t)at_mid, (uint32_t)(n - 2) };
+        for (size_t k = 1; k + 1 < n; k++) o->mid_pos[at_mid++] = rd[k].position;
         if (cbu_strmap_put(&o->lane_ids, cb_engine_lane_id(e, l), (uint32_t)l, NULL) < 0) {
             rc = cbu_err_nomem(err);
             goto fail;
@@ -209,7 +222,8 @@ int cb_ops_open(cb_engine *e, const cb_ops_config *cfg, cb_ops **out, cb_error *
     if ((rc = build_network(o, err))) goto fail;
     if (cfg->incidents) {
         inc_config ic = { o->dt, cfg->inc_stretch, cfg->inc_slack, cfg->inc_quiet, cfg->inc_block,
-                          o->n_lanes, o->inc_lanes, o->down, o->n_inters, o->box_first, o->box_exits };
+                          o->n_lanes, o->inc_lanes, o->down, o->n_inters, o->box_first, o->box_exits,
+                          o->n_mid, o->mid_pos };
         if (!(o->inc = inc_open(&ic))) {
             rc = cbu_err_nomem(err);
             goto fail;
@@ -239,6 +253,9 @@ void cb_ops_close(cb_ops *o)
     free(o->tt);
     free(o->obs);
     free(o->inc_lanes);
+    free(o->mid_obs);
+    free(o->mid_pos);
+    free(o->rd);
     free(o->evs);
     free(o->site_of);
     free(o->hold);
@@ -265,15 +282,24 @@ static bool read_loops(cb_ops *o)
     bool fresh = false;
     const double a_lambda = o->dt / 300.0 < 1 ? o->dt / 300.0 : 1;
     for (size_t l = 0; l < o->n_lanes; l++) {
-        cb_detector_reading rd[2];
-        if (cb_engine_read_detectors(o->e, l, true, rd, NULL) || rd[0].period <= 0) {
+        cb_detector_reading *rd = o->rd;
+        size_t n;
+        const inc_lane *IL = &o->inc_lanes[l];
+        if (cb_engine_read_lane_loops(o->e, l, true, rd, o->cap_rd, &n, NULL) || rd[0].period <= 0) {
             memset(&o->obs[l], 0, sizeof o->obs[l]);
+            memset(&o->mid_obs[IL->first_mid], 0, IL->n_mid * sizeof *o->mid_obs);
             continue;
         }
         fresh = true;
+        for (uint32_t k = 0; k < IL->n_mid; k++) {
+            inc_mid_obs *mo = &o->mid_obs[IL->first_mid + k];
+            mo->n = (uint16_t)(rd[k + 1].count > UINT16_MAX ? UINT16_MAX : rd[k + 1].count);
+            mo->occ = rd[k + 1].occupancy > 0.5;
+            mo->v = (float)rd[k + 1].mean_speed;
+        }
         inc_obs *ob = &o->obs[l];
         ob->in = (uint16_t)(rd[0].count > UINT16_MAX ? UINT16_MAX : rd[0].count);
-        ob->out = (uint16_t)(rd[1].count > UINT16_MAX ? UINT16_MAX : rd[1].count);
+        ob->out = (uint16_t)(rd[n - 1].count > UINT16_MAX ? UINT16_MAX : rd[n - 1].count);
         ob->occ_in = rd[0].occupancy > 0.5;
         /* The stop-line detector is a presence zone from its counting
          * edge to the stop line: a point there falls between standing cars
@@ -300,7 +326,7 @@ int cb_ops_update(cb_ops *o, const cb_signals *sig, cb_error *err)
 {
     if (read_loops(o)) {
         o->have_step = true;
-        if (o->inc) inc_step(o->inc, cb_engine_time(o->e), o->obs);
+        if (o->inc) inc_step_loops(o->inc, cb_engine_time(o->e), o->obs, o->mid_obs);
     }
     return emg_ev_update(o, sig, err);
 }
@@ -310,10 +336,7 @@ void cb_ops_restart(cb_ops *o)
     double now = cb_engine_time(o->e);
     if (o->inc) inc_restart(o->inc, now);
     memset(o->tt, 0, o->n_lanes * sizeof *o->tt);
-    for (size_t l = 0; l < o->n_lanes; l++) {
-        cb_detector_reading rd[2];
-        cb_engine_read_detectors(o->e, l, true, rd, NULL);
-    }
+    for (size_t l = 0; l < o->n_lanes; l++) cb_engine_read_lane_loops(o->e, l, true, o->rd, o->cap_rd, NULL, NULL);
     for (size_t k = 0; k < o->n_evs; k++) {
         emg_ev *v = &o->evs[k];
         if (v->st.state != CB_EV_ENROUTE) continue;
@@ -341,9 +364,12 @@ int cb_ops_alert(const cb_ops *o, size_t k, cb_alert *out, cb_error *err)
     out->lane = a->lane;
     out->road = o->lanes[a->lane].road;
     out->lane_index = cb_engine_lane_index(o->e, a->lane);
-    out->where = a->rule == INC_RULE_OVERDUE   ? "between the loops"
-                 : a->rule == INC_RULE_BLOCKED ? "at the stop line"
-                                               : "at the lane start";
+    out->where = a->rule == INC_RULE_OVERDUE    ? "between the loops"
+                 : a->rule == INC_RULE_BLOCKED  ? "at the stop line"
+                 : a->rule == INC_RULE_MIDBLOCK ? "between mid-block loops"
+                                                : "at the lane start";
+    out->from_m = a->from_m;
+    out->to_m = a->to_m;
     out->start = a->start;
     out->raised = a->raised;
     out->cleared = a->cleared;

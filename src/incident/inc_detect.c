@@ -1,7 +1,7 @@
-/* inc_detect.c -- incident detection on loop data: two rules per lane, each
+/* inc_detect.c -- incident detection on loop data: rules per lane, each
  * a comparison between what the lane's entry loop and its stop-line loop
- * report (the California-algorithm idea of comparing upstream and
- * downstream detectors, applied to the two ends of one lane).
+ * (and its mid-block loops, if any) report (the California-algorithm idea
+ * of comparing upstream and downstream detectors, applied to one lane).
  *
  * Rule OVERDUE (an obstacle between the loops).  Without lane changes a
  * lane is first-in first-out between its loops, so which vehicles are still
@@ -47,6 +47,11 @@
  * and the alert is BLOCKED on this lane (an obstacle at the start of the
  * next lane lets the head drive up to the line and wait there).
  *
+ * Rule MIDBLOCK (an obstacle between two mid-block loops, when the lane
+ * has them).  Each stretch between adjacent loops is a FIFO of its own;
+ * see midblock() for why a normal queue never satisfies it.  The
+ * whole-lane rules keep running, so the loops never make an alert later.
+ *
  * Alerts clear at the first sign of movement where they were seen: a
  * vehicle passing the stop line (or, for OVERDUE, the stop-bar detector
  * occupied again; for START, a vehicle entering the lane), which is what
@@ -67,11 +72,29 @@
 /* m/s^2 a vehicle accelerates with after passing the entry loop slowly
  * (the datasets' usualPosAcc). */
 #define INC_ACCEL 2.0
+/* m/s: a queue's start wave travels upstream at least this fast (one
+ * 7.5 m place in 2.5 s; the data's waves are faster) */
+#define INC_WAVE 3.0
+
+/* The vehicles between two loops, oldest first: a ring in a slice of
+ * inc_det.entered / due.  Times, not vehicles. */
+typedef struct inc_fifo {
+    uint32_t first;           /* the slice */
+    uint32_t cap;             /* its capacity (vehicles the stretch can hold) */
+    uint32_t head, n;         /* oldest at head */
+} inc_fifo;
+
+/* The stretch upstream of a mid-block loop (from the previous loop). */
+typedef struct mid_state {
+    inc_fifo q;
+    double last_act;          /* s: the loop last passed or covered */
+    double last_pass;         /* s: the loop last passed */
+} mid_state;
 
 typedef struct lane_state {
-    uint32_t fifo_first;      /* this lane's slice of inc_det.due / entered */
-    uint32_t cap;             /* its capacity (vehicles the loops can hold) */
-    uint32_t head, n;         /* ring: oldest at head */
+    inc_fifo q;               /* from the entry loop to the stop-line loop */
+    inc_fifo tail;            /* with mid-block loops: from the last one to
+                                 the stop-line loop (due times from there) */
     double last_act;          /* s: last step the stop loop was covered or
                                  passed, or explained by a queue downstream */
     double block_green;       /* s of counted green in the covered-no-exit run */
@@ -86,7 +109,10 @@ typedef struct lane_state {
                                  rate a silence since then is judged by (the
                                  smoothed rate itself decays in the silence) */
     double rest_until;        /* s: no new alert before (after a clear) */
+    double last_out;          /* s: last vehicle past the stop-line loop */
     int32_t alert;            /* active alert index, -1 none */
+    uint32_t alert_mid;       /* MIDBLOCK: the mid-block loop (index into
+                                 inc_det.ms) it was raised at */
 } lane_state;
 
 typedef struct inc_event {
@@ -97,6 +123,7 @@ typedef struct inc_event {
 struct inc_det {
     inc_config cfg;
     lane_state *ls;
+    mid_state *ms;            /* per mid-block loop */
     uint8_t *box_backed;      /* per intersection, this step */
     double *entered;          /* s each held vehicle passed the entry loop */
     double *due;              /* s it is due at the stop-line loop */
@@ -106,12 +133,16 @@ struct inc_det {
     size_t n_events, cap_events;
 };
 
-/* Vehicles a lane can hold between its loops: one per 6 m (a 5 m car and
- * a 1 m gap is denser than any queue of the data), plus room for error. */
-static uint32_t lane_capacity(const inc_lane *l)
+/* Vehicles a stretch of d metres can hold: one per 6 m (a 5 m car and a
+ * 1 m gap is denser than any queue of the data), plus room for error. */
+static uint32_t stretch_capacity(double d)
 {
-    double d = l->stop_pos - l->entry_pos;
     return (uint32_t)(d > 0 ? d / 6.0 : 0) + 16;
+}
+
+static double mid_upstream_pos(const inc_config *c, const inc_lane *L, uint32_t k)
+{
+    return k ? c->mid_pos[L->first_mid + k - 1] : L->entry_pos;
 }
 
 inc_det *inc_open(const inc_config *cfg)
@@ -121,19 +152,38 @@ inc_det *inc_open(const inc_config *cfg)
     d->cfg = *cfg;
     d->ls = calloc(cfg->n_lanes + 1, sizeof *d->ls);
     d->box_backed = calloc(cfg->n_boxes + 1, 1);
+    d->ms = calloc(cfg->n_mid + 1, sizeof *d->ms);
     size_t total = 0;
-    for (size_t l = 0; l < cfg->n_lanes; l++) total += lane_capacity(&cfg->lanes[l]);
+    for (size_t l = 0; l < cfg->n_lanes; l++) {
+        const inc_lane *L = &cfg->lanes[l];
+        total += stretch_capacity(L->stop_pos - L->entry_pos);
+        if (L->n_mid) total += stretch_capacity(L->stop_pos - cfg->mid_pos[L->first_mid + L->n_mid - 1]);
+        for (uint32_t k = 0; k < L->n_mid; k++)
+            total += stretch_capacity(cfg->mid_pos[L->first_mid + k] - mid_upstream_pos(cfg, L, k));
+    }
     d->entered = malloc((total + 1) * sizeof *d->entered);
     d->due = malloc((total + 1) * sizeof *d->due);
-    if (!d->ls || !d->box_backed || !d->entered || !d->due) {
+    if (!d->ls || !d->box_backed || !d->ms || !d->entered || !d->due) {
         inc_close(d);
         return NULL;
     }
     uint32_t at = 0;
     for (size_t l = 0; l < cfg->n_lanes; l++) {
-        d->ls[l].fifo_first = at;
-        d->ls[l].cap = lane_capacity(&cfg->lanes[l]);
-        at += d->ls[l].cap;
+        const inc_lane *L = &cfg->lanes[l];
+        for (uint32_t k = 0; k < L->n_mid; k++) {
+            inc_fifo *q = &d->ms[L->first_mid + k].q;
+            q->first = at;
+            q->cap = stretch_capacity(cfg->mid_pos[L->first_mid + k] - mid_upstream_pos(cfg, L, k));
+            at += q->cap;
+        }
+        d->ls[l].q.first = at;
+        d->ls[l].q.cap = stretch_capacity(L->stop_pos - L->entry_pos);
+        at += d->ls[l].q.cap;
+        if (L->n_mid) {
+            d->ls[l].tail.first = at;
+            d->ls[l].tail.cap = stretch_capacity(L->stop_pos - cfg->mid_pos[L->first_mid + L->n_mid - 1]);
+            at += d->ls[l].tail.cap;
+        }
         d->ls[l].block_since = -1;
         d->ls[l].backed_since = -1;
         d->ls[l].alert = -1;
@@ -146,6 +196,7 @@ void inc_close(inc_det *d)
     if (!d) return;
     free(d->ls);
     free(d->box_backed);
+    free(d->ms);
     free(d->entered);
     free(d->due);
     free(d->alerts);
@@ -167,19 +218,20 @@ static void log_event(inc_det *d, size_t k, bool raised)
     d->events[d->n_events++] = (inc_event){ (uint32_t)k, raised };
 }
 
-static void raise_alert(inc_det *d, uint32_t lane, int rule, double start, double now, double conf, int vehicles)
+static bool raise_alert(inc_det *d, uint32_t lane, int rule, double start, double now, double conf, int vehicles)
 {
     if (d->n_alerts == d->cap_alerts) {
         size_t cap = d->cap_alerts ? 2 * d->cap_alerts : 32;
         inc_alert *p = realloc(d->alerts, cap * sizeof *p);
-        if (!p) return;       /* out of memory: no alert rather than a crash */
+        if (!p) return false; /* out of memory: no alert rather than a crash */
         d->alerts = p;
         d->cap_alerts = cap;
     }
     size_t k = d->n_alerts++;
-    d->alerts[k] = (inc_alert){ lane, (uint8_t)rule, start, now, -1, conf, vehicles };
+    d->alerts[k] = (inc_alert){ lane, (uint8_t)rule, start, now, -1, conf, vehicles, 0, 0 };
     d->ls[lane].alert = (int32_t)k;
     log_event(d, k, true);
+    return true;
 }
 
 static void clear_alert(inc_det *d, uint32_t lane, double now)
@@ -194,11 +246,11 @@ static void clear_alert(inc_det *d, uint32_t lane, double now)
 
 /*--- lane memories --------------------------------------------------------------------*/
 
-/* Seconds from the entry loop to the stop-line loop for a vehicle that
- * passed the entry at speed v and then drives freely. */
-static double free_run(const inc_lane *L, double v)
+/* Seconds to drive `dist` metres for a vehicle that passed a loop at
+ * speed v and then drives freely. */
+static double free_run(const inc_lane *L, double dist, double v)
 {
-    double dist = L->stop_pos - L->entry_pos, vmax = L->vmax > 0.1 ? L->vmax : 0.1;
+    double vmax = L->vmax > 0.1 ? L->vmax : 0.1;
     if (v >= vmax) return dist / vmax;
     if (v < 0) v = 0;
     double d_acc = (vmax * vmax - v * v) / (2 * INC_ACCEL);
@@ -206,19 +258,19 @@ static double free_run(const inc_lane *L, double v)
     return (vmax - v) / INC_ACCEL + (dist - d_acc) / vmax;
 }
 
-static void fifo_push(inc_det *d, lane_state *s, double entered, double due)
+static void fifo_push(inc_det *d, inc_fifo *s, double entered, double due)
 {
     if (s->n == s->cap) {     /* more than the loops can hold: counts lost; start over */
         s->n = 0;
         s->head = 0;
     }
-    uint32_t at = s->fifo_first + (s->head + s->n) % s->cap;
+    uint32_t at = s->first + (s->head + s->n) % s->cap;
     d->entered[at] = entered;
     d->due[at] = due;
     s->n++;
 }
 
-static void fifo_pop(lane_state *s)
+static void fifo_pop(inc_fifo *s)
 {
     if (!s->n) return;        /* a vehicle counted out that was never counted in */
     s->head = (s->head + 1) % s->cap;
@@ -226,11 +278,28 @@ static void fifo_pop(lane_state *s)
 }
 
 /* Held vehicles past due (the first ones: none passes the one ahead). */
-static int fifo_late(const inc_det *d, const lane_state *s, double now)
+static int fifo_late(const inc_det *d, const inc_fifo *s, double now)
 {
     int k = 0;
-    while ((uint32_t)k < s->n && d->due[s->fifo_first + (s->head + (uint32_t)k) % s->cap] < now) k++;
+    while ((uint32_t)k < s->n && d->due[s->first + (s->head + (uint32_t)k) % s->cap] < now) k++;
     return k;
+}
+
+/* Vehicles held between the lane's mid-block loop k and its stop-line
+ * loop: all between its end loops but those before loop k (the stretches'
+ * counts can disagree for a step when a vehicle passes two loops in it). */
+static uint32_t held_after(const inc_det *d, uint32_t lane, uint32_t k)
+{
+    const inc_lane *L = &d->cfg.lanes[lane];
+    uint32_t n = d->ls[lane].q.n, before = 0;
+    for (uint32_t j = 0; j <= k; j++) before += d->ms[L->first_mid + j].q.n;
+    return n > before ? n - before : 0;
+}
+
+/* Vehicles held between the lane's entry and stop-line loops. */
+static uint32_t held(const inc_det *d, uint32_t lane)
+{
+    return d->ls[lane].q.n;
 }
 
 /* Is a lane queued back to its entry?  Its entry loop says so when a
@@ -243,7 +312,7 @@ static bool lane_full(const inc_det *d, uint32_t lane)
     const inc_lane *L = &d->cfg.lanes[lane];
     const lane_state *s = &d->ls[lane];
     double run = L->stop_pos - L->entry_pos;
-    return s->occ_in > 0.5 || (double)s->n * INC_JAM_SPACING >= 0.8 * run;
+    return s->occ_in > 0.5 || (double)held(d, lane) * INC_JAM_SPACING >= 0.8 * run;
 }
 
 /* A lane this one feeds is queued back to its start. */
@@ -282,7 +351,49 @@ static uint32_t blocked_start(const inc_det *d, uint32_t lane, double now)
 
 /*--- the step ------------------------------------------------------------------------*/
 
+/* Rule MIDBLOCK at mid-block loop k of lane l: its oldest vehicle is
+ * overdue there, the loop has been neither passed nor covered for `quiet`
+ * seconds, nobody has passed the stop line for as long, and the stretch
+ * from the loop to the stop line is not full.  A normal queue stands from
+ * the stop line back: where it covers the loop (or its gap falls on the
+ * loop) the stretch below is full at jam spacing; when it discharges the
+ * stop line counts.  An obstacle leaves the stretch below it to drain. */
+/* Could `n` vehicles stand as a queue over a stretch of `len` metres?
+ * Within a place (a short stretch holds 2.5 places: two vehicles fill it)
+ * and 20% (real queues stand a little looser than bumper to bumper). */
+static bool stands_full(uint32_t n, double len)
+{
+    return (double)(n + 1) * INC_JAM_SPACING >= 0.8 * len;
+}
+
+static bool midblock(const inc_det *d, uint32_t l, uint32_t k, double now)
+{
+    const inc_config *c = &d->cfg;
+    const inc_lane *L = &c->lanes[l];
+    const lane_state *s = &d->ls[l];
+    const mid_state *m = &d->ms[L->first_mid + k];
+    if (!m->q.n || d->due[m->q.first + m->q.head] >= now) return false;
+    if (now - m->last_act < c->quiet || now - s->last_out < c->quiet) return false;
+    double pos = c->mid_pos[L->first_mid + k], below = L->stop_pos - pos;
+    /* a standing queue below the loop, to the stop line or to the next loop */
+    if (stands_full(held_after(d, l, k), below)) return false;
+    bool last = k + 1 == L->n_mid;
+    double next_pos = last ? L->stop_pos : c->mid_pos[L->first_mid + k + 1];
+    uint32_t between = last ? held_after(d, l, k) : d->ms[L->first_mid + k + 1].q.n;
+    if (stands_full(between, next_pos - pos)) return false;
+    /* movement at the next loop reaches this one through a queue between
+     * them within their distance over the start wave's speed (movement
+     * further down passes the next loop first) */
+    double next_pass = last ? s->last_out : d->ms[L->first_mid + k + 1].last_pass;
+    return now - next_pass >= c->quiet + (next_pos - pos) / INC_WAVE;
+}
+
 void inc_step(inc_det *d, double now, const inc_obs *obs)
+{
+    inc_step_loops(d, now, obs, NULL);
+}
+
+void inc_step_loops(inc_det *d, double now, const inc_obs *obs, const inc_mid_obs *mid)
 {
     const inc_config *c = &d->cfg;
     const double alpha = c->dt / 10.0 < 1 ? c->dt / 10.0 : 1;
@@ -295,14 +406,39 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
         const inc_lane *L = &c->lanes[l];
         s->occ_in += alpha * ((double)obs[l].occ_in - s->occ_in);
         s->lambda += alpha_l * ((double)obs[l].in / c->dt - s->lambda);
+        double t_in = now - c->dt / 2;
+        /* the whole lane's stretch, and with mid-block loops the stretches
+         * before each, upstream to downstream so that a vehicle passing two
+         * loops in one step is pushed before it is popped */
         if (obs[l].in) {
             s->last_in = now;
             s->lambda_in = s->lambda;
-            double t_in = now - c->dt / 2;
-            double due = t_in + free_run(L, obs[l].v_in) * (1 + c->stretch) + c->slack;
-            for (uint16_t k = 0; k < obs[l].in; k++) fifo_push(d, s, t_in, due);
+            double due = t_in + free_run(L, L->stop_pos - L->entry_pos, obs[l].v_in) * (1 + c->stretch) + c->slack;
+            for (uint16_t k = 0; k < obs[l].in; k++) fifo_push(d, &s->q, t_in, due);
+            if (L->n_mid) {
+                due = t_in + free_run(L, c->mid_pos[L->first_mid] - L->entry_pos, obs[l].v_in) * (1 + c->stretch) +
+                      c->slack;
+                for (uint16_t k = 0; k < obs[l].in; k++) fifo_push(d, &d->ms[L->first_mid].q, t_in, due);
+            }
         }
-        for (uint16_t k = 0; k < obs[l].out; k++) fifo_pop(s);
+        for (uint32_t j = 0; j < L->n_mid && mid; j++) {
+            const inc_mid_obs *mo = &mid[L->first_mid + j];
+            mid_state *m = &d->ms[L->first_mid + j];
+            if (mo->n || mo->occ) m->last_act = now;
+            if (!mo->n) continue;
+            m->last_pass = now;
+            for (uint16_t k = 0; k < mo->n; k++) fifo_pop(&m->q);
+            bool last = j + 1 == L->n_mid;
+            double pos = c->mid_pos[L->first_mid + j], next_pos = last ? L->stop_pos : c->mid_pos[L->first_mid + j + 1];
+            double due = t_in + free_run(L, next_pos - pos, mo->v) * (1 + c->stretch) + c->slack;
+            inc_fifo *next = last ? &s->tail : &d->ms[L->first_mid + j + 1].q;
+            for (uint16_t k = 0; k < mo->n; k++) fifo_push(d, next, t_in, due);
+        }
+        if (obs[l].out) s->last_out = now;
+        for (uint16_t k = 0; k < obs[l].out; k++) {
+            fifo_pop(&s->q);
+            if (L->n_mid) fifo_pop(&s->tail);
+        }
     }
     for (size_t b = 0; b < c->n_boxes; b++) {
         d->box_backed[b] = 0;
@@ -338,22 +474,45 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
         }
         if (s->alert >= 0) {
             const inc_alert *a = &d->alerts[s->alert];
-            bool moved = a->rule == INC_RULE_OVERDUE   ? (o->out || o->occ_out)
-                         : a->rule == INC_RULE_BLOCKED ? (o->out || !o->occ_out)
-                                                       : o->in > 0;
+            bool moved = a->rule == INC_RULE_OVERDUE    ? (o->out || o->occ_out)
+                         : a->rule == INC_RULE_BLOCKED  ? (o->out || !o->occ_out)
+                         : a->rule == INC_RULE_MIDBLOCK ? d->ms[s->alert_mid].last_act >= now
+                                                        : o->in > 0;
             if (moved) clear_alert(d, (uint32_t)l, now);
             continue;
         }
         if (now < s->rest_until) continue;
-        uint32_t h = s->fifo_first + s->head;
-        if (s->n && d->due[h] < now && now - s->last_act >= c->quiet) {
-            int late = fifo_late(d, s, now);
+        bool raised = false;
+        for (uint32_t k = 0; k < L->n_mid && !raised; k++) {
+            if (!midblock(d, (uint32_t)l, k, now)) continue;
+            const mid_state *m = &d->ms[L->first_mid + k];
+            uint32_t h = m->q.first + m->q.head;
+            double start = m->last_act > d->entered[h] ? m->last_act : d->entered[h];
+            if (start > d->due[h]) start = d->due[h];
+            double conf = 1 - pow(0.5, fifo_late(d, &m->q, now));
+            if (raise_alert(d, (uint32_t)l, INC_RULE_MIDBLOCK, start, now, conf > 0.99 ? 0.99 : conf,
+                            (int)held(d, (uint32_t)l))) {
+                s->alert_mid = L->first_mid + k;
+                d->alerts[s->alert].from_m = mid_upstream_pos(c, L, k);
+                d->alerts[s->alert].to_m = c->mid_pos[L->first_mid + k];
+            }
+            raised = true;
+        }
+        if (raised) continue;
+        /* the whole lane's oldest, or with mid-block loops the oldest past
+         * the last of them (due sooner) */
+        const inc_fifo *q = &s->q;
+        if (L->n_mid && s->tail.n && (!q->n || d->due[s->tail.first + s->tail.head] < d->due[q->first + q->head]))
+            q = &s->tail;
+        uint32_t h = q->first + q->head;
+        if (q->n && d->due[h] < now && now - s->last_act >= c->quiet) {
+            int late = fifo_late(d, q, now);
             /* The obstacle appeared after the stop loop last saw traffic
              * and before the oldest held vehicle was due there. */
             double start = s->last_act > d->entered[h] ? s->last_act : d->entered[h];
             if (start > d->due[h]) start = d->due[h];
             double conf = 1 - pow(0.5, late);
-            raise_alert(d, (uint32_t)l, INC_RULE_OVERDUE, start, now, conf > 0.99 ? 0.99 : conf, (int)s->n);
+            raise_alert(d, (uint32_t)l, INC_RULE_OVERDUE, start, now, conf > 0.99 ? 0.99 : conf, (int)held(d, (uint32_t)l));
             continue;
         }
         if (s->block_since >= 0 && s->block_green >= c->block) {
@@ -362,11 +521,11 @@ void inc_step(inc_det *d, double now, const inc_obs *obs)
             if (x == INC_EXPLAINED) continue;
             if (x == UINT32_MAX) {
                 double conf = 1 - pow(0.5, 1 + s->block_green / c->block);
-                raise_alert(d, (uint32_t)l, INC_RULE_BLOCKED, s->block_since, now, conf, (int)s->n + 1);
+                raise_alert(d, (uint32_t)l, INC_RULE_BLOCKED, s->block_since, now, conf, (int)held(d, (uint32_t)l) + 1);
             } else if (d->ls[x].alert < 0 && now >= d->ls[x].rest_until) {
                 /* silence that long at its rate: p = exp(-lambda t) */
                 double p = exp(-d->ls[x].lambda_in * (now - d->ls[x].last_in));
-                raise_alert(d, x, INC_RULE_START, s->block_since, now, 1 - p, (int)s->n + 1);
+                raise_alert(d, x, INC_RULE_START, s->block_since, now, 1 - p, (int)held(d, (uint32_t)l) + 1);
             }
         }
     }
@@ -377,14 +536,20 @@ void inc_restart(inc_det *d, double now)
     for (size_t l = 0; l < d->cfg.n_lanes; l++) {
         clear_alert(d, (uint32_t)l, now);
         lane_state *s = &d->ls[l];
-        s->head = s->n = 0;
+        s->q.head = s->q.n = 0;
+        s->tail.head = s->tail.n = 0;
         s->last_act = now;
+        s->last_out = now;
         s->block_green = 0;
         s->block_since = -1;
         s->block_line = false;
         s->backed_since = -1;
         s->occ_in = 0;
         s->rest_until = 0;
+    }
+    for (size_t k = 0; k < d->cfg.n_mid; k++) {
+        d->ms[k].q.head = d->ms[k].q.n = 0;
+        d->ms[k].last_act = d->ms[k].last_pass = now;
     }
 }
 

@@ -244,8 +244,12 @@ static void publish_alerts(sv_field *f)
         if (raised) {
             sv_buf e = { 0 };
             char desc[256];
-            snprintf(desc, sizeof desc, "lane blocked %s (loop detectors, %d vehicles held, confidence %.2f)",
-                     a.where, a.vehicles, a.confidence);
+            if (a.to_m > a.from_m)
+                snprintf(desc, sizeof desc, "lane blocked %s, %.0f-%.0f m from its start (loop detectors, %d vehicles "
+                         "held, confidence %.2f)", a.where, a.from_m, a.to_m, a.vehicles, a.confidence);
+            else
+                snprintf(desc, sizeof desc, "lane blocked %s (loop detectors, %d vehicles held, confidence %.2f)",
+                         a.where, a.vehicles, a.confidence);
             sv_puts(&e, "{\"type\":\"Alert\",\"category\":\"traffic\",\"subCategory\":\"carStopped\",\"severity\":");
             sv_str(&e, a.confidence >= 0.9 ? "high" : "medium");
             sv_puts(&e, ",\"refRoadSegment\":");

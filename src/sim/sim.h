@@ -284,8 +284,11 @@ typedef struct sim_engine {
     uint32_t n_routes_init;/* routes of the flows; later ones were added by the API */
     uint32_t cap_routes;
 
-    sim_det *det;          /* 2 per lane (entry, stop line); NULL: detectors off */
-    double *det_pos;       /* their positions on the lane */
+    sim_det *det;          /* per lane det_first[l] .. det_first[l + 1] - 1:
+                              the entry loop, the mid-block loops in order,
+                              the stop-line loop (>= 2 per lane); NULL: off */
+    double *det_pos;       /* their positions on the lane, increasing */
+    uint32_t *det_first;   /* per lane, n_lanes + 1 entries */
     int64_t *det_since;    /* per lane: step of the last reset */
     sim_incident *incidents;
     uint32_t n_incidents, cap_incidents;
@@ -433,7 +436,7 @@ void sim_signals_apply_all(sim_engine *s);   /* greens from the phases, after a 
 void sim_signal_set(sim_engine *s, uint32_t inter, uint32_t phase);
 
 /* sim_detect.c */
-int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m);
+int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double spacing_m);
 void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, double v, double len);
 void sim_incidents_update(sim_engine *s);
 /* Rear of the nearest active obstacle on a lane, INFINITY if none. */

@@ -3,7 +3,8 @@
  *
  * Detectors.  When enabled, every lane has two point detectors, as a city
  * installs them: an entry loop a few metres after the lane starts and a
- * stop-line loop just before it ends.  Each counts the vehicles whose front
+ * stop-line loop just before it ends; optionally mid-block loops between
+ * them at a fixed spacing.  Each counts the vehicles whose front
  * passes it, sums their speeds, and counts the steps at whose end a vehicle
  * body covers it (time occupancy).  They are updated by the thread that
  * moves the lane's vehicles (phase B) and, for vehicles arriving on a lane,
@@ -22,26 +23,51 @@
 
 /*--- detectors --------------------------------------------------------------------*/
 
-int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m)
+/* Mid-block loops of a lane whose entry and stop-line loops are at a and b:
+ * at a + k * spacing, k >= 1, at least a metre before b. */
+static uint32_t mid_loops(double a, double b, double spacing)
+{
+    if (!(spacing > 0) || b - a <= spacing + 1) return 0;
+    return (uint32_t)ceil((b - 1 - a) / spacing) - 1;
+}
+
+int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double spacing_m)
 {
     const cb_net *n = s->net;
-    if (!s->det) {
-        s->det = calloc((size_t)n->n_lanes * 2 + 1, sizeof *s->det);
-        s->det_pos = malloc(((size_t)n->n_lanes * 2 + 1) * sizeof *s->det_pos);
-        s->det_since = calloc(n->n_lanes + 1, sizeof *s->det_since);
-        if (!s->det || !s->det_pos || !s->det_since) return -1;
-    }
+    /* short lanes: the end loops move towards the middle, in order */
+    #define LOOP_A(len) (entry_m < (len) / 4 ? entry_m : (len) / 4)
+    #define LOOP_B(len) (stopline_m < (len) / 4 ? (len) - stopline_m : (len) - (len) / 4)
+    size_t total = 0;
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         double len = s->aux[l].length;
-        /* short lanes: the loops move towards the middle, in order */
-        double a = entry_m < len / 4 ? entry_m : len / 4;
-        double b = stopline_m < len / 4 ? len - stopline_m : len - len / 4;
-        s->det_pos[2 * l] = a;
-        s->det_pos[2 * l + 1] = b;
-        memset(&s->det[2 * l], 0, 2 * sizeof *s->det);
-        s->det[2 * l].occ_stamp = s->det[2 * l + 1].occ_stamp = -1;
+        total += 2 + mid_loops(LOOP_A(len), LOOP_B(len), spacing_m);
+    }
+    if (total > UINT32_MAX / 2) return -1;
+    free(s->det);
+    free(s->det_pos);
+    s->det = calloc(total + 1, sizeof *s->det);
+    s->det_pos = malloc((total + 1) * sizeof *s->det_pos);
+    if (!s->det_first) s->det_first = malloc((n->n_lanes + 1) * sizeof *s->det_first);
+    if (!s->det_since) s->det_since = calloc(n->n_lanes + 1, sizeof *s->det_since);
+    if (!s->det || !s->det_pos || !s->det_first || !s->det_since) {
+        free(s->det);
+        s->det = NULL;        /* detectors stay off */
+        return -1;
+    }
+    uint32_t at = 0;
+    for (uint32_t l = 0; l < n->n_lanes; l++) {
+        double len = s->aux[l].length, a = LOOP_A(len), b = LOOP_B(len);
+        uint32_t m = mid_loops(a, b, spacing_m);
+        s->det_first[l] = at;
+        s->det_pos[at++] = a;
+        for (uint32_t k = 1; k <= m; k++) s->det_pos[at++] = a + k * spacing_m;
+        s->det_pos[at++] = b;
         s->det_since[l] = s->step;
     }
+    s->det_first[n->n_lanes] = at;
+    for (uint32_t k = 0; k < at; k++) s->det[k].occ_stamp = -1;
+    #undef LOOP_A
+    #undef LOOP_B
     return 0;
 }
 
@@ -49,16 +75,17 @@ int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m)
  * step with speed `v` at its end; its body is `len` long. */
 void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, double v, double len)
 {
-    for (int k = 0; k < 2; k++) {
-        double p = s->det_pos[2 * lane + k];
-        sim_det *d = &s->det[2 * lane + k];
-        if (from < p && to >= p) {
+    for (uint32_t k = s->det_first[lane]; k < s->det_first[lane + 1]; k++) {
+        double p = s->det_pos[k];
+        if (p > to) break;    /* positions increase: none further is reached */
+        sim_det *d = &s->det[k];
+        if (from < p) {
             d->count++;
             d->speed_sum += v;
             d->total_count++;
             d->total_speed_sum += v;
         }
-        if (to >= p && to - len <= p && d->occ_stamp != s->step) {
+        if (to - len <= p && d->occ_stamp != s->step) {
             d->occ_stamp = s->step;
             d->occ_steps++;
             d->total_occ_steps++;
@@ -66,39 +93,91 @@ void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, doubl
     }
 }
 
-int cb_engine_enable_detectors(cb_engine *e, double entry_m, double stopline_m, cb_error *err)
+static int check_positions(double entry_m, double stopline_m, cb_error *err)
 {
     if (!(entry_m >= 0) || !(stopline_m >= 0) || entry_m > 1000 || stopline_m > 1000)
         return cbu_err(err, CB_EINVAL, "detector positions must be between 0 and 1000 m");
-    if (sim_detect_enable(&e->s, entry_m, stopline_m)) return cbu_err_nomem(err);
     return CB_OK;
+}
+
+int cb_engine_enable_detectors(cb_engine *e, double entry_m, double stopline_m, cb_error *err)
+{
+    return cb_engine_enable_loops(e, entry_m, stopline_m, 0, err);
+}
+
+int cb_engine_enable_loops(cb_engine *e, double entry_m, double stopline_m, double spacing_m, cb_error *err)
+{
+    int rc = check_positions(entry_m, stopline_m, err);
+    if (rc) return rc;
+    if (!(spacing_m == 0 || (spacing_m >= 10 && spacing_m <= 10000)))
+        return cbu_err(err, CB_EINVAL, "mid-block loop spacing must be 0 (none) or between 10 and 10000 m");
+    if (sim_detect_enable(&e->s, entry_m, stopline_m, spacing_m)) return cbu_err_nomem(err);
+    return CB_OK;
+}
+
+static void read_one(const sim_engine *s, uint32_t k, int64_t steps, cb_detector_reading *out)
+{
+    const sim_det *d = &s->det[k];
+    out->position = s->det_pos[k];
+    out->count = d->count;
+    out->period = (double)steps * s->dt;
+    out->occupancy = steps > 0 ? (double)d->occ_steps / (double)steps : 0;
+    out->mean_speed = d->count ? d->speed_sum / d->count : 0;
+    out->flow_per_hour = steps > 0 ? d->count * 3600.0 / ((double)steps * s->dt) : 0;
+    out->total_count = d->total_count;
+    out->total_occupied = (double)d->total_occ_steps * s->dt;
+    out->total_speed_sum = d->total_speed_sum;
+}
+
+static int check_lane(const sim_engine *s, size_t lane, cb_error *err)
+{
+    if (!s->det) return cbu_err(err, CB_ESTATE, "detectors are not enabled (cb_engine_enable_detectors)");
+    if (lane >= s->net->n_lanes)
+        return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, s->net->n_lanes);
+    return CB_OK;
+}
+
+static void reset_lane(sim_engine *s, size_t lane)
+{
+    for (uint32_t k = s->det_first[lane]; k < s->det_first[lane + 1]; k++) {
+        s->det[k].count = s->det[k].occ_steps = 0;
+        s->det[k].speed_sum = 0;
+    }
+    s->det_since[lane] = s->step;
 }
 
 int cb_engine_read_detectors(cb_engine *e, size_t lane, bool reset, cb_detector_reading out[2],
                              cb_error *err)
 {
     sim_engine *s = &e->s;
-    if (!s->det) return cbu_err(err, CB_ESTATE, "detectors are not enabled (cb_engine_enable_detectors)");
-    if (lane >= s->net->n_lanes)
-        return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, s->net->n_lanes);
+    int rc = check_lane(s, lane, err);
+    if (rc) return rc;
     int64_t steps = s->step - s->det_since[lane];
-    for (int k = 0; k < 2; k++) {
-        sim_det *d = &s->det[2 * lane + k];
-        out[k].position = s->det_pos[2 * lane + k];
-        out[k].count = d->count;
-        out[k].period = (double)steps * s->dt;
-        out[k].occupancy = steps > 0 ? (double)d->occ_steps / (double)steps : 0;
-        out[k].mean_speed = d->count ? d->speed_sum / d->count : 0;
-        out[k].flow_per_hour = steps > 0 ? d->count * 3600.0 / ((double)steps * s->dt) : 0;
-        out[k].total_count = d->total_count;
-        out[k].total_occupied = (double)d->total_occ_steps * s->dt;
-        out[k].total_speed_sum = d->total_speed_sum;
-        if (reset) {
-            d->count = d->occ_steps = 0;
-            d->speed_sum = 0;
-        }
-    }
-    if (reset) s->det_since[lane] = s->step;
+    read_one(s, s->det_first[lane], steps, &out[0]);
+    read_one(s, s->det_first[lane + 1] - 1, steps, &out[1]);
+    if (reset) reset_lane(s, lane);
+    return CB_OK;
+}
+
+size_t cb_engine_lane_loop_count(const cb_engine *e, size_t lane)
+{
+    const sim_engine *s = &e->s;
+    if (!s->det || lane >= s->net->n_lanes) return 0;
+    return s->det_first[lane + 1] - s->det_first[lane];
+}
+
+int cb_engine_read_lane_loops(cb_engine *e, size_t lane, bool reset, cb_detector_reading *out, size_t cap,
+                              size_t *n_out, cb_error *err)
+{
+    sim_engine *s = &e->s;
+    int rc = check_lane(s, lane, err);
+    if (rc) return rc;
+    uint32_t first = s->det_first[lane], n = s->det_first[lane + 1] - first;
+    if (cap < n) return cbu_err(err, CB_EINVAL, "lane %zu has %u loops, room for %zu", lane, n, cap);
+    int64_t steps = s->step - s->det_since[lane];
+    for (uint32_t k = 0; k < n; k++) read_one(s, first + k, steps, &out[k]);
+    if (n_out) *n_out = n;
+    if (reset) reset_lane(s, lane);
     return CB_OK;
 }
 

@@ -80,6 +80,7 @@ void sim_close(sim_engine *s)
     free(s->signals);
     free(s->det);
     free(s->det_pos);
+    free(s->det_first);
     free(s->det_since);
     free(s->incidents);
     free(s->block_pos);
