@@ -165,6 +165,74 @@ TEST(set_vehicle_route_checks)
     cb_engine_close(e);
 }
 
+/* Bytes of the engine's archive (it holds every route the API added). */
+static long archive_bytes(cb_engine *e, const char *path)
+{
+    cb_archive *a = NULL;
+    cb_error err;
+    if (cb_engine_snapshot(e, &a, &err) || cb_archive_dump(a, path, &err)) {
+        cb_archive_free(a);
+        return -1;
+    }
+    cb_archive_free(a);
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* Re-routing a vehicle again and again (an EV re-planned every few
+ * seconds, an RL agent steering every step) frees the routes it leaves:
+ * after 10,000 re-routes the archive is as large as after two, and it
+ * still restores and finishes as in set_vehicle_route_checks (62 s). */
+TEST(rerouting_does_not_grow_the_routes)
+{
+    const char *dir = city("reroute", GREEN, ONE_VEHICLE);
+    ASSERT(dir);
+    cb_engine *e = open_city(dir, false);
+    ASSERT(e);
+    cb_error err;
+    ASSERT_EQ_INT(run_steps(e, 3), 0);
+    size_t to_r2[] = { 1 };
+    char path[600];
+    snprintf(path, sizeof path, "%s/state.cbarchive", dir);
+    /* the first re-route adds a route; the second another while the
+     * vehicle still follows the first, which is then freed; from there on
+     * the two slots take turns */
+    for (int i = 0; i < 2; i++) ASSERT_EQ_INT(cb_engine_set_vehicle_route(e, "flow_0_0", to_r2, 1, &err), CB_OK);
+    long once = archive_bytes(e, path);
+    ASSERT(once > 0);
+    for (int i = 0; i < 10000; i++) ASSERT_EQ_INT(cb_engine_set_vehicle_route(e, "flow_0_0", to_r2, 1, &err), CB_OK);
+    ASSERT_EQ_INT(archive_bytes(e, path), once);
+    cb_engine *f = open_city(dir, false);
+    ASSERT(f);
+    ASSERT_EQ_INT(cb_engine_load_file(f, path, &err), CB_OK);
+    ASSERT_EQ_INT(run_steps(f, 130), 0);
+    cb_metrics m;
+    cb_engine_metrics(f, &m);
+    ASSERT_EQ_INT(m.finished, 1);
+    ASSERT_NEAR(m.engine_att, 62.0, 1e-9);
+    /* pushed vehicles: each gets a route of its own, freed when it
+     * finishes, so the next one takes the same slot */
+    cb_vehicle_params p;
+    cb_vehicle_params_init(&p);
+    size_t roads[] = { 0, 1 };
+    char id[64];
+    long after[2];
+    for (int k = 0; k < 2; k++) {
+        ASSERT_EQ_INT(cb_engine_push_vehicle(e, &p, roads, 2, id, sizeof id, &err), CB_OK);
+        ASSERT_EQ_INT(run_steps(e, 200), 0);
+        after[k] = archive_bytes(e, path);
+    }
+    cb_engine_metrics(e, &m);
+    ASSERT_EQ_INT(m.finished, 3);
+    ASSERT_EQ_INT(after[1], after[0]);
+    cb_engine_close(f);
+    cb_engine_close(e);
+}
+
 static cb_engine *open_jinan(void)
 {
     cb_options o;

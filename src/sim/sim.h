@@ -133,8 +133,10 @@ typedef struct sim_veh {
  * SIM_NONE) and whether that intersection was already visited earlier in
  * the route or will be visited again later (routes that loop). */
 typedef struct sim_route {
-    uint32_t *roads;
+    uint32_t *roads;       /* NULL: a free slot (API-added routes only) */
     uint32_t n;
+    uint32_t refs;         /* API-added routes: vehicles that follow it; the
+                              slot is freed for reuse when it drops to 0 */
     uint32_t *pub_inter;   /* per position */
     uint8_t *pub_flags;    /* per position: SIM_PUB_* */
     int8_t *pub_slot;      /* per position: its intersection's memo slot, -1 if none */
@@ -283,6 +285,9 @@ typedef struct sim_engine {
     uint32_t n_pushed;     /* vehicles created through cb_engine_push_vehicle */
     uint32_t n_routes_init;/* routes of the flows; later ones were added by the API */
     uint32_t cap_routes;
+    uint32_t *free_routes; /* free slots among the API-added routes, reused
+                              first, so re-routing does not grow memory */
+    uint32_t n_free_routes, cap_free_routes;
 
     sim_det *det;          /* per lane det_first[l] .. det_first[l + 1] - 1:
                               the entry loop, the mid-block loops in order,
@@ -407,6 +412,15 @@ int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double 
                         uint16_t *out);
 /* Append a route (takes ownership of roads); returns its index or SIM_NONE. */
 uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
+/* A vehicle starts or stops following route r (API-added routes are
+ * counted; a route nobody follows is freed and its slot reused). */
+void sim_route_hold(sim_engine *s, uint32_t r);
+void sim_route_release(sim_engine *s, uint32_t r);
+/* An empty slot at the end of the routes (archives; sim_routes_recount
+ * lists it as free). */
+int sim_route_add_empty(sim_engine *s);
+/* Count the vehicles of every API-added route again and free the unused. */
+int sim_routes_recount(sim_engine *s);
 
 /* sim_trips.c: account one step of a running vehicle (phase A, its own
  * record only) and a finished vehicle (serial merge). */

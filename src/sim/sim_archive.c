@@ -86,9 +86,9 @@ static void write_state(const sim_engine *s, awriter *w)
     w_u64(w, s->n_vtypes);
     w_bytes(w, s->vtypes, s->n_vtypes * sizeof *s->vtypes);
     w_u64(w, s->n_routes - s->n_routes_init);
-    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {   /* a free slot: 0 roads */
         w_u64(w, s->routes[r].n);
-        w_bytes(w, s->routes[r].roads, s->routes[r].n * sizeof(uint32_t));
+        if (s->routes[r].n) w_bytes(w, s->routes[r].roads, s->routes[r].n * sizeof(uint32_t));
     }
     w_bytes(w, s->flows, s->n_flows * sizeof *s->flows);
     w_u64(w, s->n_fheap);
@@ -252,6 +252,7 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
     if (!L->extra_roads || !L->extra_n) return cbu_err_nomem(err);
     for (uint64_t i = 0; i < L->n_extra; i++) {
         uint64_t k = r_count(&r, 1u << 20, sizeof(uint32_t));
+        if (k == 0) continue;                     /* a free slot */
         const uint32_t *roads = r_take(&r, k * sizeof(uint32_t));
         if (r.bad || k < 2) return bad_archive(err, "corrupt route");
         for (uint64_t j = 0; j < k; j++)
@@ -352,6 +353,7 @@ static void clear_state(sim_engine *s)
         free(s->routes[r].pub_slot);
     }
     s->n_routes = s->n_routes_init;
+    s->n_free_routes = 0;
     s->n_veh = s->n_free = 0;
     s->n_lc_active = 0;
     s->n_fheap = 0;
@@ -394,6 +396,10 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
         if (sim_intern_vtype(s, &L->vtypes[i], &t)) return cbu_err_nomem(err);
     }
     for (uint64_t i = 0; i < L->n_extra; i++) {
+        if (L->extra_n[i] == 0) {
+            if (sim_route_add_empty(s)) return cbu_err_nomem(err);
+            continue;
+        }
         if (sim_route_add(s, L->extra_roads[i], L->extra_n[i]) == SIM_NONE) {
             L->extra_roads[i] = NULL;
             return cbu_err_nomem(err);
@@ -458,7 +464,7 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
     sim_signals_apply_all(s);
     copy_n(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
     s->n_lc_active = (uint32_t)L->n_lc;
-    if (sim_index_rebuild(s)) return cbu_err_nomem(err);
+    if (sim_index_rebuild(s) || sim_routes_recount(s)) return cbu_err_nomem(err);
     return CB_OK;
 }
 

@@ -71,6 +71,7 @@ void sim_close(sim_engine *s)
     free(s->blocker);
     free(s->blocker_next);
     free(s->routes);
+    free(s->free_routes);
     free(s->flows);
     free(s->fheap);
     free(s->flow_pending);

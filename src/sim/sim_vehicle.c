@@ -163,6 +163,7 @@ int sim_vehicle_spawn(sim_engine *s, uint32_t flow, uint32_t seq, uint16_t vtype
     v->flow = flow;
     v->seq = seq;
     v->route = route;
+    sim_route_hold(s, route);
     v->route_pos = 0;
     v->create_step = s->step;
     v->enter_link_step = INT64_MAX;
@@ -197,20 +198,42 @@ void sim_vehicle_retire(sim_engine *s, uint32_t vid)
     sim_veh *v = &s->veh[vid];
     idx_del(s, id_key(v->flow, v->seq));
     v->state = SIM_VEH_FREE;
+    sim_route_release(s, v->route);
     s->blocker[vid] = s->blocker_next[vid] = SIM_NONE;
     s->free_vids[s->n_free++] = vid;
 }
 
+/* Room for one more route at the end; -1 when out of memory. */
+static int routes_grow(sim_engine *s)
+{
+    if (s->n_routes < s->cap_routes) return 0;
+    uint32_t cap = s->cap_routes ? s->cap_routes * 2 : s->n_routes + 16;
+    sim_route *p = realloc(s->routes, cap * sizeof *p);
+    if (!p) return -1;
+    s->routes = p;
+    s->cap_routes = cap;
+    return 0;
+}
+
+static int free_push(sim_engine *s, uint32_t r)
+{
+    if (s->n_free_routes == s->cap_free_routes) {
+        uint32_t cap = s->cap_free_routes ? 2 * s->cap_free_routes : 16;
+        uint32_t *p = realloc(s->free_routes, cap * sizeof *p);
+        if (!p) return -1;   /* the slot stays unused: memory, not correctness */
+        s->free_routes = p;
+        s->cap_free_routes = cap;
+    }
+    s->free_routes[s->n_free_routes++] = r;
+    return 0;
+}
+
 uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n)
 {
-    if (s->n_routes == s->cap_routes) {
-        uint32_t cap = s->cap_routes ? s->cap_routes * 2 : s->n_routes + 16;
-        sim_route *p = realloc(s->routes, cap * sizeof *p);
-        if (!p) { free(roads); return SIM_NONE; }
-        s->routes = p;
-        s->cap_routes = cap;
-    }
-    sim_route *r = &s->routes[s->n_routes];
+    bool reuse = s->n_free_routes > 0;
+    if (!reuse && routes_grow(s)) { free(roads); return SIM_NONE; }
+    uint32_t at = reuse ? s->free_routes[s->n_free_routes - 1] : s->n_routes;
+    sim_route *r = &s->routes[at];
     memset(r, 0, sizeof *r);
     r->roads = roads;
     r->n = n;
@@ -219,9 +242,58 @@ uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n)
         free(r->pub_flags);
         free(r->pub_slot);
         free(roads);
+        memset(r, 0, sizeof *r);
         return SIM_NONE;
     }
-    return s->n_routes++;
+    if (reuse) s->n_free_routes--;
+    else s->n_routes++;
+    return at;
+}
+
+int sim_route_add_empty(sim_engine *s)
+{
+    if (routes_grow(s)) return -1;
+    memset(&s->routes[s->n_routes], 0, sizeof *s->routes);
+    s->n_routes++;
+    return 0;
+}
+
+void sim_route_hold(sim_engine *s, uint32_t r)
+{
+    if (r >= s->n_routes_init) s->routes[r].refs++;
+}
+
+void sim_route_release(sim_engine *s, uint32_t r)
+{
+    if (r < s->n_routes_init || r >= s->n_routes) return;
+    sim_route *rt = &s->routes[r];
+    if (rt->refs) rt->refs--;
+    if (rt->refs || !rt->roads) return;
+    free(rt->roads);
+    free(rt->pub_inter);
+    free(rt->pub_flags);
+    free(rt->pub_slot);
+    memset(rt, 0, sizeof *rt);
+    free_push(s, r);
+}
+
+int sim_routes_recount(sim_engine *s)
+{
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) s->routes[r].refs = 0;
+    for (uint32_t v = 0; v < s->n_veh; v++)
+        if (s->veh[v].state != SIM_VEH_FREE) sim_route_hold(s, s->veh[v].route);
+    s->n_free_routes = 0;
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
+        sim_route *rt = &s->routes[r];
+        if (rt->refs) continue;
+        if (rt->roads) {
+            rt->refs = 1;
+            sim_route_release(s, r);  /* frees it and lists the slot */
+        } else if (free_push(s, r)) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /*--- the public per-vehicle calls ----------------------------------------------------*/
@@ -396,6 +468,8 @@ int cb_engine_set_vehicle_route(cb_engine *e, const char *id, const size_t *road
     }
     uint32_t r = sim_route_add(s, full, nfull);
     if (r == SIM_NONE) return cbu_err_nomem(err);
+    sim_route_hold(s, r);
+    sim_route_release(s, v->route);
     v->route = r;
     v->route_pos = 0;
     sim_slot *sl = (sim_slot *)slot_of(s, vid);
@@ -464,7 +538,11 @@ int cb_engine_push_vehicle(cb_engine *e, const cb_vehicle_params *p, const size_
     uint32_t r = sim_route_add(s, full, nfull);
     if (r == SIM_NONE) return cbu_err_nomem(err);
     uint32_t vid;
-    if ((rc = sim_vehicle_spawn(s, SIM_NONE, s->n_pushed, t, r, p->speed, 0, &vid, err))) return rc;
+    if ((rc = sim_vehicle_spawn(s, SIM_NONE, s->n_pushed, t, r, p->speed, 0, &vid, err))) {
+        sim_route_hold(s, r);
+        sim_route_release(s, r);       /* nobody follows it: freed */
+        return rc;
+    }
     s->n_pushed++;
     if (id_out && id_cap) sim_vehicle_id(s, vid, id_out, id_cap);
     return CB_OK;
