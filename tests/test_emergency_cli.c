@@ -224,6 +224,16 @@ TEST(benches_report_their_keys_and_sections)
     ASSERT_CONTAINS(text, "<!-- bench incidents:end -->");
     free(text);
     unlink(md);
+    r = RUN("bench", "incidents", "--loop-spacing", "5", "--no-heldout", "--data", CB_SHARED_DATA, "-q");
+    ASSERT_EQ_INT(r.code, 2);
+    ASSERT_CONTAINS(r.err, "--loop-spacing: 0 (none) or at least 10 m, not 5");
+    done(&r);
+    r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--loop-spacing", "50", "--data", CB_SHARED_DATA,
+            "--json", "-q");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_NEAR(json_num(r.out, "loop_spacing_m"), 50, 0);
+    ASSERT(!isnan(json_num(r.out, "detection_rate")));
+    done(&r);
     r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--data", CB_SHARED_DATA, "--json", "-q");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT(!isnan(json_num(r.out, "detection_rate")));

@@ -587,10 +587,8 @@ static int in_main(const cli_command *self, int argc, char **argv)
             break;
         case I_SPACING:
             if (!cli_value_double(&p, 0, 10000, &a.cfg.loop_spacing_m)) return CLI_EXIT_USAGE;
-            if (a.cfg.loop_spacing_m > 0 && a.cfg.loop_spacing_m < 10) {
-                fprintf(stderr, "citybrain bench incidents: --loop-spacing: 0 or at least 10 m\n");
-                return CLI_EXIT_USAGE;
-            }
+            if (a.cfg.loop_spacing_m > 0 && a.cfg.loop_spacing_m < 10)
+                return cli_usage_error(self, "--loop-spacing: 0 (none) or at least 10 m, not %g", a.cfg.loop_spacing_m);
             break;
         default: return CLI_EXIT_USAGE;
         }
@@ -621,7 +619,8 @@ static int in_main(const cli_command *self, int argc, char **argv)
             json_set(stdout, held);
             fputc('}', stdout);
         }
-        fprintf(stdout, ", \"lanes\": \"%s\", \"skipped\": [", a.uniform ? "uniform" : "by traffic");
+        fprintf(stdout, ", \"lanes\": \"%s\", \"loop_spacing_m\": %g, \"skipped\": [", a.uniform ? "uniform" : "by traffic",
+                a.cfg.loop_spacing_m);
         bool first = true;
         for (int c = 0; c < IN_N_CITIES; c++)
             if (skipped[c][0]) {
@@ -636,13 +635,17 @@ static int in_main(const cli_command *self, int argc, char **argv)
         if (!f) rc = cli_failf("out of memory");
         else {
             fprintf(f, "## Incident detection (`citybrain bench incidents`)\n\n");
+            char spacing_text[96] = "";
+            if (a.cfg.loop_spacing_m > 0)
+                snprintf(spacing_text, sizeof spacing_text, ", and mid-block loops every %g m after the entry loop "
+                         "(`--loop-spacing`)", a.cfg.loop_spacing_m);
             fprintf(f, "%d seeded random incidents per set, taking Jinan, Hangzhou and New York 16x3 in turn: a lane "
                        "drawn %s, blocked at a uniform position, from a start uniform in [300, 2700] s for 300 to "
                        "900 s; each under fixed-time control (`fixedtime`, the papers' FixedTime through the safety "
                        "layer) and adaptive control (`auto`), lane changing off. False alarms: the same hours run "
                        "without incident, both controls. Detectors on every lane: an entry loop %g m after its "
                        "start and a %g m stop-bar detector (presence, counting at its upstream edge; its last 2 m, the "
-                       "line loop, report presence apart). *Detected*: "
+                       "line loop, report presence apart)%s. *Detected*: "
                        "an alert on the incident's lane while it lasts. *Reached*: a vehicle stood behind it (the "
                        "twin's truth, for scoring only; an incident no vehicle reaches cannot show on any detector). "
                        "*Alerts elsewhere*: other lanes during incident runs, not counted as false alarms. *Bound*: the "
@@ -654,7 +657,8 @@ static int in_main(const cli_command *self, int argc, char **argv)
                        "and its hours never did (New York has one hour, shared). Method: docs/incidents.md. "
                        "Regenerate with `citybrain bench incidents`.\n\n",
                     a.incidents, a.uniform ? "uniformly among the city's lanes" : "in proportion to its traffic",
-                    a.cfg.entry_m, a.cfg.stopline_m, a.incidents, IN_HELDOUT_BASE, IN_HELDOUT_BASE + a.incidents - 1);
+                    a.cfg.entry_m, a.cfg.stopline_m, spacing_text, a.incidents, IN_HELDOUT_BASE,
+                    IN_HELDOUT_BASE + a.incidents - 1);
             hours_line(f, "Tuning", tune);
             if (!a.no_heldout) hours_line(f, "Held-out", held);
             fprintf(f, "\n| set | runs | n | detected | detected, reached | median TTD, s | mean TTD, s | p90 TTD, s | "
