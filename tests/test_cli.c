@@ -9,6 +9,7 @@
  * folder; cases that need them skip when the data is absent. */
 #define _XOPEN_SOURCE 700   /* nftw, to remove the temporary folder */
 #include "test.h"
+#include "test_cli_run.h"
 #include "citybrain.h"
 #include "util/json.h"
 
@@ -20,67 +21,18 @@
 
 /*--- running the binary ---------------------------------------------------------*/
 
-typedef struct cli_result {
-    int code;                 /* exit status; -1 if it did not exit normally */
-    char *out, *err;          /* whole stdout / stderr, NUL-terminated (malloc) */
-} cli_result;
-
 static char tmp_dir[512];
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return strdup("");
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (buf) buf[len] = '\0';
-    return buf ? buf : strdup("");
-}
-
-/* Run `citybrain args...` (NULL-terminated), stdin from /dev/null. */
+/* Run `citybrain args...` (NULL-terminated), its output through tmp_dir. */
 static cli_result run_cli_v(const char *const *args)
 {
-    cli_result r = { -1, NULL, NULL };
     char out_path[600], err_path[600];
     snprintf(out_path, sizeof out_path, "%s/stdout.txt", tmp_dir);
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", tmp_dir);
-    const char *argv[64] = { CB_BINARY };
-    int n = 1;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || err < 0) _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        execv(CB_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) r.code = WEXITSTATUS(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
+    return cli_run_argv(args, NULL, out_path, err_path);
 }
 
 #define RUN_CLI(...) run_cli_v((const char *const[]){ __VA_ARGS__, NULL })
-
-static void cli_result_free(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 /* Fail with the child's output when the exit status is not the expected one. */
 #define ASSERT_EXIT(r, expected)                                                          \

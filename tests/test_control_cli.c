@@ -4,31 +4,8 @@
  * The --json numbers must equal what the library computes in-process for
  * the same scenario (a generated grid, so nothing needs ../shared/data). */
 #include "test.h"
+#include "test_cli_run.h"
 #include "citybrain.h"
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-typedef struct cli_result {
-    int code;                 /* exit status; -1 if it did not exit normally */
-    char *out, *err;          /* stdout / stderr (malloc) */
-} cli_result;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return strdup("");
-    size_t cap = 4096, len = 0, n;
-    char *buf = malloc(cap);
-    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (buf) buf[len] = '\0';
-    return buf ? buf : strdup("");
-}
 
 static const char *tmp(const char *name)
 {
@@ -41,48 +18,10 @@ static const char *tmp(const char *name)
 
 static cli_result run_v(const char *const *args)
 {
-    cli_result r = { -1, NULL, NULL };
-    const char *out_path = tmp("stdout"), *err_path = tmp("stderr");
-    const char *argv[64] = { CB_BINARY };
-    int n = 1;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || err < 0) _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        execv(CB_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) r.code = WEXITSTATUS(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
+    return cli_run_argv(args, NULL, tmp("stdout"), tmp("stderr"));
 }
 
 #define RUN(...) run_v((const char *const[]){ __VA_ARGS__, NULL })
-
-static void done(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-/* The number after "key": in a one-line JSON object, NAN if absent. */
-static double json_num(const char *json, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    return p ? strtod(p + strlen(pat), NULL) : NAN;
-}
 
 /* The same run in-process: a 3x3 grid with turns, 600 s. */
 static int library_run(const char *controller, cb_metrics *m, cb_control_stats *st)
@@ -124,7 +63,7 @@ TEST(json_gains_the_control_kpis_and_matches_the_library)
     ASSERT_NEAR(json_num(r.out, "decisions"), 9 * 40, 0);      /* 9 sites, every 15 s over 600 s */
     double us = json_num(r.out, "decision_us_per_intersection");
     ASSERT(us > 0 && us < 1e6);
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST(auto_names_the_best_and_the_table_shows_the_queue)
@@ -136,14 +75,14 @@ TEST(auto_names_the_best_and_the_table_shows_the_queue)
     ASSERT_CONTAINS(r.out, want);
     ASSERT_CONTAINS(r.out, "mean queue");
     ASSERT_CONTAINS(r.out, "decision time");
-    done(&r);
+    cli_result_free(&r);
     /* the engine's own plan has a queue but no decisions */
     r = RUN("run", "grid:2x2", "--duration", "300", "--json");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "\"control\": \"fixed\"");
     ASSERT_CONTAINS(r.out, "\"decision_us_per_intersection\": null");
     ASSERT(json_num(r.out, "mean_queue") >= 0);
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST(parameters_from_the_command_line_and_a_file)
@@ -153,7 +92,7 @@ TEST(parameters_from_the_command_line_and_a_file)
                        "--yellow", "3", "--json");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_NEAR(json_num(r.out, "decisions"), 40, 0);
-    done(&r);
+    cli_result_free(&r);
     const char *file = tmp("ctl.json");
     FILE *f = fopen(file, "w");
     ASSERT(f);
@@ -164,11 +103,11 @@ TEST(parameters_from_the_command_line_and_a_file)
     ASSERT_CONTAINS(r.out, "\"control\": \"fixedtime\"");
     /* fixedtime decides at t = 0 and then every 45 s: 7 times per site */
     ASSERT_NEAR(json_num(r.out, "decisions"), 4 * 7, 0);
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--duration", "300", "--control", "sotl", "--control-file", file, "--json");
     ASSERT_EQ_INT(r.code, 1);                      /* --control wins; sotl has no "green" */
     ASSERT_CONTAINS(r.err, "controller 'sotl' has no parameter 'green'");
-    done(&r);
+    cli_result_free(&r);
     unlink(file);
 }
 
@@ -178,32 +117,32 @@ TEST(bad_controller_options_are_reported)
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "unknown controller 'nosuch'");
     ASSERT_CONTAINS(r.err, "horizon");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--control", "maxpressure", "--param", "nosuch=1");
     ASSERT_EQ_INT(r.code, 1);
     ASSERT_CONTAINS(r.err, "has no parameter 'nosuch'");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--control", "maxpressure", "--param", "yellow");
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "not key=value");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--control", "maxpressure", "--param", "phases=some");
     ASSERT_EQ_INT(r.code, 1);
     ASSERT_CONTAINS(r.err, "neither 'papers' nor 'all'");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--decision-interval", "0");
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "--decision-interval");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "grid:2x2", "--control-file", "/nonexistent/ctl.json");
     ASSERT_EQ_INT(r.code, 1);
     ASSERT_CONTAINS(r.err, "/nonexistent/ctl.json");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("run", "--help");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "--decision-interval");
     ASSERT_CONTAINS(r.out, "horizon:");                   /* parameters per controller */
-    done(&r);
+    cli_result_free(&r);
 }
 
 /* bench control on the smallest city: its table, and the marked section
@@ -224,7 +163,7 @@ TEST(bench_control_writes_only_its_section)
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "| syn1x1-300 | maxpressure |");
     ASSERT_CONTAINS(r.out, "### Decisions every 30 s");
-    done(&r);
+    cli_result_free(&r);
     char *text = slurp(md);
     ASSERT_CONTAINS(text, "intro kept");
     ASSERT_CONTAINS(text, "engine table kept");
@@ -234,11 +173,11 @@ TEST(bench_control_writes_only_its_section)
     unlink(md);
     r = RUN("bench", "control", "--intervals", "0");
     ASSERT_EQ_INT(r.code, 2);
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "nosuch");
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "available: control");
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST_MAIN()

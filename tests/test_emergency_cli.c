@@ -4,31 +4,8 @@
  * process.  The numbers of run --json must equal what the library computes
  * in-process for the same scenario (a generated grid). */
 #include "test.h"
+#include "test_cli_run.h"
 #include "citybrain_ops.h"
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-typedef struct cli_result {
-    int code;                 /* exit status; -1 if it did not exit normally */
-    char *out, *err;          /* stdout / stderr (malloc) */
-} cli_result;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return strdup("");
-    size_t cap = 4096, len = 0, n;
-    char *buf = malloc(cap);
-    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (buf) buf[len] = '\0';
-    return buf ? buf : strdup("");
-}
 
 static const char *tmp(const char *name)
 {
@@ -41,49 +18,10 @@ static const char *tmp(const char *name)
 
 static cli_result run_v(const char *const *args)
 {
-    cli_result r = { -1, NULL, NULL };
-    const char *out_path = tmp("stdout"), *err_path = tmp("stderr");
-    const char *argv[64] = { CB_BINARY };
-    int n = 1;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || err < 0) _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        if (chdir(CB_SOURCE_DIR) != 0) _exit(126);      /* benches find examples/ from the root */
-        execv(CB_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) r.code = WEXITSTATUS(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
+    return cli_run_argv(args, CB_SOURCE_DIR, tmp("stdout"), tmp("stderr"));
 }
 
 #define RUN(...) run_v((const char *const[]){ __VA_ARGS__, NULL })
-
-static void done(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-/* The number after the first "key": at or after `from`, NAN if absent. */
-static double json_num(const char *json, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    return p ? strtod(p + strlen(pat), NULL) : NAN;
-}
 
 /* The same run in-process: the 1x3 grid, FixedTime, 600 s. */
 static int library_run(bool preempt, cb_ev_status *ev, cb_alert *alert, size_t *n_alerts)
@@ -139,7 +77,7 @@ TEST(run_reports_vehicles_and_alerts_as_the_library_computes)
     ASSERT_CONTAINS(r.out, "\"incidents\": [{\"road\": \"road_1_1_0\", \"lane\": 1, \"position\": 100, "
                            "\"start\": 200, \"end\": 400}]");
     ASSERT(json_num(r.out, "preemption_steps") > 0);
-    done(&r);
+    cli_result_free(&r);
 
     /* --no-preempt: routed, never held */
     ASSERT_EQ_INT(library_run(false, &ev, &al, &n_alerts), CB_OK);
@@ -149,7 +87,7 @@ TEST(run_reports_vehicles_and_alerts_as_the_library_computes)
     ASSERT_NEAR(json_num(r.out, "preemptions"), 0, 0);
     ASSERT_NEAR(json_num(r.out, "travel_time"), ev.travel_time, 1e-9);
     ASSERT_NEAR(json_num(r.out, "preemption_steps"), 0, 0);
-    done(&r);
+    cli_result_free(&r);
 
     /* the table */
     r = RUN("run", "grid:1x3", "--control", "fixedtime", "--duration", "600", "-q", "--ev",
@@ -157,7 +95,7 @@ TEST(run_reports_vehicles_and_alerts_as_the_library_computes)
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "emergency 0          road_0_1_0 -> road_3_1_0 at 30 s: arrived");
     ASSERT_CONTAINS(r.out, "incident alert 0     road_1_1_0 lane 1");
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST(run_without_operations_is_unchanged)
@@ -166,7 +104,7 @@ TEST(run_without_operations_is_unchanged)
     ASSERT_EQ_INT(r.code, 0);
     ASSERT(!strstr(r.out, "\"emergency\""));
     ASSERT(!strstr(r.out, "\"alerts\""));
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST(run_refuses_bad_events)
@@ -182,13 +120,13 @@ TEST(run_refuses_bad_events)
         cli_result r = RUN("run", "grid:1x3", "--duration", "10", "-q", bad[k].opt, bad[k].value);
         ASSERT_EQ_INT(r.code, 1);
         ASSERT_CONTAINS(r.err, bad[k].says);
-        done(&r);
+        cli_result_free(&r);
     }
     const char *path = test_write_tmp("cb_emg_cli_events.json", "{\"emergency\": [{\"origin\": \"road_0_1_0\"}]}");
     cli_result r = RUN("run", "grid:1x3", "--duration", "10", "-q", "--events", path);
     ASSERT_EQ_INT(r.code, 1);
     ASSERT_CONTAINS(r.err, "emergency[0].destination");
-    done(&r);
+    cli_result_free(&r);
 }
 
 /* The benchmarks, small: their JSON keys, the same background in every
@@ -208,15 +146,15 @@ TEST(benches_report_their_keys_and_sections)
     ASSERT_NEAR(json_num(r.out, "trips"), 2, 0);
     ASSERT_NEAR(json_num(r.out, "same_background"), 2, 0);
     ASSERT(json_num(r.out, "ev_median_with_s") <= json_num(r.out, "ev_median_without_s"));
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "emergency", "--trips", "1", "--cities", "JN", "--data", CB_SHARED_DATA, "--out", md, "-q");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "| JN (anon_3_4_jinan_real.json) | 1 |");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--data", CB_SHARED_DATA, "--out", md, "-q");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_CONTAINS(r.out, "| tuning | all | 4 |");
-    done(&r);
+    cli_result_free(&r);
     char *text = slurp(md);
     ASSERT_CONTAINS(text, "control table kept");
     ASSERT_CONTAINS(text, "<!-- bench emergency:begin -->\n## Emergency vehicles");
@@ -227,26 +165,26 @@ TEST(benches_report_their_keys_and_sections)
     r = RUN("bench", "incidents", "--loop-spacing", "5", "--no-heldout", "--data", CB_SHARED_DATA, "-q");
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "--loop-spacing: 0 (none) or at least 10 m, not 5");
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--loop-spacing", "50", "--data", CB_SHARED_DATA,
             "--json", "-q");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT_NEAR(json_num(r.out, "loop_spacing_m"), 50, 0);
     ASSERT(!isnan(json_num(r.out, "detection_rate")));
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "incidents", "--incidents", "2", "--no-heldout", "--data", CB_SHARED_DATA, "--json", "-q");
     ASSERT_EQ_INT(r.code, 0);
     ASSERT(!isnan(json_num(r.out, "detection_rate")));
     ASSERT(!isnan(json_num(r.out, "median_ttd_s")) || json_num(r.out, "detection_rate") == 0);
     ASSERT(strstr(r.out, "\"mean_ttd_s\": ") && strstr(r.out, "\"false_alarms_per_intersection_hour\": "));
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "emergency", "--trips", "0");
     ASSERT_EQ_INT(r.code, 2);
-    done(&r);
+    cli_result_free(&r);
     r = RUN("bench", "nosuch");
     ASSERT_EQ_INT(r.code, 2);
     ASSERT_CONTAINS(r.err, "emergency, incidents");
-    done(&r);
+    cli_result_free(&r);
 }
 
 TEST_MAIN()
