@@ -50,7 +50,7 @@
  * Rule MIDBLOCK (an obstacle between two mid-block loops, when the lane
  * has them).  Each stretch between adjacent loops is a FIFO of its own;
  * see midblock() for why a normal queue never satisfies it.  The
- * whole-lane rules keep running, so the loops never make an alert later.
+ * whole-lane rules keep running, so the loops do not delay their alerts.
  *
  * Alerts clear at the first sign of movement where they were seen: a
  * vehicle passing the stop line (or, for OVERDUE, the stop-bar detector
@@ -93,8 +93,6 @@ typedef struct mid_state {
 
 typedef struct lane_state {
     inc_fifo q;               /* from the entry loop to the stop-line loop */
-    inc_fifo tail;            /* with mid-block loops: from the last one to
-                                 the stop-line loop (due times from there) */
     double last_act;          /* s: last step the stop loop was covered or
                                  passed, or explained by a queue downstream */
     double block_green;       /* s of counted green in the covered-no-exit run */
@@ -157,7 +155,6 @@ inc_det *inc_open(const inc_config *cfg)
     for (size_t l = 0; l < cfg->n_lanes; l++) {
         const inc_lane *L = &cfg->lanes[l];
         total += stretch_capacity(L->stop_pos - L->entry_pos);
-        if (L->n_mid) total += stretch_capacity(L->stop_pos - cfg->mid_pos[L->first_mid + L->n_mid - 1]);
         for (uint32_t k = 0; k < L->n_mid; k++)
             total += stretch_capacity(cfg->mid_pos[L->first_mid + k] - mid_upstream_pos(cfg, L, k));
     }
@@ -179,11 +176,6 @@ inc_det *inc_open(const inc_config *cfg)
         d->ls[l].q.first = at;
         d->ls[l].q.cap = stretch_capacity(L->stop_pos - L->entry_pos);
         at += d->ls[l].q.cap;
-        if (L->n_mid) {
-            d->ls[l].tail.first = at;
-            d->ls[l].tail.cap = stretch_capacity(L->stop_pos - cfg->mid_pos[L->first_mid + L->n_mid - 1]);
-            at += d->ls[l].tail.cap;
-        }
         d->ls[l].block_since = -1;
         d->ls[l].backed_since = -1;
         d->ls[l].alert = -1;
@@ -428,17 +420,13 @@ void inc_step_loops(inc_det *d, double now, const inc_obs *obs, const inc_mid_ob
             if (!mo->n) continue;
             m->last_pass = now;
             for (uint16_t k = 0; k < mo->n; k++) fifo_pop(&m->q);
-            bool last = j + 1 == L->n_mid;
-            double pos = c->mid_pos[L->first_mid + j], next_pos = last ? L->stop_pos : c->mid_pos[L->first_mid + j + 1];
+            if (j + 1 == L->n_mid) continue;       /* past the last: the lane's FIFO */
+            double pos = c->mid_pos[L->first_mid + j], next_pos = c->mid_pos[L->first_mid + j + 1];
             double due = t_in + free_run(L, next_pos - pos, mo->v) * (1 + c->stretch) + c->slack;
-            inc_fifo *next = last ? &s->tail : &d->ms[L->first_mid + j + 1].q;
-            for (uint16_t k = 0; k < mo->n; k++) fifo_push(d, next, t_in, due);
+            for (uint16_t k = 0; k < mo->n; k++) fifo_push(d, &d->ms[L->first_mid + j + 1].q, t_in, due);
         }
         if (obs[l].out) s->last_out = now;
-        for (uint16_t k = 0; k < obs[l].out; k++) {
-            fifo_pop(&s->q);
-            if (L->n_mid) fifo_pop(&s->tail);
-        }
+        for (uint16_t k = 0; k < obs[l].out; k++) fifo_pop(&s->q);
     }
     for (size_t b = 0; b < c->n_boxes; b++) {
         d->box_backed[b] = 0;
@@ -499,11 +487,7 @@ void inc_step_loops(inc_det *d, double now, const inc_obs *obs, const inc_mid_ob
             raised = true;
         }
         if (raised) continue;
-        /* the whole lane's oldest, or with mid-block loops the oldest past
-         * the last of them (due sooner) */
         const inc_fifo *q = &s->q;
-        if (L->n_mid && s->tail.n && (!q->n || d->due[s->tail.first + s->tail.head] < d->due[q->first + q->head]))
-            q = &s->tail;
         uint32_t h = q->first + q->head;
         if (q->n && d->due[h] < now && now - s->last_act >= c->quiet) {
             int late = fifo_late(d, q, now);
@@ -537,7 +521,6 @@ void inc_restart(inc_det *d, double now)
         clear_alert(d, (uint32_t)l, now);
         lane_state *s = &d->ls[l];
         s->q.head = s->q.n = 0;
-        s->tail.head = s->tail.n = 0;
         s->last_act = now;
         s->last_out = now;
         s->block_green = 0;

@@ -31,16 +31,18 @@ static uint32_t mid_loops(double a, double b, double spacing)
     return (uint32_t)ceil((b - 1 - a) / spacing) - 1;
 }
 
+/* The end loops of a lane `len` metres long; on short lanes they move
+ * towards the middle, in order. */
+static double loop_entry(double len, double entry_m) { return entry_m < len / 4 ? entry_m : len / 4; }
+static double loop_stop(double len, double stopline_m) { return stopline_m < len / 4 ? len - stopline_m : len - len / 4; }
+
 int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double spacing_m)
 {
     const cb_net *n = s->net;
-    /* short lanes: the end loops move towards the middle, in order */
-    #define LOOP_A(len) (entry_m < (len) / 4 ? entry_m : (len) / 4)
-    #define LOOP_B(len) (stopline_m < (len) / 4 ? (len) - stopline_m : (len) - (len) / 4)
     size_t total = 0;
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         double len = s->aux[l].length;
-        total += 2 + mid_loops(LOOP_A(len), LOOP_B(len), spacing_m);
+        total += 2 + mid_loops(loop_entry(len, entry_m), loop_stop(len, stopline_m), spacing_m);
     }
     if (total > UINT32_MAX / 2) return -1;
     free(s->det);
@@ -56,7 +58,7 @@ int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double s
     }
     uint32_t at = 0;
     for (uint32_t l = 0; l < n->n_lanes; l++) {
-        double len = s->aux[l].length, a = LOOP_A(len), b = LOOP_B(len);
+        double len = s->aux[l].length, a = loop_entry(len, entry_m), b = loop_stop(len, stopline_m);
         uint32_t m = mid_loops(a, b, spacing_m);
         s->det_first[l] = at;
         s->det_pos[at++] = a;
@@ -66,8 +68,6 @@ int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double s
     }
     s->det_first[n->n_lanes] = at;
     for (uint32_t k = 0; k < at; k++) s->det[k].occ_stamp = -1;
-    #undef LOOP_A
-    #undef LOOP_B
     return 0;
 }
 
