@@ -49,7 +49,7 @@
  *
  * Rule MIDBLOCK (an obstacle between two mid-block loops, when the lane
  * has them).  Each stretch between adjacent loops is a FIFO of its own;
- * see midblock() for why a normal queue never satisfies it.  The
+ * see midblock() for how a normal queue is told from it.  The
  * whole-lane rules keep running, so the loops do not delay their alerts.
  *
  * Alerts clear at the first sign of movement where they were seen: a
@@ -343,13 +343,6 @@ static uint32_t blocked_start(const inc_det *d, uint32_t lane, double now)
 
 /*--- the step ------------------------------------------------------------------------*/
 
-/* Rule MIDBLOCK at mid-block loop k of lane l: its oldest vehicle is
- * overdue there, the loop has been neither passed nor covered for `quiet`
- * seconds, nobody has passed the stop line for as long, and the stretch
- * from the loop to the stop line is not full.  A normal queue stands from
- * the stop line back: where it covers the loop (or its gap falls on the
- * loop) the stretch below is full at jam spacing; when it discharges the
- * stop line counts.  An obstacle leaves the stretch below it to drain. */
 /* Could `n` vehicles stand as a queue over a stretch of `len` metres?
  * Within a place (a short stretch holds 2.5 places: two vehicles fill it)
  * and 20% (real queues stand a little looser than bumper to bumper). */
@@ -358,6 +351,16 @@ static bool stands_full(uint32_t n, double len)
     return (double)(n + 1) * INC_JAM_SPACING >= 0.8 * len;
 }
 
+/* Rule MIDBLOCK at mid-block loop k of lane l: its oldest vehicle is
+ * overdue there, the loop has been neither passed nor covered for `quiet`
+ * seconds and nobody has passed the stop line for as long; the vehicles
+ * below the loop (to the stop line, and to the next loop) could not stand
+ * there as a queue; and the next loop (or the stop line) has not been
+ * passed for `quiet` plus the time a queue's start wave takes from there.
+ * A normal queue stands from the stop line back: where it holds vehicles
+ * before a loop, the loop is covered or, in the gap between two cars, the
+ * stretch below is full; while it discharges, movement comes up through
+ * the loops below.  An obstacle leaves the stretch below it to drain. */
 static bool midblock(const inc_det *d, uint32_t l, uint32_t k, double now)
 {
     const inc_config *c = &d->cfg;
