@@ -171,6 +171,28 @@ TEST(distributions_are_drawn_per_vehicle)
     teardown(&f);
 }
 
+/* Flow edges the fuzzer found: `number` vehicles with begin == end (a 0 / 0
+ * once) is refused, naming the element; so is a period so short that the
+ * flow would depart more than 1e7 vehicles in the run. */
+TEST(flow_edge_cases)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<route id=\"s\" edges=\"WJ JE\"/>\n"
+                            "<flow id=\"f\" route=\"s\" begin=\"100\" end=\"100\" number=\"4\"/>\n</routes>", 0, -1, 0),
+                  CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:3: <flow id=\"f\">: a flow of number=\"4\" vehicles needs end > begin");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<route id=\"s\" edges=\"WJ JE\"/>\n"
+                            "<flow id=\"g\" route=\"s\" begin=\"0\" end=\"1e9\" period=\"1e-300\"/>\n</routes>", 0, -1, 0),
+                  CB_ELIMIT);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:3: <flow id=\"g\">: this flow departs");
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<route id=\"s\" edges=\"WJ JE\"/>\n"
+                            "<flow id=\"h\" route=\"s\" begin=\"0\" end=\"50\" number=\"0\"/>\n</routes>", 0, -1, 0),
+                  CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 0);
+    teardown(&f);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #define DEFAULT_FLOW_SPAN 86400.0     /* SUMO's end of a flow without one */
+#define MAX_FLOW_VEHICLES 10000000    /* departures of one flow within a run */
 
 typedef struct dm_type {
     const char *id;
@@ -685,6 +686,17 @@ static int redraw(flow_draw *f, drv_type *vt, uint32_t **roads, uint32_t *n, dep
     return CB_OK;
 }
 
+
+/* Vehicles in a flow's first `span` seconds at one every `period`: the j
+ * with j * period < span, at most `most` (a count, never an overflow). */
+static uint64_t departures(double span, double period, double most)
+{
+    double q = ceil(span / period - 1e-9);
+    if (most > 1e18) most = 1e18;               /* (double)UINT64_MAX does not convert back */
+    if (!(q > 0)) return 0;                     /* also NaN */
+    return q >= most ? (uint64_t)most : (uint64_t)q;
+}
+
 static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
 {
     const sx_elem *e = &d->elems[ei];
@@ -718,6 +730,9 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     } else {
         end = begin + DEFAULT_FLOW_SPAN;
     }
+    if (kinds == 0 && number > 0 && !(end > begin))
+        return sx_fail(d, e, m->err, CB_ESCHEMA, "a flow of number=\"%lld\" vehicles needs end > begin",
+                       (long long)number);
     if (kinds == 0) period = (end - begin) / (double)(number > 0 ? number : 1);
     if (!(begin >= 0) || begin > 1e9 || !(end >= begin) || end > 2e9)
         return sx_fail(d, e, m->err, CB_ESCHEMA, "needs 0 <= begin <= end");
@@ -779,22 +794,24 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     }
     /* fixed headway: departures begin + j*period, j = 0, 1, ... while < end
      * (and j < number) */
-    uint64_t total = (uint64_t)ceil((end - begin) / period - 1e-9);
-    if (total > cap) total = cap;
+    if (!(period > 0)) return CB_OK;                  /* number="0" over an empty span */
+    uint64_t total = departures(end - begin, period, (double)cap);
     if (total == 0) return CB_OK;
     /* first and last j inside [max(begin, run begin), hi) */
     uint64_t j0 = 0;
     if (begin < m->o->begin) {
-        j0 = (uint64_t)ceil((m->o->begin - begin) / period - 1e-9);
-        m->before_begin += (int64_t)(j0 < total ? j0 : total);
+        j0 = departures(m->o->begin - begin, period, (double)total);
+        m->before_begin += (int64_t)j0;
     }
     uint64_t j1 = total;                               /* exclusive */
     if (begin + (double)(total - 1) * period >= hi) {
-        j1 = hi > begin ? (uint64_t)ceil((hi - begin) / period - 1e-9) : 0;
-        if (j1 > total) j1 = total;
+        j1 = departures(hi - begin, period, (double)total);
         m->after_end += (int64_t)(total - (j1 > j0 ? j1 : j0));
     }
     if (j1 <= j0) return CB_OK;
+    if (j1 - j0 > MAX_FLOW_VEHICLES)
+        return sx_fail(d, e, m->err, CB_ELIMIT, "this flow departs %llu vehicles in the run (at most %d)",
+                       (unsigned long long)(j1 - j0), MAX_FLOW_VEHICLES);
     double first = begin + (double)j0 * period - m->o->begin;
     double last = begin + (double)(j1 - 1) * period - m->o->begin;
     int64_t s0 = (int64_t)ceil(first - 1e-9);
