@@ -127,6 +127,23 @@ TEST(run_refuses_bad_events)
     ASSERT_EQ_INT(r.code, 1);
     ASSERT_CONTAINS(r.err, "emergency[0].destination");
     cli_result_free(&r);
+    r = RUN("run", "grid:1x3", "--duration", "10", "-q", "--loop-spacing", "5");
+    ASSERT_EQ_INT(r.code, 2);
+    ASSERT_CONTAINS(r.err, "--loop-spacing: 0 (none) or at least 10 m, not 5");
+    cli_result_free(&r);
+}
+
+/* Mid-block loops from the command line: an obstacle 100 m into a lane is
+ * named with the stretch that holds it, once. */
+TEST(run_with_mid_block_loops_names_the_stretch)
+{
+    cli_result r = RUN("run", "grid:1x3", "--duration", "900", "--control", "fixedtime", "--json", "-q",
+                       "--incident", "road_1_1_0:1:100@300-600", "--loop-spacing", "50");
+    ASSERT_EQ_INT(r.code, 0);
+    ASSERT_CONTAINS(r.out, "\"where\": \"between mid-block loops\"");
+    const char *first = strstr(r.out, "\"where\": ");
+    ASSERT(first && !strstr(first + 1, "\"where\": "));                 /* one alert */
+    cli_result_free(&r);
 }
 
 /* The benchmarks, small: their JSON keys, the same background in every

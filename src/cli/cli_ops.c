@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPS_EV = CLI_OPS_FIRST, OPS_INCIDENT, OPS_EVENTS, OPS_NO_PREEMPT };
+enum { OPS_EV = CLI_OPS_FIRST, OPS_INCIDENT, OPS_EVENTS, OPS_NO_PREEMPT, OPS_LOOP_SPACING };
 
 const cli_opt cli_ops_opts[] = {
     { OPS_EV, "ev", 0, "ORIGIN:DEST@T", "dispatch an emergency vehicle from road ORIGIN to road DEST at T s "
@@ -15,6 +15,8 @@ const cli_opt cli_ops_opts[] = {
       "(repeatable; -T1 may be left out)", NULL },
     { OPS_EVENTS, "events", 0, "FILE", "emergency vehicles and incidents from a JSON file (docs/emergency.md)", NULL },
     { OPS_NO_PREEMPT, "no-preempt", 0, NULL, "route emergency vehicles but hold no greens for them", NULL },
+    { OPS_LOOP_SPACING, "loop-spacing", 0, "M", "incident detection with mid-block loops every M metres too "
+      "(docs/incidents.md)", "0: lane ends only" },
     { 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -48,11 +50,20 @@ int cli_ops_apply(cli_parser *p, int id, cli_ops_args *a)
         return 1;
     case OPS_EVENTS: a->events = p->value; return 1;
     case OPS_NO_PREEMPT: a->no_preempt = true; return 1;
+    case OPS_LOOP_SPACING:
+        if (!cli_value_double(p, 0, 10000, &a->loop_spacing)) return CLI_BAD;
+        if (a->loop_spacing > 0 && a->loop_spacing < 10)
+            return cli_usage_error(p->cmd, "--loop-spacing: 0 (none) or at least 10 m, not %g", a->loop_spacing),
+                   CLI_BAD;
+        return 1;
     default: return 0;
     }
 }
 
-static bool wanted(const cli_ops_args *a) { return a && (a->n_ev || a->n_incident || a->events); }
+static bool wanted(const cli_ops_args *a)
+{
+    return a && (a->n_ev || a->n_incident || a->events || a->loop_spacing > 0);
+}
 
 int cli_loop_open(cli_loop *l, cb_engine *e, const char *controller, cb_params *params, const cli_ops_args *a,
                   cb_error *err)
@@ -62,6 +73,7 @@ int cli_loop_open(cli_loop *l, cb_engine *e, const char *controller, cb_params *
     cb_ops_config cfg;
     cb_ops_config_init(&cfg);
     cfg.preempt = !a->no_preempt;
+    cfg.loop_spacing_m = a->loop_spacing;
     if (strcmp(controller, "fixed") == 0 && (a->n_ev || a->events) && !a->no_preempt)
         fprintf(stderr, "citybrain: note: the roadnet's own plans cannot be preempted; emergency vehicles are "
                         "routed only (preemption needs a controller, e.g. --control fixedtime)\n");

@@ -1,6 +1,7 @@
 /* cli_ops.h -- field operations in `citybrain run`: emergency vehicles
  * (--ev), incidents injected into the twin (--incident), scenario files of
- * both (--events), and the loop that runs them.
+ * both (--events), mid-block loops for their detection (--loop-spacing),
+ * and the loop that runs them.
  *
  * Without any of these options a run is exactly what it was: cb_control.
  * With one, the run's loop is cb_opsloop (citybrain_ops.h), which is the
@@ -22,6 +23,7 @@ typedef struct cli_ops_args {
     int n_incident;
     const char *events;       /* --events FILE, or NULL */
     bool no_preempt;          /* --no-preempt */
+    double loop_spacing;      /* --loop-spacing (m; 0: loops at lane ends only) */
     int cap;                  /* room in ev[] and incident[] */
 } cli_ops_args;
 

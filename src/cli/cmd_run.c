@@ -137,7 +137,9 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
             int r = cli_ctl_apply(&p, id, &a->ctl);
             if (r == CLI_BAD) return CLI_EXIT_USAGE;
             if (r) break;
-            if (cli_ops_apply(&p, id, &a->ops)) break;
+            r = cli_ops_apply(&p, id, &a->ops);
+            if (r == CLI_BAD) return CLI_EXIT_USAGE;
+            if (r) break;
             r = cli_grid_apply(&p, id, &a->sc.grid);
             if (r == CLI_BAD) return CLI_EXIT_USAGE;
             if (!grid_opt[0]) snprintf(grid_opt, sizeof grid_opt, "%s", p.opt_text);

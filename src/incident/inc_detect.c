@@ -108,6 +108,9 @@ typedef struct lane_state {
                                  smoothed rate itself decays in the silence) */
     double rest_until;        /* s: no new alert before (after a clear) */
     double last_out;          /* s: last vehicle past the stop-line loop */
+    double mid_cleared;       /* s: a MIDBLOCK alert cleared; until the stop
+                                 line sees traffic again, the vehicles it held
+                                 are still on their way there (-1: none) */
     int32_t alert;            /* active alert index, -1 none */
     uint32_t alert_mid;       /* MIDBLOCK: the mid-block loop (index into
                                  inc_det.ms) it was raised at */
@@ -179,6 +182,7 @@ inc_det *inc_open(const inc_config *cfg)
         d->ls[l].block_since = -1;
         d->ls[l].backed_since = -1;
         d->ls[l].alert = -1;
+        d->ls[l].mid_cleared = -1;
     }
     return d;
 }
@@ -232,6 +236,7 @@ static void clear_alert(inc_det *d, uint32_t lane, double now)
     if (s->alert < 0) return;
     d->alerts[s->alert].cleared = now;
     log_event(d, (size_t)s->alert, false);
+    if (d->alerts[s->alert].rule == INC_RULE_MIDBLOCK) s->mid_cleared = now;
     s->alert = -1;
     s->rest_until = now + d->cfg.quiet;
 }
@@ -492,7 +497,8 @@ void inc_step_loops(inc_det *d, double now, const inc_obs *obs, const inc_mid_ob
         if (raised) continue;
         const inc_fifo *q = &s->q;
         uint32_t h = q->first + q->head;
-        if (q->n && d->due[h] < now && now - s->last_act >= c->quiet) {
+        bool released = s->mid_cleared >= 0 && s->last_act <= s->mid_cleared;   /* the same incident */
+        if (q->n && d->due[h] < now && now - s->last_act >= c->quiet && !released) {
             int late = fifo_late(d, q, now);
             /* The obstacle appeared after the stop loop last saw traffic
              * and before the oldest held vehicle was due there. */
@@ -524,6 +530,7 @@ void inc_restart(inc_det *d, double now)
         clear_alert(d, (uint32_t)l, now);
         lane_state *s = &d->ls[l];
         s->q.head = s->q.n = 0;
+        s->mid_cleared = -1;
         s->last_act = now;
         s->last_out = now;
         s->block_green = 0;
