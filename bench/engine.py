@@ -211,8 +211,9 @@ def render(res, a):
              (res["date"], res["machine"], res["repeat"], res["loadavg_start"], res.get("loadavg_end", 0)))
     L.append("Command: `%s`\n" % cmd)
     L.append("### Reference cities (whole process, loading included)\n")
-    hdr = "| city | flow | citybrain wall s | CPU s | peak MB | veh-updates/s | CityFlow s (stepping only) | ×CityFlow (wall) | ×CityFlow (CPU) |"
-    sep = "|---|---|---|---|---|---|---|---|---|"
+    hdr = ("| city | flow | citybrain wall s | CPU s | peak MB | veh-updates/s | CityFlow s (stepping only) | "
+           "×CityFlow (wall) | ×CityFlow (CPU) | stepping s | ×CityFlow (stepping, like for like) |")
+    sep = "|---|---|---|---|---|---|---|---|---|---|---|"
     has_base = any("baseline" in c for c in res["cases"])
     if has_base:
         hdr += " baseline s (same run) | ×baseline |"
@@ -220,9 +221,12 @@ def render(res, a):
     L += [hdr, sep]
     for c in res["cases"]:
         cur = c["current"]
-        line = "| %s | %s | %.3f | %.3f | %.0f | %.2f M | %.3f | **%.1f×** | %.1f× |" % (
+        steps = sorted(cur.get("steps_all") or [cur["step_seconds"]])
+        step = steps[len(steps) // 2]
+        line = "| %s | %s | %.3f | %.3f | %.0f | %.2f M | %.3f | **%.1f×** | %.1f× | %.3f | %.1f× |" % (
             c["dataset"], c["flow"], cur["wall"], cur["cpu"], cur["rss_mb"], cur["veh_updates"] / cur["wall"] / 1e6,
-            c["cityflow_s"], c["cityflow_s"] / cur["wall"], c["cityflow_s"] / max(cur["cpu"], 1e-9))
+            c["cityflow_s"], c["cityflow_s"] / cur["wall"], c["cityflow_s"] / max(cur["cpu"], 1e-9),
+            step, c["cityflow_s"] / max(step, 1e-9))
         if has_base:
             b = c.get("baseline")
             line += " %.3f | %.2f× |" % (b["wall"], b["wall"] / cur["wall"]) if b else " | |"
