@@ -71,6 +71,10 @@ extern const cli_command cli_cmd_run, cli_cmd_gen, cli_cmd_gen_grid, cli_cmd_val
 const cli_command *cli_command_find(const char *name);
 /* Find "gen grid" given "gen" and "grid"; NULL if there is none. */
 const cli_command *cli_subcommand_find(const cli_command *parent, const char *name);
+/* The main of a command made of subcommands ("gen", "bench", "import"):
+ * runs the one argv[1] names, prints help, or a usage error that lists the
+ * kinds available (from parent->subs). */
+int cli_subcommand_main(const cli_command *parent, int argc, char **argv);
 /* The list of top-level commands, NULL-terminated (main.c owns it). */
 extern const cli_command *const cli_commands[];
 

@@ -20,6 +20,37 @@ const cli_command *cli_subcommand_find(const cli_command *parent, const char *na
     return NULL;
 }
 
+/* "grid, demand": the short names of parent's subcommands. */
+static void sub_names(const cli_command *parent, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; parent->subs && parent->subs[i] && len < cap; i++) {
+        const char *full = parent->subs[i]->name, *sp = strchr(full, ' ');
+        int n = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", sp ? sp + 1 : full);
+        if (n < 0) break;
+        len += (size_t)n;
+    }
+}
+
+int cli_subcommand_main(const cli_command *parent, int argc, char **argv)
+{
+    char names[256];
+    sub_names(parent, names, sizeof names);
+    if (argc < 2) return cli_usage_error(parent, "missing <kind> (%s)", names);
+    const char *kind = argv[1];
+    if (strcmp(kind, "--help") == 0 || strcmp(kind, "-h") == 0) {
+        cli_help_print(parent, stdout);
+        return CLI_EXIT_OK;
+    }
+    const cli_command *sub = cli_subcommand_find(parent, kind);
+    if (!sub) {
+        if (kind[0] == '-') return cli_usage_error(parent, "unknown option '%s'", kind);
+        return cli_usage_error(parent, "unknown kind '%s' (available: %s)", kind, names);
+    }
+    return sub->main(sub, argc - 1, argv + 1);
+}
+
 static void print_opt(FILE *f, const cli_opt *o, const char *dflt)
 {
     char left[128];

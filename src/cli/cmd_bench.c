@@ -410,7 +410,6 @@ static const cli_opt bench_control_opts[] = {
     { 0, NULL, 0, NULL, NULL, NULL }
 };
 
-static int bench_main(const cli_command *self, int argc, char **argv);
 static int bench_control_main(const cli_command *self, int argc, char **argv);
 
 const cli_command cli_cmd_bench_control = {
@@ -442,24 +441,8 @@ const cli_command cli_cmd_bench = {
     .groups = { { NULL, NULL, NULL } },
     .examples = "  citybrain bench control\n",
     .subs = bench_subs,
-    .main = bench_main,
+    .main = cli_subcommand_main,
 };
-
-static int bench_main(const cli_command *self, int argc, char **argv)
-{
-    if (argc < 2) return cli_usage_error(self, "missing <kind> (control)");
-    const char *kind = argv[1];
-    if (strcmp(kind, "--help") == 0 || strcmp(kind, "-h") == 0) {
-        cli_help_print(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    const cli_command *sub = cli_subcommand_find(self, kind);
-    if (!sub) {
-        if (kind[0] == '-') return cli_usage_error(self, "unknown option '%s'", kind);
-        return cli_usage_error(self, "unknown kind '%s' (available: control, emergency, incidents)", kind);
-    }
-    return sub->main(sub, argc - 1, argv + 1);
-}
 
 static bool parse_intervals(const char *text, bench_args *a)
 {

@@ -16,7 +16,6 @@ static const cli_opt gen_grid_opts[] = {
     { 0, NULL, 0, NULL, NULL, NULL }
 };
 
-static int gen_main(const cli_command *self, int argc, char **argv);
 static int gen_grid_main(const cli_command *self, int argc, char **argv);
 
 const cli_command cli_cmd_gen_grid = {
@@ -52,24 +51,8 @@ const cli_command cli_cmd_gen = {
     .groups = { { NULL, NULL, NULL } },
     .examples = "  citybrain gen grid 4x4 -o grid_4x4\n",
     .subs = gen_subs,
-    .main = gen_main,
+    .main = cli_subcommand_main,
 };
-
-static int gen_main(const cli_command *self, int argc, char **argv)
-{
-    if (argc < 2) return cli_usage_error(self, "missing <kind> (grid)");
-    const char *kind = argv[1];
-    if (strcmp(kind, "--help") == 0 || strcmp(kind, "-h") == 0) {
-        cli_help_print(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    const cli_command *sub = cli_subcommand_find(self, kind);
-    if (!sub) {
-        if (kind[0] == '-') return cli_usage_error(self, "unknown option '%s'", kind);
-        return cli_usage_error(self, "unknown kind '%s' (available: grid, demand)", kind);
-    }
-    return sub->main(sub, argc - 1, argv + 1);
-}
 
 /* CityFlow's config.json for the files written beside it.  Paths are
  * relative to the config's folder with dir "", which is how citybrain

@@ -28,7 +28,6 @@ static const cli_opt import_osm_opts[] = {
     { 0, NULL, 0, NULL, NULL, NULL }
 };
 
-static int import_main(const cli_command *self, int argc, char **argv);
 static int import_osm_main(const cli_command *self, int argc, char **argv);
 
 const cli_command cli_cmd_import_osm = {
@@ -61,24 +60,8 @@ const cli_command cli_cmd_import = {
     .groups = { { NULL, NULL, NULL } },
     .examples = "  citybrain import osm town.osm -o town\n",
     .subs = import_subs,
-    .main = import_main,
+    .main = cli_subcommand_main,
 };
-
-static int import_main(const cli_command *self, int argc, char **argv)
-{
-    if (argc < 2) return cli_usage_error(self, "missing <kind> (osm)");
-    const char *kind = argv[1];
-    if (strcmp(kind, "--help") == 0 || strcmp(kind, "-h") == 0) {
-        cli_help_print(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    const cli_command *sub = cli_subcommand_find(self, kind);
-    if (!sub) {
-        if (kind[0] == '-') return cli_usage_error(self, "unknown option '%s'", kind);
-        return cli_usage_error(self, "unknown kind '%s' (available: osm)", kind);
-    }
-    return sub->main(sub, argc - 1, argv + 1);
-}
 
 /* Is `prog` runnable (a path, or a name found on PATH)? */
 static bool program_found(const char *prog)
