@@ -10,6 +10,7 @@
  * are).  Decision time is the CPU time of observing + deciding, per
  * intersection and decision (other processes on the machine do not count). */
 #include "cli.h"
+#include "cli_bench_ops.h"
 #include "cli_control.h"
 
 #include <errno.h>
@@ -351,43 +352,6 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
     }
 }
 
-/* Replace the text between the markers in `path` (or append the marked
- * section); written to a temporary file, then renamed. */
-static int write_section(const char *path, const char *text)
-{
-    static const char *begin = "<!-- bench control:begin -->", *end = "<!-- bench control:end -->";
-    char *old = NULL;
-    long len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-            old = malloc((size_t)len + 1);
-            if (old && fread(old, 1, (size_t)len, f) == (size_t)len) old[len] = '\0';
-            else { free(old); old = NULL; }
-        }
-        fclose(f);
-        if (!old) return errno ? errno : EIO;
-    }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "wb");
-    if (!out) { free(old); return errno; }
-    char *b = old ? strstr(old, begin) : NULL, *e = b ? strstr(b, end) : NULL;
-    if (b && e) {
-        fwrite(old, 1, (size_t)(b - old), out);
-        fprintf(out, "%s\n%s%s", begin, text, e);
-    } else {
-        if (old) fputs(old, out);
-        else fputs("# Benchmarks\n", out);
-        if (old && len && old[len - 1] != '\n') fputc('\n', out);
-        fprintf(out, "\n%s\n%s%s\n", begin, text, end);
-    }
-    free(old);
-    if (fclose(out) != 0) return errno ? errno : EIO;
-    if (rename(tmp, path) != 0) return errno;
-    return 0;
-}
-
 /*--- the command -----------------------------------------------------------------*/
 
 enum { B_DATA = 1, B_EXAMPLES, B_OUT, B_PUBLISHED, B_SETS, B_CTLS, B_INTERVALS, B_DURATION, B_ALL, B_NO_WRITE,
@@ -558,7 +522,7 @@ static int bench_control_main(const cli_command *self, int argc, char **argv)
     fputs(text, stdout);
     int rc = CLI_EXIT_OK;
     if (!a.no_write && runs) {
-        int e = write_section(a.out, text);
+        int e = bops_write_section(a.out, "control", text);
         if (e) rc = cli_failf("%s: cannot write: %s", a.out, strerror(e));
         else if (!a.quiet) fprintf(stderr, "citybrain bench: wrote %s (%d runs)\n", a.out, runs);
     }
