@@ -16,6 +16,9 @@
 #include <string.h>
 
 #define FUZZ_MAX_FLOWS 8
+/* a demand's vehicles and flows: the default 1e7 would pass libFuzzer's
+ * 2 GB memory limit before the importer's own CB_ELIMIT */
+#define FUZZ_MAX_ENTRIES 20000
 
 static sumo_net g_net;
 static net_spec g_spec;
@@ -65,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (strstr(src, "<routes")) {
         demand_spec demand;
         demand_spec_init(&demand);
-        sumo_demand_opts o = { 0, 3600, 1 };
+        sumo_demand_opts o = { 0, 3600, 1, FUZZ_MAX_ENTRIES };
         rc = sumo_demand_parse(&g_net, &g_spec, "fuzz.rou.xml", src, size, &o, &demand, w, &err);
         if (rc == CB_OK) run(&g_spec, &demand, &err, 60);
         else if (err.code != rc || err.msg[0] == '\0') abort();

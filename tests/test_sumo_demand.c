@@ -40,7 +40,7 @@ static int parse(fixture *f, const char *text, double begin, double end, uint32_
 {
     demand_spec_free(&f->d);
     demand_spec_init(&f->d);
-    sumo_demand_opts o = { begin, end, seed };
+    sumo_demand_opts o = { begin, end, seed, 0 };
     return sumo_demand_parse(&f->n, &f->s, "t.rou.xml", text, strlen(text), &o, &f->d, f->w, &f->err);
 }
 
@@ -59,7 +59,7 @@ TEST(every_kind_of_definition)
     fixture f;
     ASSERT_EQ_INT(setup(&f), CB_OK);
     cb_warnings *w = f.w;
-    sumo_demand_opts o = { 0, 3600, 0 };
+    sumo_demand_opts o = { 0, 3600, 0, 0 };
     const char *files[] = { DATA "cross.rou.xml" };
     ASSERT_EQ_INT(sumo_demand_load(&f.n, &f.s, files, 1, &o, &f.d, w, &f.err), CB_OK);
     ASSERT_EQ_INT(f.d.n_flows, 5);
@@ -143,6 +143,60 @@ TEST(random_flows_are_seeded)
                     "<route edges=\"WJ JE\"/></flow></routes>";
     ASSERT_EQ_INT(parse(&f, e, 0, -1, 1), CB_OK);
     ASSERT(f.d.n_flows > 180 - 5 * 14 && f.d.n_flows < 180 + 5 * 14);
+    teardown(&f);
+}
+
+TEST(random_flows_in_a_window)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    /* a trial each second at 0.1 from 0 to 3600, run [1000, 2000): about
+     * 100 vehicles (sd 9.5), all at run times 0..999; the 1000 s before and
+     * 1600 s after are counted by expectation: 100 and 160 */
+    const char *t = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    ASSERT_EQ_INT(parse(&f, t, 1000, 2000, 3), CB_OK);
+    ASSERT(f.d.n_flows > 100 - 5 * 10 && f.d.n_flows < 100 + 5 * 10);
+    for (uint32_t i = 0; i < f.d.n_flows; i++) {
+        ASSERT(f.d.flows[i].start_time >= 0 && f.d.flows[i].start_time < 1000);
+        ASSERT(i == 0 || f.d.flows[i].start_time > f.d.flows[i - 1].start_time);   /* one trial a second */
+    }
+    ASSERT(warned(&f, "before the begin time (1000 s)", 100));
+    ASSERT(warned(&f, "at or after the end time (2000 s)", 160));
+    /* number="50" caps the flow, the early ones included: 100 expected
+     * before the run leaves none */
+    const char *n = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\" number=\"50\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    ASSERT_EQ_INT(parse(&f, n, 1000, 2000, 3), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 0);
+    /* a span of 2e9 s at one vehicle in ~1e6 s: drawn gap by gap, so it
+     * returns at once with ~2000 vehicles (sd 45), not after 2e9 trials */
+    const char *w = "<routes><flow id=\"p\" begin=\"0\" end=\"2e9\" probability=\"1e-6\">"
+                    "<route edges=\"WJ JE\"/></flow>"
+                    "<flow id=\"x\" begin=\"0\" end=\"2e9\" period=\"exp(1e-6)\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    ASSERT_EQ_INT(parse(&f, w, 0, -1, 3), CB_OK);
+    ASSERT(f.d.n_flows > 4000 - 5 * 64 && f.d.n_flows < 4000 + 5 * 64);
+    teardown(&f);
+}
+
+TEST(too_many_vehicles_is_an_error)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    /* a departure every 0.5 s is one entry per vehicle: 7200 in the hour */
+    const char *t = "<routes><flow id=\"a\" begin=\"0\" end=\"3600\" period=\"0.5\">"
+                    "<route edges=\"WJ JE\"/></flow></routes>";
+    demand_spec_free(&f.d);
+    demand_spec_init(&f.d);
+    sumo_demand_opts o = { 0, 3600, 1, 7200 };
+    ASSERT_EQ_INT(sumo_demand_parse(&f.n, &f.s, "t.rou.xml", t, strlen(t), &o, &f.d, f.w, &f.err), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 7200);
+    demand_spec_free(&f.d);
+    demand_spec_init(&f.d);
+    o.max_entries = 7199;
+    ASSERT_EQ_INT(sumo_demand_parse(&f.n, &f.s, "t.rou.xml", t, strlen(t), &o, &f.d, f.w, &f.err), CB_ELIMIT);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml: the demand has more than 7199 vehicles and flows");
     teardown(&f);
 }
 

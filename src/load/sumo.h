@@ -136,6 +136,7 @@ int sumo_net_to_spec(sumo_net *n, double begin, net_spec *spec, cb_warnings *war
 typedef struct sumo_demand_opts {
     double begin, end;
     uint32_t seed;            /* for probability flows and departLane="random" */
+    uint64_t max_entries;     /* vehicles + flows kept; 0: the default, 1e7 (CB_ELIMIT beyond) */
 } sumo_demand_opts;
 
 int sumo_demand_load(const sumo_net *n, const net_spec *spec, const char *const *files, uint32_t n_files,

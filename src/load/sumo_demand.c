@@ -37,6 +37,13 @@
 
 #define DEFAULT_FLOW_SPAN 86400.0     /* SUMO's end of a flow without one */
 #define MAX_FLOW_VEHICLES 10000000    /* departures of one flow within a run */
+/* Entries (a vehicle, or a fixed-headway flow) of one demand, unless
+ * sumo_demand_opts.max_entries says otherwise.  Each costs 152 bytes here
+ * (up to twice that while the list doubles) and ~100 more in the engine,
+ * so 1e7 is some 3-4 GB: far beyond a city-day (TAPASCologne's 24 h are
+ * ~1.2e6 trips), and a clear error instead of the machine running out of
+ * memory. */
+#define MAX_DEMAND_ENTRIES 10000000
 
 typedef struct dm_type {
     const char *id;
@@ -533,6 +540,11 @@ static drv_type type_of(const dm_type *t)
 static int push_flow(dm *m, const sx_doc *d, const drv_type *vt, const uint32_t *roads, uint32_t n,
                      double interval, int64_t start, int64_t end, const depart_attrs *a)
 {
+    uint64_t most = m->o->max_entries ? m->o->max_entries : MAX_DEMAND_ENTRIES;
+    if (m->flows.n >= most)
+        return cbu_err(m->err, CB_ELIMIT, "%s: the demand has more than %llu vehicles and flows (departures "
+                       "closer than 1 s, random flows and single vehicles count one each)", d->file,
+                       (unsigned long long)most);
     uint32_t *copy = CBU_NEW(&m->out->arena, uint32_t, n);
     if (!copy) return dm_oom(m, d);
     memcpy(copy, roads, n * sizeof *copy);
@@ -697,6 +709,14 @@ static uint64_t departures(double span, double period, double most)
     return q >= most ? (uint64_t)most : (uint64_t)q;
 }
 
+/* A random flow's expected vehicles, rounded, at most `most`. */
+static uint64_t expected_count(double mean, uint64_t most)
+{
+    if (!(mean > 0)) return 0;
+    double r = floor(mean + 0.5);
+    return r >= (double)most ? most : (uint64_t)r;
+}
+
 static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
 {
     const sx_elem *e = &d->elems[ei];
@@ -772,24 +792,30 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     uint64_t cap = number >= 0 ? (uint64_t)number : UINT64_MAX;
 
     if (expo || prob >= 0) {
-        /* random: drawn here, one vehicle at a time */
+        /* Random: a Bernoulli trial at each whole second after begin, or
+         * exponential headways.  Both are memoryless, so drawing from the
+         * run's begin time has the same law as SUMO drawing from the
+         * flow's begin and skipping what is early; the vehicles outside
+         * the run are counted by their expected number (as is their share
+         * of `number`).  Gaps are drawn whole (geometric for trials), so
+         * the work grows with the vehicles, not with the span. */
+        double per_s = prob >= 0 ? prob : rate;
+        if (m->o->begin > lo) lo = m->o->begin;
         uint64_t k = 0;
-        if (prob >= 0) {
-            for (double t = begin; t < end && k < cap; t += 1.0)
-                if (uniform01(m) < prob) {
-                    k++;
-                    if (t < lo || t >= hi) { if (t < m->o->begin) m->before_begin++; else m->after_end++; continue; }
-                    if ((rc = redraw(&fd, &vt, &roads, &n, &a))) return rc;
-                    if ((rc = push_vehicle(m, d, e, &vt, roads, n, t, &a))) return rc;
-                }
-        } else {
-            for (double t = begin - log(uniform01(m)) / rate; t < end && k < cap; t += -log(uniform01(m)) / rate) {
-                k++;
-                if (t < lo || t >= hi) { if (t < m->o->begin) m->before_begin++; else m->after_end++; continue; }
-                if ((rc = redraw(&fd, &vt, &roads, &n, &a))) return rc;
-                if ((rc = push_vehicle(m, d, e, &vt, roads, n, t, &a))) return rc;
-            }
+        double t;
+        t = prob >= 0 ? begin + ceil(lo - begin - 1e-9) : lo;     /* the first trial inside the run */
+        k = expected_count(per_s * ((t < end ? t : end) - begin), cap);
+        m->before_begin += (int64_t)k;
+        for (;;) {
+            if (prob >= 0 && prob < 1) t += floor(log(uniform01(m)) / log1p(-prob));   /* failed trials */
+            else if (prob < 0) t += -log(uniform01(m)) / rate;
+            if (!(t < hi) || k >= cap) break;
+            k++;
+            if ((rc = redraw(&fd, &vt, &roads, &n, &a))) return rc;
+            if ((rc = push_vehicle(m, d, e, &vt, roads, n, t, &a))) return rc;
+            if (prob >= 0) t += 1.0;
         }
+        if (end > hi && k < cap) m->after_end += (int64_t)expected_count(per_s * (end - hi), cap - k);
         return CB_OK;
     }
     /* fixed headway: departures begin + j*period, j = 0, 1, ... while < end

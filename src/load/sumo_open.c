@@ -47,7 +47,7 @@ int cb_sumo_open(const char *path, const cb_options *opt_in, const cb_sumo_optio
     if (rc == CB_OK) rc = sumo_net_to_spec(&net, cfg.begin, &spec, warn, err);
     uint32_t seed = (uint32_t)(opt->seed_set ? opt->seed : 0);
     if (rc == CB_OK) {
-        sumo_demand_opts dopt = { cfg.begin, cfg.end, seed };
+        sumo_demand_opts dopt = { cfg.begin, cfg.end, seed, 0 };
         rc = sumo_demand_load(&net, &spec, (const char *const *)cfg.route_files, cfg.n_route_files, &dopt, &demand,
                               warn, err);
     }
