@@ -36,12 +36,26 @@ static void teardown(fixture *f)
     cb_warnings_free(f->w);
 }
 
-static int parse(fixture *f, const char *text, double begin, double end, uint32_t seed)
+/* Parse `text` as t.rou.xml for a run [begin, end) (end < 0: none),
+ * keeping at most max_entries vehicles and flows (0: the default). */
+static int parse_max(fixture *f, const char *text, double begin, double end, uint32_t seed, uint64_t max_entries)
 {
     demand_spec_free(&f->d);
     demand_spec_init(&f->d);
-    sumo_demand_opts o = { begin, end, seed, 0 };
+    sumo_demand_opts o = { begin, end, seed, max_entries };
     return sumo_demand_parse(&f->n, &f->s, "t.rou.xml", text, strlen(text), &o, &f->d, f->w, &f->err);
+}
+
+static int parse(fixture *f, const char *text, double begin, double end, uint32_t seed)
+{
+    return parse_max(f, text, begin, end, seed, 0);
+}
+
+/* A route file of one flow with these attributes, on the route WJ JE. */
+static const char *one_flow(char *buf, size_t size, const char *attrs)
+{
+    snprintf(buf, size, "<routes><flow id=\"f\" %s><route edges=\"WJ JE\"/></flow></routes>", attrs);
+    return buf;
 }
 
 static const char *road_id(const fixture *f, uint32_t r) { return f->s.roads[r].id; }
@@ -126,8 +140,8 @@ TEST(random_flows_are_seeded)
 {
     fixture f;
     ASSERT_EQ_INT(setup(&f), CB_OK);
-    const char *t = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\">"
-                    "<route edges=\"WJ JE\"/></flow></routes>";
+    char t[256], e[256];
+    one_flow(t, sizeof t, "begin=\"0\" end=\"3600\" probability=\"0.1\"");
     ASSERT_EQ_INT(parse(&f, t, 0, -1, 7), CB_OK);
     uint32_t a = f.d.n_flows;
     int64_t first = f.d.flows[0].start_time;
@@ -139,9 +153,7 @@ TEST(random_flows_are_seeded)
     ASSERT_EQ_INT(parse(&f, t, 0, -1, 8), CB_OK);
     ASSERT(f.d.n_flows != a || f.d.flows[0].start_time != first);
     /* exponential headways at rate 0.05/s: 180 expected over an hour */
-    const char *e = "<routes><flow id=\"x\" begin=\"0\" end=\"3600\" period=\"exp(0.05)\">"
-                    "<route edges=\"WJ JE\"/></flow></routes>";
-    ASSERT_EQ_INT(parse(&f, e, 0, -1, 1), CB_OK);
+    ASSERT_EQ_INT(parse(&f, one_flow(e, sizeof e, "begin=\"0\" end=\"3600\" period=\"exp(0.05)\""), 0, -1, 1), CB_OK);
     ASSERT(f.d.n_flows > 180 - 5 * 14 && f.d.n_flows < 180 + 5 * 14);
     teardown(&f);
 }
@@ -153,9 +165,9 @@ TEST(random_flows_in_a_window)
     /* a trial each second at 0.1 from 0 to 3600, run [1000, 2000): about
      * 100 vehicles (sd 9.5), all at run times 0..999; the 1000 s before and
      * 1600 s after are counted by expectation: 100 and 160 */
-    const char *t = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\">"
-                    "<route edges=\"WJ JE\"/></flow></routes>";
-    ASSERT_EQ_INT(parse(&f, t, 1000, 2000, 3), CB_OK);
+    char t[256];
+    ASSERT_EQ_INT(parse(&f, one_flow(t, sizeof t, "begin=\"0\" end=\"3600\" probability=\"0.1\""), 1000, 2000, 3),
+                  CB_OK);
     ASSERT(f.d.n_flows > 100 - 5 * 10 && f.d.n_flows < 100 + 5 * 10);
     for (uint32_t i = 0; i < f.d.n_flows; i++) {
         ASSERT(f.d.flows[i].start_time >= 0 && f.d.flows[i].start_time < 1000);
@@ -165,9 +177,8 @@ TEST(random_flows_in_a_window)
     ASSERT(warned(&f, "at or after the end time (2000 s)", 160));
     /* number="50" caps the flow, the early ones included: 100 expected
      * before the run leaves none */
-    const char *n = "<routes><flow id=\"p\" begin=\"0\" end=\"3600\" probability=\"0.1\" number=\"50\">"
-                    "<route edges=\"WJ JE\"/></flow></routes>";
-    ASSERT_EQ_INT(parse(&f, n, 1000, 2000, 3), CB_OK);
+    one_flow(t, sizeof t, "begin=\"0\" end=\"3600\" probability=\"0.1\" number=\"50\"");
+    ASSERT_EQ_INT(parse(&f, t, 1000, 2000, 3), CB_OK);
     ASSERT_EQ_INT(f.d.n_flows, 0);
     /* a span of 2e9 s at one vehicle in ~1e6 s: drawn gap by gap, so it
      * returns at once with ~2000 vehicles (sd 45), not after 2e9 trials */
@@ -177,26 +188,6 @@ TEST(random_flows_in_a_window)
                     "<route edges=\"WJ JE\"/></flow></routes>";
     ASSERT_EQ_INT(parse(&f, w, 0, -1, 3), CB_OK);
     ASSERT(f.d.n_flows > 4000 - 5 * 64 && f.d.n_flows < 4000 + 5 * 64);
-    teardown(&f);
-}
-
-TEST(too_many_vehicles_is_an_error)
-{
-    fixture f;
-    ASSERT_EQ_INT(setup(&f), CB_OK);
-    /* a departure every 0.5 s is one entry per vehicle: 7200 in the hour */
-    const char *t = "<routes><flow id=\"a\" begin=\"0\" end=\"3600\" period=\"0.5\">"
-                    "<route edges=\"WJ JE\"/></flow></routes>";
-    demand_spec_free(&f.d);
-    demand_spec_init(&f.d);
-    sumo_demand_opts o = { 0, 3600, 1, 7200 };
-    ASSERT_EQ_INT(sumo_demand_parse(&f.n, &f.s, "t.rou.xml", t, strlen(t), &o, &f.d, f.w, &f.err), CB_OK);
-    ASSERT_EQ_INT(f.d.n_flows, 7200);
-    demand_spec_free(&f.d);
-    demand_spec_init(&f.d);
-    o.max_entries = 7199;
-    ASSERT_EQ_INT(sumo_demand_parse(&f.n, &f.s, "t.rou.xml", t, strlen(t), &o, &f.d, f.w, &f.err), CB_ELIMIT);
-    ASSERT_CONTAINS(f.err.msg, "t.rou.xml: the demand has more than 7199 vehicles and flows");
     teardown(&f);
 }
 
@@ -244,6 +235,14 @@ TEST(flow_edge_cases)
                             "<flow id=\"h\" route=\"s\" begin=\"0\" end=\"50\" number=\"0\"/>\n</routes>", 0, -1, 0),
                   CB_OK);
     ASSERT_EQ_INT(f.d.n_flows, 0);
+    /* a departure every 0.5 s is one entry per vehicle: 7200 in the hour,
+     * against a limit on the demand's entries */
+    char t[256];
+    one_flow(t, sizeof t, "begin=\"0\" end=\"3600\" period=\"0.5\"");
+    ASSERT_EQ_INT(parse_max(&f, t, 0, 3600, 1, 7200), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 7200);
+    ASSERT_EQ_INT(parse_max(&f, t, 0, 3600, 1, 7199), CB_ELIMIT);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml: the demand has more than 7199 vehicles and flows");
     teardown(&f);
 }
 
