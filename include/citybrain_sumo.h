@@ -61,6 +61,21 @@ bool cb_sumo_path(const char *path);
 int cb_sumo_open(const char *path, const cb_options *opt, const cb_sumo_options *so,
                  cb_engine **out, cb_warnings *warn, cb_error *err);
 
+/* Write a SUMO scenario, read exactly as cb_sumo_open reads it (`so` as
+ * there; `seed` draws its random flows), in CityFlow's format for CityFlow
+ * and the tools built on its files (`citybrain convert`): dir/roadnet.json,
+ * dir/flow.json and dir/config.json (interval = the step length, `seed`,
+ * "dir" "", fixed-time signals).  `dir` must exist.  Existing files of
+ * those names are replaced only when all three are complete; on an error
+ * the folder is left as it was.  CityFlow's format says less than SUMO's:
+ * what it cannot carry (right-of-way matrices, yielding greens, lane
+ * shapes, junction speeds, Krauss drivers, depart attributes) goes to
+ * `warn` (may be NULL) with counts, and the files run under CityFlow's
+ * rules (docs/sumo.md).  Errors as cb_sumo_open's, or CB_EIO naming the
+ * file. */
+int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t seed, const char *dir,
+                           cb_warnings *warn, cb_error *err);
+
 /* Seconds from the scenario's start to its end (SUMO's end - begin), or 0
  * when the scenario names no end (CityFlow scenarios, a bare .net.xml). */
 double cb_engine_scenario_end(const cb_engine *e);

@@ -1,7 +1,7 @@
 /* test_sumo_run.c -- SUMO scenarios driven: answers worked out by hand on
  * tests/data/sumo/cross.net.xml (see its header), determinism with
- * dawdling drivers, and the command line (`run x.sumocfg`, `gen demand`,
- * `import osm` when netconvert is installed).
+ * dawdling drivers, and the command line (`run x.sumocfg`, `convert`,
+ * `gen demand`, `import osm` when netconvert is installed).
  *
  * Free flow, by hand: a vehicle entering SUMO lane WJ_1 (92 m) at the lane
  * speed 13.89 m/s (departSpeed="max"), crossing the 16 m internal lane and
@@ -184,6 +184,53 @@ TEST(cli_runs_a_sumocfg)
     snprintf(cmd, sizeof cmd, CB_BINARY " run %s --flow %s --duration 100 --json", cfg, DATA "cross.rou.xml");
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
     ASSERT_CONTAINS(out, "\"duration\": 100");
+}
+
+TEST(cli_converts_to_cityflow)
+{
+    static char out[65536], err[16384];
+    char dir[512], cmd[2048];
+    snprintf(dir, sizeof dir, "%s/cb_convert", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ASSERT_EQ_INT(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, CB_BINARY " convert " DATA "cross.sumocfg -o %s", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "cb_convert/roadnet.json");
+    ASSERT_CONTAINS(out, "cb_convert/config.json");
+    /* what CityFlow's format cannot say, counted: J's request matrix; the
+     * five entries of cross.rou.xml with their Krauss drivers, two of them
+     * (v_embedded, t_routed) with depart attributes */
+    ASSERT_CONTAINS(err, "right of way (SUMO's request matrix) is not in CityFlow's format");
+    ASSERT_CONTAINS(err, "Krauss drivers of vehicles and flows (sigma, speedFactor) become CityFlow's: "
+                         "at the speed limit, never dawdling (5 times)");
+    ASSERT_CONTAINS(err, "departSpeed and departLane are not in CityFlow's flow format");
+    /* CityFlow's loader reads it back: the three edges and five car lanes,
+     * and all 24 vehicles of cross.rou.xml enter in the hour */
+    snprintf(cmd, sizeof cmd, CB_BINARY " validate %s", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "roads           3");
+    ASSERT_CONTAINS(out, "lanes           5");
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s --json", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "\"created\": 24");
+    snprintf(cmd, sizeof cmd, "cat %s/roadnet.json", dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "\"type\": \"turn_left\",\n          \"startRoad\": \"NJ\",\n          \"endRoad\": \"JE\"");
+    /* a broken route file: an error naming its line, and the folder keeps
+     * the earlier conversion untouched */
+    const char *bad = test_write_tmp("cb_convert_bad.rou.xml", "<routes>\n<vehicle id=\"v\" depart=\"0\">"
+                                                               "<route edges=\"WJ XX\"/></vehicle>\n</routes>\n");
+    snprintf(cmd, sizeof cmd, CB_BINARY " convert " DATA "cross.sumocfg --flow %s -o %s", bad, dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_convert_bad.rou.xml:2: <route>: unknown edge \"XX\"");
+    snprintf(cmd, sizeof cmd, "{ ls -a %s; " CB_BINARY " run %s --json; }", dir, dir);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
+    ASSERT_CONTAINS(out, "roadnet.json");
+    ASSERT(!strstr(out, ".part"));
+    ASSERT_CONTAINS(out, "\"created\": 24");
+    /* not a SUMO scenario: a usage error */
+    ASSERT_EQ_INT(sh(CB_BINARY " convert " CB_SOURCE_DIR "/examples/jinan_3x4", out, sizeof out, err, sizeof err), 2);
+    ASSERT_CONTAINS(err, "is not a SUMO scenario");
 }
 
 TEST(cli_gen_demand)

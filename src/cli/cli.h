@@ -104,6 +104,13 @@ typedef struct cli_parser {
 void cli_parser_init(cli_parser *p, const cli_command *cmd, int argc, char **argv);
 /* The next option id, or CLI_POSITIONAL / CLI_DONE / CLI_BAD / CLI_HELP. */
 int cli_next(cli_parser *p);
+/* cli_next for a command with one positional argument, doing what every
+ * such loop does: the argument goes into *arg (a second is a usage error),
+ * --help prints the help.  Returns the command's own option ids, then
+ * CLI_DONE; when the command must end instead (help, a usage error),
+ * CLI_DONE with *status set to its exit status (left alone otherwise:
+ * start it at -1). */
+int cli_next_own(cli_parser *p, const char **arg, int *status);
 
 /* Parse the current option's value as a number within [lo, hi].  On a bad
  * value prints the usage error (naming the option) and returns false. */
@@ -144,6 +151,15 @@ int cli_mkdirs(const char *path, bool *created);
 /* dir + "/" + name into buf; false if it does not fit. */
 bool cli_path_join(char *buf, size_t n, const char *dir, const char *name);
 
+/* The CityFlow files of an output folder (gen grid, convert). */
+typedef struct cli_cityflow_out {
+    char roadnet[4096], flow[4096], config[4096];   /* DIR/roadnet.json, ... */
+    bool created;                                    /* DIR was made here */
+} cli_cityflow_out;
+/* Fill the paths and create `dir` if missing: 0, or an exit status after
+ * printing why. */
+int cli_cityflow_out_open(const char *dir, cli_cityflow_out *o);
+
 /*--- Scenarios -------------------------------------------------------------*/
 
 /* A scenario as named on the command line: a folder or config.json, a
@@ -168,6 +184,9 @@ bool cli_scenario_parse(const cli_command *cmd, const char *text, cli_scenario *
  * opt->roadnet_file and opt->flow_file are filled from sc.  What a SUMO
  * import could not represent is printed on stderr as warnings. */
 int cli_scenario_open(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err);
+/* What an importer could not represent, one "citybrain: warning:" line
+ * each on stderr (NULL: none). */
+void cli_print_warnings(const cb_warnings *w);
 
 /* Grid generator options, shared by `gen grid` ("--spacing") and `run
  * grid:RxC` ("--grid-spacing").  Ids are CLI_GRID_FIRST and up. */

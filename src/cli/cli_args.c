@@ -193,6 +193,28 @@ int cli_next(cli_parser *p)
     return take_value(p, o, arg[2] ? arg + 2 : NULL);
 }
 
+int cli_next_own(cli_parser *p, const char **arg, int *status)
+{
+    for (;;) {
+        int id = cli_next(p);
+        if (id == CLI_BAD) {
+            *status = CLI_EXIT_USAGE;
+            return CLI_DONE;
+        }
+        if (id == CLI_HELP) {
+            cli_help_print(p->cmd, stdout);
+            *status = CLI_EXIT_OK;
+            return CLI_DONE;
+        }
+        if (id != CLI_POSITIONAL) return id;              /* the command's own option, or the end */
+        if (*arg) {
+            *status = cli_usage_error(p->cmd, "unexpected argument '%s'", p->value);
+            return CLI_DONE;
+        }
+        *arg = p->value;
+    }
+}
+
 /*--- numbers ------------------------------------------------------------------*/
 
 bool cli_value_int(cli_parser *p, long long lo, long long hi, long long *out)

@@ -1,5 +1,5 @@
 /* cli_fs.c -- the little file-system help the commands need: making output
- * folders (gen grid -o, run --replay-dir) and joining paths. */
+ * folders (gen grid -o, convert -o, run --replay-dir) and joining paths. */
 #include "cli.h"
 
 #include <errno.h>
@@ -43,4 +43,15 @@ int cli_mkdirs(const char *path, bool *created)
         if (e) return e;
     }
     return mkdir_one(buf, created);
+}
+
+int cli_cityflow_out_open(const char *dir, cli_cityflow_out *o)
+{
+    if (!cli_path_join(o->roadnet, sizeof o->roadnet, dir, "roadnet.json") ||
+        !cli_path_join(o->flow, sizeof o->flow, dir, "flow.json") ||
+        !cli_path_join(o->config, sizeof o->config, dir, "config.json"))
+        return cli_failf("%s: path too long", dir);
+    int e_no = cli_mkdirs(dir, &o->created);
+    if (e_no) return cli_failf("%s: cannot create folder: %s", dir, strerror(e_no));
+    return 0;
 }

@@ -92,6 +92,12 @@ bool cli_scenario_parse(const cli_command *cmd, const char *text, cli_scenario *
     return true;
 }
 
+void cli_print_warnings(const cb_warnings *w)
+{
+    for (size_t i = 0; i < cb_warnings_count(w); i++)
+        fprintf(stderr, "citybrain: warning: %s\n", cb_warnings_text(w, i));
+}
+
 /* A SUMO scenario; its warnings go to stderr here, since only the CLI prints. */
 static int open_sumo(const cli_scenario *sc, cb_options *opt, cb_engine **out, cb_error *err)
 {
@@ -102,8 +108,7 @@ static int open_sumo(const cli_scenario *sc, cb_options *opt, cb_engine **out, c
     so.duration = sc->duration;
     cb_warnings *w = cb_warnings_new();
     int rc = cb_sumo_open(sc->path, opt, &so, out, w, err);
-    for (size_t i = 0; i < cb_warnings_count(w); i++)
-        fprintf(stderr, "citybrain: warning: %s\n", cb_warnings_text(w, i));
+    cli_print_warnings(w);
     cb_warnings_free(w);
     return rc;
 }

@@ -106,21 +106,16 @@ static int gen_grid_main(const cli_command *self, int argc, char **argv)
         snprintf(dflt, sizeof dflt, "grid_%dx%d", g.rows, g.cols);
         out = dflt;
     }
-    char roadnet[4096], flow[4096], config[4096];
-    if (!cli_path_join(roadnet, sizeof roadnet, out, "roadnet.json") ||
-        !cli_path_join(flow, sizeof flow, out, "flow.json") ||
-        !cli_path_join(config, sizeof config, out, "config.json"))
-        return cli_failf("%s: path too long", out);
-    bool created = false;
-    int e_no = cli_mkdirs(out, &created);
-    if (e_no) return cli_failf("%s: cannot create folder: %s", out, strerror(e_no));
-
+    cli_cityflow_out o;
+    int rc = cli_cityflow_out_open(out, &o);
+    if (rc) return rc;
     cb_error err = { 0 };
-    if (cb_grid_write(&g, roadnet, flow, &err)) {
-        if (created) rmdir(out);             /* leave nothing behind, if it is still empty */
+    if (cb_grid_write(&g, o.roadnet, o.flow, &err)) {
+        if (o.created) rmdir(out);           /* leave nothing behind, if it is still empty */
         return cli_fail(&err);
     }
-    if ((e_no = write_config(config))) return cli_failf("%s: %s", config, strerror(e_no));
-    printf("%s\n%s\n%s\n", roadnet, flow, config);
+    int e_no = write_config(o.config);
+    if (e_no) return cli_failf("%s: %s", o.config, strerror(e_no));
+    printf("%s\n%s\n%s\n", o.roadnet, o.flow, o.config);
     return CLI_EXIT_OK;
 }

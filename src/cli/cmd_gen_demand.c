@@ -49,14 +49,9 @@ static int gen_demand_main(const cli_command *self, int argc, char **argv)
     long long v;
     cli_parser p;
     cli_parser_init(&p, self, argc, argv);
-    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+    int status = -1;
+    for (int id; (id = cli_next_own(&p, &net, &status)) != CLI_DONE;) {
         switch (id) {
-        case CLI_BAD: return CLI_EXIT_USAGE;
-        case CLI_HELP: cli_help_print(self, stdout); return CLI_EXIT_OK;
-        case CLI_POSITIONAL:
-            if (net) return cli_usage_error(self, "unexpected argument '%s'", p.value);
-            net = p.value;
-            break;
         case DEM_RATE: if (!cli_value_double(&p, 0, 1e7, &o.rate)) return CLI_EXIT_USAGE; break;
         case DEM_OD: o.od_file = p.value; break;
         case DEM_SEED:
@@ -70,12 +65,13 @@ static int gen_demand_main(const cli_command *self, int argc, char **argv)
         default: break;
         }
     }
+    if (status >= 0) return status;
     if (!net) return cli_usage_error(self, "missing NET (a .net.xml, .net.xml.gz or .sumocfg)");
     cb_error err = { 0 };
     cb_warnings *w = cb_warnings_new();
     size_t n = 0;
     int rc = cb_sumo_gen_demand(net, &o, out, &n, w, &err);
-    for (size_t i = 0; i < cb_warnings_count(w); i++) fprintf(stderr, "citybrain: warning: %s\n", cb_warnings_text(w, i));
+    cli_print_warnings(w);
     cb_warnings_free(w);
     if (rc) return cli_fail(&err);
     printf("%s\n", out);

@@ -116,20 +116,16 @@ static int import_osm_main(const cli_command *self, int argc, char **argv)
     bool guess_signals = true;
     cli_parser p;
     cli_parser_init(&p, self, argc, argv);
-    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+    int exit_status = -1;
+    for (int id; (id = cli_next_own(&p, &osm, &exit_status)) != CLI_DONE;) {
         switch (id) {
-        case CLI_BAD: return CLI_EXIT_USAGE;
-        case CLI_HELP: cli_help_print(self, stdout); return CLI_EXIT_OK;
-        case CLI_POSITIONAL:
-            if (osm) return cli_usage_error(self, "unexpected argument '%s'", p.value);
-            osm = p.value;
-            break;
         case IMP_OUT: out = p.value; break;
         case IMP_NETCONVERT: netconvert = p.value; break;
         case IMP_NO_SIGNALS: guess_signals = false; break;
         default: break;
         }
     }
+    if (exit_status >= 0) return exit_status;
     if (!osm) return cli_usage_error(self, "missing FILE.osm");
     if (access(osm, R_OK) != 0) return cli_failf("%s: %s", osm, strerror(errno));
     if (!program_found(netconvert))

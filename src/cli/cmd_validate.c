@@ -17,11 +17,11 @@ const cli_command cli_cmd_validate = {
     .summary = "check a scenario and summarise its network",
     .usage = "validate <scenario> [options]",
     .description =
-        "Load <scenario> (a folder, a CityFlow config.json, or grid:ROWSxCOLS) the\n"
-        "way `citybrain run` would, and print what it holds: intersections (and how\n"
-        "many have signals), signal phases, roads and lanes.  A broken file is\n"
-        "reported with its name and the JSON path at fault, and the exit status\n"
-        "is 1.\n",
+        "Load <scenario> (a folder, a CityFlow config.json, a SUMO .sumocfg or\n"
+        ".net.xml, or grid:ROWSxCOLS) the way `citybrain run` would, and print\n"
+        "what it holds: intersections (and how many have signals), signal phases,\n"
+        "roads and lanes.  A broken file is reported with its name and the JSON\n"
+        "path or line at fault, and the exit status is 1.\n",
     .groups = {
         { NULL, validate_opts, NULL },
         { "Grid options (grid:ROWSxCOLS scenarios)", cli_grid_run_opts, cli_grid_defaults },
@@ -29,7 +29,8 @@ const cli_command cli_cmd_validate = {
     .examples =
         "  citybrain validate examples/jinan_3x4\n"
         "  citybrain validate examples/hangzhou_4x4 --flow anon_4_4_hangzhou_real_5816.json\n"
-        "  citybrain validate grid:4x4\n",
+        "  citybrain validate grid:4x4\n"
+        "  citybrain validate town/town.sumocfg\n",
     .main = validate_main,
 };
 

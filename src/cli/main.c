@@ -3,8 +3,8 @@
  *   citybrain [--help | --version] <command> [arguments]
  *
  * Every command lives in its own cmd_*.c file and is reached through the
- * table below.  A new command (serve, bench, convert, import are planned)
- * is a new cmd_*.c defining a cli_command plus one line in cli_commands[]. */
+ * table below.  A new command is a new cmd_*.c defining a cli_command plus
+ * one line in cli_commands[]. */
 #include "cli.h"
 
 #include <string.h>
@@ -12,6 +12,7 @@
 extern const cli_command cli_cmd_serve;   /* cmd_serve.c (the service's own header is src/serve/serve.h) */
 extern const cli_command cli_cmd_bench;   /* cmd_bench.c */
 extern const cli_command cli_cmd_import;  /* cmd_import.c */
+extern const cli_command cli_cmd_convert; /* cmd_convert.c */
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_run,
@@ -20,8 +21,8 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_serve,
     &cli_cmd_bench,
     &cli_cmd_import,
+    &cli_cmd_convert,
     &cli_cmd_help,
-    /* planned: &cli_cmd_serve, &cli_cmd_bench, &cli_cmd_convert, &cli_cmd_import */
     NULL
 };
 

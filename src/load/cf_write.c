@@ -248,6 +248,26 @@ int cf_flow_fwrite(const demand_spec *demand, const net_spec *net, FILE *f, cons
     return finish(f, name, err);
 }
 
+/*--- config.json --------------------------------------------------------------------*/
+
+typedef struct cf_config_out { double interval; uint32_t seed; const char *roadnet, *flow; } cf_config_out;
+
+static int config_w(const void *a, const void *b, FILE *f, const char *name, cb_error *err)
+{
+    (void)b;
+    const cf_config_out *c = a;
+    fputs("{\n  \"interval\": ", f);
+    char num[32];
+    cbu_json_fmt_double(num, c->interval);
+    fputs(strchr(num, '.') || strchr(num, 'e') ? num : strcat(num, ".0"), f);   /* CityFlow wants a double */
+    fprintf(f, ",\n  \"seed\": %u,\n  \"dir\": \"\",\n  \"roadnetFile\": ", c->seed);
+    put_str(f, c->roadnet);
+    fputs(",\n  \"flowFile\": ", f);
+    put_str(f, c->flow);
+    fputs(",\n  \"rlTrafficLight\": false,\n  \"laneChange\": false,\n  \"saveReplay\": false\n}\n", f);
+    return finish(f, name, err);
+}
+
 /*--- files --------------------------------------------------------------------------*/
 
 typedef int (*writer_fn)(const void *a, const void *b, FILE *f, const char *name, cb_error *err);
@@ -288,4 +308,11 @@ int cf_flow_write(const demand_spec *demand, const net_spec *net, const char *pa
     int rc = check_demand(demand, net, path ? path : "flow", err);   /* before the file is created */
     if (rc) return rc;
     return write_file(path, flow_w, demand, net, err);
+}
+
+int cf_config_write(const char *path, double interval, uint32_t seed, const char *roadnet_file,
+                    const char *flow_file, cb_error *err)
+{
+    cf_config_out c = { interval, seed, roadnet_file, flow_file };
+    return write_file(path, config_w, &c, NULL, err);
 }

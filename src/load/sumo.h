@@ -175,6 +175,14 @@ int sumo_cfg_load(const char *path, const cb_sumo_options *so, sumo_cfg *out, cb
                   cb_error *err);
 /* The same for a bare network (.net.xml): files from `so` only. */
 int sumo_cfg_from_net(const char *net_path, const cb_sumo_options *so, sumo_cfg *out, cb_error *err);
+
+/* sumo_open.c: a scenario's config, network and the specs made from them,
+ * exactly as cb_sumo_open reads them (`seed` draws random flows).  All
+ * four are initialised here and must be released with sumo_specs_free,
+ * also when this fails. */
+int sumo_open_specs(const char *path, const cb_sumo_options *so, uint32_t seed, sumo_cfg *cfg, sumo_net *net,
+                    net_spec *spec, demand_spec *demand, cb_warnings *warn, cb_error *err);
+void sumo_specs_free(sumo_cfg *cfg, sumo_net *net, net_spec *spec, demand_spec *demand);
 void sumo_cfg_free(sumo_cfg *c);
 
 #endif
