@@ -6,9 +6,12 @@
  * at start-up), so that mutated routes name real edges; anything else is
  * read as a .net.xml.  What the importer accepts goes on: a network is
  * built (conflict points from the right-of-way matrix, fan-out links) and
- * driven by one SUMO vehicle per movement for 40 steps; a demand opens an
- * engine on the fixed network and runs 60 steps.  Nothing is written. */
+ * driven by one SUMO vehicle per movement for 40 steps, then written as a
+ * CityFlow roadnet (in memory) that must read back; a demand opens an
+ * engine on the fixed network and runs 60 steps.  No file is written. */
 #include "load/sumo.h"
+#include "load/cf_write.h"
+#include "load/cityflow.h"
 #include "sim/sim.h"
 
 #include <stdio.h>
@@ -56,6 +59,42 @@ static void run(const net_spec *spec, const demand_spec *demand, cb_error *err, 
     if (rc != CB_OK && (err->code != rc || err->msg[0] == '\0')) abort();
 }
 
+/* What `citybrain convert` writes for an imported network must read back
+ * through the strict CityFlow loader with the same shape (sumo_export.c
+ * checks the same at run time and calls a failure a bug). */
+static void roundtrip(net_spec *spec)
+{
+    for (uint32_t i = 0; i < spec->n_inters; i++)       /* as sumo_export.c rewrites them */
+        for (uint32_t k = 0; k < spec->inters[i].n_roadlinks; k++)
+            if (spec->inters[i].roadlinks[k].type == NET_TURN_UNKNOWN)
+                spec->inters[i].roadlinks[k].type = NET_TURN_STRAIGHT;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return;
+    cb_error err = { 0 };
+    int rc = cf_roadnet_fwrite(spec, f, "roadnet.json", &err);
+    fclose(f);
+    if (rc == CB_OK) {
+        cbu_jdoc doc;
+        net_spec back;
+        net_spec_init(&back);
+        rc = cbu_json_parse(&doc, "roadnet.json", buf, len, &err);   /* takes buf */
+        buf = NULL;
+        if (rc == CB_OK) rc = cf_roadnet_from_json(&doc, "roadnet.json", &back, &err);
+        if (rc != CB_OK || back.n_roads != spec->n_roads || back.n_inters != spec->n_inters) {
+            fprintf(stderr, "fuzz_sumo: the CityFlow roadnet written does not read back: %s\n", err.msg);
+            abort();
+        }
+        net_spec_free(&back);
+        cbu_json_free(&doc);
+    } else if (rc != CB_ENOMEM) {
+        fprintf(stderr, "fuzz_sumo: cannot write the CityFlow roadnet: %s\n", err.msg);
+        abort();
+    }
+    free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *src = malloc(size + 1);
@@ -96,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     demand.n_flows++;
                 }
             run(&spec, &demand, &err, 40);
+            roundtrip(&spec);
         } else if (err.code != rc || err.msg[0] == '\0') {
             abort();
         }

@@ -224,6 +224,12 @@ TEST(bad_networks_name_file_line_and_element)
     ASSERT_CONTAINS(err.msg, "truncated");
     ASSERT_EQ_INT(parse_variant("id=\"WJ_1\"", "id=\"WJ_0\"", &err), CB_ESCHEMA);
     ASSERT_CONTAINS(err.msg, "duplicate lane id \"WJ_0\"");
+    /* coordinates as every loader bounds them (NET_MAX_COORD), so that a
+     * converted network reads back as CityFlow */
+    ASSERT_EQ_INT(parse_variant("type=\"dead_end\" x=\"200.00\"", "type=\"dead_end\" x=\"2e8\"", &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "<junction id=\"E\">: x and y must be between -1e8 and 1e8 m");
+    ASSERT_EQ_INT(parse_variant("shape=\"0.00,-4.80 92.00,-4.80\"", "shape=\"0.00,-4.80 1.5e8,-4.80\"", &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "<lane id=\"WJ_0\">: shape must be at least 2 points \"x,y x,y ...\", each within +-1e8 m");
 }
 
 TEST(unsignalized_junctions_get_one_green_phase)

@@ -29,14 +29,11 @@ const char *cf_turn_name(int turn)
 
 static int rn_oom(rn_loader *L) { return cbu_err(L->c.err, CB_ENOMEM, "%s: out of memory", L->c.file); }
 
-/* Coordinates are metres; beyond 1e8 m (far outside any projection of the
- * Earth) lengths computed from them overflow to infinity. */
-#define RN_MAX_COORD 1e8
 
 static int parse_coord(rn_loader *L, const cbu_jv *v, const char *key, double *out)
 {
     int rc = cbu_jget_number(&L->c, v, key, true, out);
-    if (!rc && !(*out >= -RN_MAX_COORD && *out <= RN_MAX_COORD)) {
+    if (!rc && !(*out >= -NET_MAX_COORD && *out <= NET_MAX_COORD)) {
         cbu_jpush_key(&L->c, key);
         rc = cbu_jfail(&L->c, cbu_jobj_get(v, key), "coordinates must be between -1e8 and 1e8 m");
     }

@@ -14,6 +14,7 @@
  * standing. */
 #include "sumo.h"
 #include "cf_write.h"
+#include "cityflow.h"
 #include "../util/err.h"
 #include "../util/fileio.h"
 
@@ -88,6 +89,30 @@ enum { OUT_ROADNET, OUT_FLOW, OUT_CONFIG, N_OUT };
 static const char *const out_names[N_OUT] = { "roadnet.json", "flow.json", "config.json" };
 static const char *const part_names[N_OUT] = { ".roadnet.json.part", ".flow.json.part", ".config.json.part" };
 
+/* The written files, read back by citybrain's own (strict) CityFlow
+ * loader, hold what was written: a file that only looks complete would
+ * otherwise surface later, far from its cause. */
+static int check_reads_back(const char *roadnet, const char *flow, const net_spec *spec, const demand_spec *demand,
+                            const char *scenario, cb_error *err)
+{
+    net_spec back;
+    demand_spec dback;
+    net_spec_init(&back);
+    demand_spec_init(&dback);
+    cb_error why = { 0 };
+    int rc = cf_roadnet_load(roadnet, &back, &why);
+    if (rc == CB_OK) rc = cf_flow_load(flow, &back, &dback, &why);
+    if (rc == CB_OK && (back.n_roads != spec->n_roads || back.n_inters != spec->n_inters ||
+                        dback.n_flows != demand->n_flows))
+        rc = cbu_err(&why, CB_ESCHEMA, "%u roads, %u intersections and %u flows read back instead of %u, %u, %u",
+                     back.n_roads, back.n_inters, dback.n_flows, spec->n_roads, spec->n_inters, demand->n_flows);
+    if (rc) rc = cbu_err(err, rc, "%s: the CityFlow files written for it do not read back (a citybrain bug; "
+                         "please report it with the scenario): %s", scenario, why.msg);
+    demand_spec_free(&dback);
+    net_spec_free(&back);
+    return rc;
+}
+
 int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t seed, const char *dir,
                            cb_warnings *warn, cb_error *err)
 {
@@ -113,6 +138,7 @@ int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t
         if (rc == CB_OK)
             rc = cf_config_write(part[OUT_CONFIG], cfg.step_length > 0 ? cfg.step_length : 1.0, seed,
                                  out_names[OUT_ROADNET], out_names[OUT_FLOW], err);
+        if (rc == CB_OK) rc = check_reads_back(part[OUT_ROADNET], part[OUT_FLOW], &spec, &demand, path, err);
         for (int i = 0; i < N_OUT && rc == CB_OK; i++)
             if (rename(part[i], final[i]) != 0) rc = cbu_err(err, CB_EIO, "%s: %s", final[i], strerror(errno));
     }

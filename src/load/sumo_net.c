@@ -82,7 +82,7 @@ static int read_lane(sumo_net *n, const sx_doc *d, uint32_t ei, uint32_t edge, c
     if (!(l->length >= 0) || l->length > 1e7) return sx_fail(d, e, err, CB_ESCHEMA, "length must be >= 0 m");
     if (!(l->width >= 0) || l->width > 100) l->width = 3.2;
     if (!sx_parse_shape(&n->arena, shape, 2, &l->shape, &l->n_shape))
-        return sx_fail(d, e, err, CB_ESCHEMA, "shape must be at least 2 points \"x,y x,y ...\"");
+        return sx_fail(d, e, err, CB_ESCHEMA, "shape must be at least 2 points \"x,y x,y ...\", each within +-1e8 m");
     l->index = (uint32_t)index;
     allow = sx_get(d, e, "allow");
     disallow = sx_get(d, e, "disallow");
@@ -150,6 +150,8 @@ static int read_junction(sumo_net *n, const sx_doc *d, uint32_t ei, cb_error *er
     if (!j->type) j->type = "priority";
     if ((rc = sx_get_double(d, e, "x", true, 0, &j->x, err))) return rc;
     if ((rc = sx_get_double(d, e, "y", true, 0, &j->y, err))) return rc;
+    if (!(fabs(j->x) <= NET_MAX_COORD && fabs(j->y) <= NET_MAX_COORD))
+        return sx_fail(d, e, err, CB_ESCHEMA, "x and y must be between -1e8 and 1e8 m");
     j->inc_lanes = sx_get(d, e, "incLanes");
     j->int_lanes = sx_get(d, e, "intLanes");
     /* requests: children, counted first */

@@ -305,7 +305,7 @@ bool sx_parse_shape(cbu_arena *arena, const char *s, uint32_t min, net_point **p
             if (end == p) return false;
         }
         if (*end && !(*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) return false;
-        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e9 || fabs(y) > 1e9) return false;
+        if (!(fabs(x) <= NET_MAX_COORD && fabs(y) <= NET_MAX_COORD)) return false;   /* NaN too */
         out[i] = (net_point){ x, y };
         p = end;
     }

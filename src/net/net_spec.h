@@ -27,6 +27,12 @@
 
 typedef struct net_point { double x, y; } net_point;
 
+/* Coordinates are metres, within +-NET_MAX_COORD: far outside any
+ * projection of the Earth, and small enough that lengths computed from
+ * them stay finite.  Every loader refuses more, so that what one format
+ * imports another can write and read back (citybrain convert). */
+#define NET_MAX_COORD 1e8
+
 /* Movement types, with CityFlow's conflict priorities as values: at a
  * conflict point a higher value goes first (straight 3 > left 2 > right 1).
  * NET_TURN_UNKNOWN is never produced by our loaders (they reject unknown
