@@ -121,6 +121,14 @@ int cb_engine_open_grid(const cb_grid_options *g, const cb_options *opt,
 int cb_grid_write(const cb_grid_options *g, const char *roadnet_path,
                   const char *flow_path, cb_error *err);
 
+/* Write a CityFlow config.json at `path` naming roadnet_file and flow_file
+ * with "dir" "" (citybrain finds them beside the config; CityFlow itself
+ * from its working directory), `interval` seconds per step and `seed`;
+ * fixed-time signals, no lane changing, no replay.  Created or replaced;
+ * CB_EIO naming the file. */
+int cb_cityflow_config_write(const char *path, double interval, uint32_t seed, const char *roadnet_file,
+                             const char *flow_file, cb_error *err);
+
 void cb_engine_close(cb_engine *e);
 
 /* Advance the simulation by one step of cb_engine_interval() seconds. */

@@ -5,7 +5,6 @@
  * so the same scenario runs in both engines. */
 #include "cli.h"
 
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,30 +53,6 @@ const cli_command cli_cmd_gen = {
     .main = cli_subcommand_main,
 };
 
-/* CityFlow's config.json for the files written beside it.  Paths are
- * relative to the config's folder with dir "", which is how citybrain
- * resolves them (CityFlow itself resolves them from its working directory,
- * so run it from inside DIR). */
-static int write_config(const char *path)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) return errno;
-    fputs("{\n"
-          "  \"interval\": 1.0,\n"
-          "  \"seed\": 0,\n"
-          "  \"dir\": \"\",\n"
-          "  \"roadnetFile\": \"roadnet.json\",\n"
-          "  \"flowFile\": \"flow.json\",\n"
-          "  \"rlTrafficLight\": false,\n"
-          "  \"laneChange\": false,\n"
-          "  \"saveReplay\": false\n"
-          "}\n",
-          f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return errno ? errno : EIO;
-    return 0;
-}
-
 static int gen_grid_main(const cli_command *self, int argc, char **argv)
 {
     cb_grid_options g;
@@ -114,8 +89,7 @@ static int gen_grid_main(const cli_command *self, int argc, char **argv)
         if (o.created) rmdir(out);           /* leave nothing behind, if it is still empty */
         return cli_fail(&err);
     }
-    int e_no = write_config(o.config);
-    if (e_no) return cli_failf("%s: %s", o.config, strerror(e_no));
+    if (cb_cityflow_config_write(o.config, 1.0, 0, "roadnet.json", "flow.json", &err)) return cli_fail(&err);
     printf("%s\n%s\n%s\n", o.roadnet, o.flow, o.config);
     return CLI_EXIT_OK;
 }

@@ -310,8 +310,8 @@ int cf_flow_write(const demand_spec *demand, const net_spec *net, const char *pa
     return write_file(path, flow_w, demand, net, err);
 }
 
-int cf_config_write(const char *path, double interval, uint32_t seed, const char *roadnet_file,
-                    const char *flow_file, cb_error *err)
+int cb_cityflow_config_write(const char *path, double interval, uint32_t seed, const char *roadnet_file,
+                             const char *flow_file, cb_error *err)
 {
     cf_config_out c = { interval, seed, roadnet_file, flow_file };
     return write_file(path, config_w, &c, NULL, err);

@@ -41,11 +41,6 @@ int cf_flow_fwrite(const demand_spec *demand, const net_spec *net, FILE *f, cons
 int cf_roadnet_write(const net_spec *net, const char *path, cb_error *err);
 int cf_flow_write(const demand_spec *demand, const net_spec *net, const char *path, cb_error *err);
 
-/* A config.json naming roadnet_file and flow_file with "dir" "": citybrain
- * resolves them beside the config, CityFlow from its working directory (so
- * run CityFlow from the config's folder).  Fixed-time signals, no lane
- * changing, no replay. */
-int cf_config_write(const char *path, double interval, uint32_t seed, const char *roadnet_file,
-                    const char *flow_file, cb_error *err);
+/* config.json: cb_cityflow_config_write (citybrain.h). */
 
 #endif

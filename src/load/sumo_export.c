@@ -136,8 +136,8 @@ int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t
         rc = cf_roadnet_write(&spec, part[OUT_ROADNET], err);
         if (rc == CB_OK) rc = cf_flow_write(&demand, &spec, part[OUT_FLOW], err);
         if (rc == CB_OK)
-            rc = cf_config_write(part[OUT_CONFIG], cfg.step_length > 0 ? cfg.step_length : 1.0, seed,
-                                 out_names[OUT_ROADNET], out_names[OUT_FLOW], err);
+            rc = cb_cityflow_config_write(part[OUT_CONFIG], cfg.step_length > 0 ? cfg.step_length : 1.0, seed,
+                                          out_names[OUT_ROADNET], out_names[OUT_FLOW], err);
         if (rc == CB_OK) rc = check_reads_back(part[OUT_ROADNET], part[OUT_FLOW], &spec, &demand, path, err);
         for (int i = 0; i < N_OUT && rc == CB_OK; i++)
             if (rename(part[i], final[i]) != 0) rc = cbu_err(err, CB_EIO, "%s: %s", final[i], strerror(errno));
