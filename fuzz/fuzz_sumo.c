@@ -7,8 +7,9 @@
  * read as a .net.xml.  What the importer accepts goes on: a network is
  * built (conflict points from the right-of-way matrix, fan-out links) and
  * driven by one SUMO vehicle per movement for 40 steps, then written as a
- * CityFlow roadnet (in memory) that must read back; a demand opens an
- * engine on the fixed network and runs 60 steps.  No file is written. */
+ * CityFlow roadnet (in memory) that must read back; a demand is written
+ * as a CityFlow flow.json that must read back, then opens an engine on the
+ * fixed network and runs 60 steps.  No file is written. */
 #include "load/sumo.h"
 #include "load/cf_write.h"
 #include "load/cityflow.h"
@@ -95,6 +96,43 @@ static void roundtrip(net_spec *spec)
     free(buf);
 }
 
+/* The same for a demand: its flow.json (one-edge routes left out, as
+ * sumo_export.c does) reads back against the fixed network, all of it. */
+static void roundtrip_demand(const demand_spec *demand)
+{
+    demand_spec kept = *demand;
+    kept.flows = malloc((demand->n_flows + 1) * sizeof *kept.flows);
+    if (!kept.flows) return;
+    kept.n_flows = 0;
+    for (uint32_t f = 0; f < demand->n_flows; f++)
+        if (demand->flows[f].n_route >= 2) kept.flows[kept.n_flows++] = demand->flows[f];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) { free(kept.flows); return; }
+    cb_error err = { 0 };
+    int rc = cf_flow_fwrite(&kept, &g_spec, f, "flow.json", &err);
+    fclose(f);
+    if (rc != CB_OK) {
+        fprintf(stderr, "fuzz_sumo: cannot write the CityFlow flows: %s\n", err.msg);
+        abort();
+    }
+    cbu_jdoc doc;
+    demand_spec back;
+    demand_spec_init(&back);
+    rc = cbu_json_parse(&doc, "flow.json", buf, len, &err);      /* takes buf */
+    if (rc == CB_OK) rc = cf_flow_from_json(&doc, "flow.json", &g_spec, &back, &err);
+    if (rc == CB_ENOMEM) {
+        /* a resource limit, not a disagreement */
+    } else if (rc != CB_OK || back.n_flows != kept.n_flows) {
+        fprintf(stderr, "fuzz_sumo: the CityFlow flows written do not read back: %s\n", err.msg);
+        abort();
+    }
+    demand_spec_free(&back);
+    cbu_json_free(&doc);
+    free(kept.flows);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *src = malloc(size + 1);
@@ -109,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         demand_spec_init(&demand);
         sumo_demand_opts o = { 0, 3600, 1, FUZZ_MAX_ENTRIES };
         rc = sumo_demand_parse(&g_net, &g_spec, "fuzz.rou.xml", src, size, &o, &demand, w, &err);
+        if (rc == CB_OK) roundtrip_demand(&demand);
         if (rc == CB_OK) run(&g_spec, &demand, &err, 60);
         else if (err.code != rc || err.msg[0] == '\0') abort();
         demand_spec_free(&demand);
