@@ -147,7 +147,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
         }
         }
     }
-    if (!scenario) return cli_usage_error(self, "missing <scenario> (a folder, a config.json or grid:ROWSxCOLS)");
+    if (!scenario) return cli_usage_error(self, "missing <scenario> (a folder, a config.json, a .sumocfg or .net.xml, or grid:ROWSxCOLS)");
     if (!cli_scenario_parse(self, scenario, &a->sc)) return CLI_EXIT_USAGE;
     if (a->sc.is_grid && (a->sc.roadnet || a->sc.flow))
         return cli_usage_error(self, "%s names a file of a folder scenario; '%s' is generated",

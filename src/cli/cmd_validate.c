@@ -78,7 +78,7 @@ static int validate_main(const cli_command *self, int argc, char **argv)
             grid_opt = true;
         }
     }
-    if (!scenario) return cli_usage_error(self, "missing <scenario> (a folder, a config.json or grid:ROWSxCOLS)");
+    if (!scenario) return cli_usage_error(self, "missing <scenario> (a folder, a config.json, a .sumocfg or .net.xml, or grid:ROWSxCOLS)");
     if (!cli_scenario_parse(self, scenario, &sc)) return CLI_EXIT_USAGE;
     if (sc.is_grid && (sc.roadnet || sc.flow))
         return cli_usage_error(self, "--roadnet and --flow name files of a folder scenario; '%s' is generated",
