@@ -116,6 +116,12 @@ static int check_reads_back(const char *roadnet, const char *flow, const net_spe
 int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t seed, const char *dir,
                            cb_warnings *warn, cb_error *err)
 {
+    sumo_cfg cfg = { 0 };                     /* freeable as they are, if the names fail */
+    sumo_net net = { 0 };
+    net_spec spec;
+    demand_spec demand;
+    net_spec_init(&spec);
+    demand_spec_init(&demand);
     char *final[N_OUT] = { NULL }, *part[N_OUT] = { NULL };
     int rc = CB_OK;
     for (int i = 0; i < N_OUT; i++) {
@@ -123,12 +129,7 @@ int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t
         part[i] = cbu_path_join(dir, part_names[i]);
         if (!final[i] || !part[i]) rc = cbu_err_nomem(err);
     }
-    sumo_cfg cfg;
-    sumo_net net;
-    net_spec spec;
-    demand_spec demand;
     if (rc == CB_OK) rc = sumo_open_specs(path, so, seed, &cfg, &net, &spec, &demand, warn, err);
-    else memset(&cfg, 0, sizeof cfg), memset(&net, 0, sizeof net), net_spec_init(&spec), demand_spec_init(&demand);
     bool written = false;
     if (rc == CB_OK) {
         note_losses(&spec, &demand, warn);
@@ -139,6 +140,8 @@ int cb_sumo_write_cityflow(const char *path, const cb_sumo_options *so, uint32_t
             rc = cb_cityflow_config_write(part[OUT_CONFIG], cfg.step_length > 0 ? cfg.step_length : 1.0, seed,
                                           out_names[OUT_ROADNET], out_names[OUT_FLOW], err);
         if (rc == CB_OK) rc = check_reads_back(part[OUT_ROADNET], part[OUT_FLOW], &spec, &demand, path, err);
+        /* three renames in one folder: each atomic, and failing only if
+         * the folder itself changes under us */
         for (int i = 0; i < N_OUT && rc == CB_OK; i++)
             if (rename(part[i], final[i]) != 0) rc = cbu_err(err, CB_EIO, "%s: %s", final[i], strerror(errno));
     }
