@@ -63,6 +63,16 @@ static cb_engine *open_city(const char *dir, bool external)
     return e;
 }
 
+/* city() then open_city(): the engine, or NULL if either failed.  *dir
+ * (dir may be NULL) gets the folder, for files written beside the city. */
+static cb_engine *new_city(const char *name, const char *phases, const char *flows, bool external,
+                           const char **dir)
+{
+    const char *d = city(name, phases, flows);
+    if (dir) *dir = d;
+    return d ? open_city(d, external) : NULL;
+}
+
 static int run_steps(cb_engine *e, int n)
 {
     cb_error err;

@@ -15,9 +15,7 @@
  * 285 m loop only at the end of step 31. */
 TEST(detectors_count_a_passing_vehicle)
 {
-    const char *dir = city("det", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("det", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     cb_detector_reading r[2];
@@ -50,10 +48,8 @@ TEST(detectors_count_a_passing_vehicle)
 /* A queue at a red light sits on the stop-line loop: occupancy near 1. */
 TEST(queue_occupies_stop_line_loop)
 {
-    const char *dir = city("detq", RED,
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":5,\"startTime\":0,\"endTime\":100}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("detq", RED,
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":5,\"startTime\":0,\"endTime\":100}]", false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_enable_detectors(e, 10, 5, &err), CB_OK);
@@ -74,9 +70,7 @@ TEST(queue_occupies_stop_line_loop)
  * a range), against 62 s without the incident. */
 TEST(incident_blocks_lane_until_cleared)
 {
-    const char *dir = city("inc", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     size_t id;
@@ -105,9 +99,7 @@ TEST(incident_blocks_lane_until_cleared)
 /* A vehicle already past the obstacle when it appears is not affected. */
 TEST(incident_behind_a_vehicle_does_not_stop_it)
 {
-    const char *dir = city("inc2", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc2", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 100, 20, -1, NULL, &err), CB_OK);   /* at t=20 it is at 175 m */
@@ -125,9 +117,7 @@ TEST(incident_behind_a_vehicle_does_not_stop_it)
  * and covers each at the end of that one step. */
 TEST(mid_block_loops_count_a_passing_vehicle)
 {
-    const char *dir = city("detm", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("detm", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_lane_loop_count(e, 0), 0);

@@ -16,10 +16,8 @@
  * from "after step 0" (t=1) to "after step 31" (t=32), so published ATT 31. */
 TEST(free_flow_travel_time)
 {
-    const char *dir = city("free", "[{\"time\":1000,\"availableRoadLinks\":[0]}]",
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("free", "[{\"time\":1000,\"availableRoadLinks\":[0]}]",
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]", false, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 100), 0);
     cb_metrics m;
@@ -37,10 +35,8 @@ TEST(free_flow_travel_time)
  * intersection; it then counts as waiting (speed < 0.1 m/s). */
 TEST(red_light_stops_vehicle)
 {
-    const char *dir = city("red", "[{\"time\":1000,\"availableRoadLinks\":[]}]",
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("red", "[{\"time\":1000,\"availableRoadLinks\":[]}]",
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]", false, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 200), 0);
     cb_vehicle v;
@@ -68,10 +64,8 @@ TEST(red_light_stops_vehicle)
  * plus the 310 m from the stop line at full acceleration. */
 TEST(external_phase_switch)
 {
-    const char *dir = city("ext", "[{\"time\":5,\"availableRoadLinks\":[]},{\"time\":5,\"availableRoadLinks\":[0]}]",
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, true);
+    cb_engine *e = new_city("ext", "[{\"time\":5,\"availableRoadLinks\":[]},{\"time\":5,\"availableRoadLinks\":[0]}]",
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]", true, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 100), 0);
     ASSERT_EQ_INT(cb_engine_phase(e, 1), 0);       /* external mode: no cycling */
@@ -94,12 +88,10 @@ TEST(external_phase_switch)
  * phase 0; a phase ends when its remaining time drops to 0. */
 TEST(fixed_time_cycle)
 {
-    const char *dir = city("cycle",
+    cb_engine *e = new_city("cycle",
                            "[{\"time\":5,\"availableRoadLinks\":[]},{\"time\":30,\"availableRoadLinks\":[0]},"
                            "{\"time\":30,\"availableRoadLinks\":[]}]",
-                           "[]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+                           "[]", false, NULL);
     ASSERT(e);
     int expect[] = { 0, 0, 0, 0, 0, 1 };
     for (int t = 0; t < 6; t++) {
@@ -118,12 +110,10 @@ TEST(fixed_time_cycle)
  * vehicles due at the same second on one lane enter one per step at most. */
 TEST(flow_schedule_and_entering_queue)
 {
-    const char *dir = city("flows", "[{\"time\":1000,\"availableRoadLinks\":[0]}]",
+    cb_engine *e = new_city("flows", "[{\"time\":1000,\"availableRoadLinks\":[0]}]",
                            "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":10,\"startTime\":0,\"endTime\":35},"
                            " {\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":50,\"endTime\":50},"
-                           " {\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":50,\"endTime\":50}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+                           " {\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":50,\"endTime\":50}]", false, NULL);
     ASSERT(e);
     cb_metrics m;
     ASSERT_EQ_INT(run_steps(e, 45), 0);
@@ -151,10 +141,8 @@ TEST(flow_schedule_and_entering_queue)
  * left its incoming lane). */
 TEST(engine_att_counts_unfinished)
 {
-    const char *dir = city("unf", "[{\"time\":1000,\"availableRoadLinks\":[]}]",
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("unf", "[{\"time\":1000,\"availableRoadLinks\":[]}]",
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":1,\"startTime\":0,\"endTime\":0}]", false, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 300), 0);
     cb_metrics m;

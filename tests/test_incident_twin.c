@@ -40,9 +40,7 @@ static cb_ops *run_city(cb_engine *e, int steps) { return run_city_spaced(e, ste
 
 TEST(no_incident_no_alert)
 {
-    const char *dir = city("inc0", GREEN, EVERY_5S);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc0", GREEN, EVERY_5S, false, NULL);
     ASSERT(e);
     cb_ops *o = run_city(e, 1800);
     ASSERT(o);
@@ -59,9 +57,7 @@ TEST(no_incident_no_alert)
  * held vehicles move again (the first needs ~15 s to the stop bar). */
 TEST(a_blocked_lane_is_found_between_its_loops)
 {
-    const char *dir = city("inc1", GREEN, EVERY_5S);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc1", GREEN, EVERY_5S, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 150, 300, 600, NULL, &err), CB_OK);
@@ -104,9 +100,7 @@ TEST(mid_block_loops_do_not_delay_or_duplicate_the_alert)
     cb_error err;
     double raised[2];
     for (int run = 0; run < 2; run++) {
-        const char *dir = city(run ? "inc1m" : "inc1e", GREEN, EVERY_5S);
-        ASSERT(dir);
-        cb_engine *e = open_city(dir, false);
+        cb_engine *e = new_city(run ? "inc1m" : "inc1e", GREEN, EVERY_5S, false, NULL);
         ASSERT(e);
         ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 150, 300, 600, NULL, &err), CB_OK);
         cb_ops *o = run_city_spaced(e, 900, run ? 50 : 0);
@@ -129,9 +123,7 @@ TEST(mid_block_loops_do_not_delay_or_duplicate_the_alert)
  * 40 s of that (block) the lane named is r2's, "at the lane start". */
 TEST(a_blocked_lane_start_is_found_from_upstream)
 {
-    const char *dir = city("inc2", GREEN, EVERY_5S);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc2", GREEN, EVERY_5S, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_add_incident(e, 1, 2, 300, 700, NULL, &err), CB_OK);
@@ -151,9 +143,7 @@ TEST(a_blocked_lane_start_is_found_from_upstream)
 /* Without detection configured there are no alerts, whatever happens. */
 TEST(detection_off_raises_nothing)
 {
-    const char *dir = city("inc3", GREEN, EVERY_5S);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc3", GREEN, EVERY_5S, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 150, 100, 400, NULL, &err), CB_OK);
@@ -177,9 +167,7 @@ TEST(detection_off_raises_nothing)
 /* Bad settings are refused with the setting's name. */
 TEST(bad_settings_are_named)
 {
-    const char *dir = city("inc4", GREEN, EVERY_5S);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("inc4", GREEN, EVERY_5S, false, NULL);
     ASSERT(e);
     cb_ops_config cfg;
     cb_ops_config_init(&cfg);

@@ -13,9 +13,7 @@
  * vehicle is at 1,4,9,16,25 then 25+10(k-5) metres along r1 (290 m). */
 TEST(vehicle_info_follows_the_vehicle)
 {
-    const char *dir = city("info", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("info", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_vehicle_info vi;
     cb_error err;
@@ -43,10 +41,8 @@ TEST(vehicle_info_follows_the_vehicle)
 /* Two vehicles 10 s apart on the same lane: the second's leader is the first. */
 TEST(leader)
 {
-    const char *dir = city("leader", GREEN,
-                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":10,\"startTime\":0,\"endTime\":10}]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("leader", GREEN,
+                           "[{\"vehicle\":" VEH ",\"route\":[\"r1\",\"r2\"],\"interval\":10,\"startTime\":0,\"endTime\":10}]", false, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 15), 0);
     char lead[64];
@@ -63,9 +59,7 @@ TEST(leader)
  * maxNegAcc (4.5 m/s^2) per step, so it drives at 5.5, then at 10 again. */
 TEST(set_vehicle_speed_for_one_step)
 {
-    const char *dir = city("speed", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("speed", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(run_steps(e, 10), 0);
@@ -90,9 +84,7 @@ TEST(set_vehicle_speed_for_one_step)
  * travel time 60 s. */
 TEST(push_vehicle)
 {
-    const char *dir = city("push", GREEN, "[]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("push", GREEN, "[]", false, NULL);
     ASSERT(e);
     ASSERT_EQ_INT(run_steps(e, 5), 0);
     cb_vehicle_params p;
@@ -122,9 +114,7 @@ TEST(push_vehicle)
  * k = 24), then passes 600 m at k = 42: travel time 41 s (60 s at 1.0). */
 TEST(push_vehicle_speed_factor)
 {
-    const char *dir = city("pushfast", GREEN, "[]");
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("pushfast", GREEN, "[]", false, NULL);
     ASSERT(e);
     cb_vehicle_params p;
     cb_vehicle_params_init(&p);
@@ -146,9 +136,7 @@ TEST(push_vehicle_speed_factor)
 
 TEST(set_vehicle_route_checks)
 {
-    const char *dir = city("route", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    cb_engine *e = new_city("route", GREEN, ONE_VEHICLE, false, NULL);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(run_steps(e, 3), 0);
@@ -189,9 +177,8 @@ static long archive_bytes(cb_engine *e, const char *path)
  * still restores and finishes as in set_vehicle_route_checks (62 s). */
 TEST(rerouting_does_not_grow_the_routes)
 {
-    const char *dir = city("reroute", GREEN, ONE_VEHICLE);
-    ASSERT(dir);
-    cb_engine *e = open_city(dir, false);
+    const char *dir;
+    cb_engine *e = new_city("reroute", GREEN, ONE_VEHICLE, false, &dir);
     ASSERT(e);
     cb_error err;
     ASSERT_EQ_INT(run_steps(e, 3), 0);
