@@ -60,18 +60,15 @@ static int gen_grid_main(const cli_command *self, int argc, char **argv)
     const char *size = NULL, *out = NULL;
     cli_parser p;
     cli_parser_init(&p, self, argc, argv);
-    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
-        if (id == CLI_BAD) return CLI_EXIT_USAGE;
-        if (id == CLI_HELP) { cli_help_print(self, stdout); return CLI_EXIT_OK; }
-        if (id == CLI_POSITIONAL) {
-            if (size) return cli_usage_error(self, "unexpected argument '%s'", p.value);
-            size = p.value;
-        } else if (id == GEN_OUT) {
+    int status = -1;
+    for (int id; (id = cli_next_own(&p, &size, &status)) != CLI_DONE;) {
+        if (id == GEN_OUT) {
             out = p.value;
         } else if (cli_grid_apply(&p, id, &g) == CLI_BAD) {
             return CLI_EXIT_USAGE;
         }
     }
+    if (status >= 0) return status;
     if (!size) return cli_usage_error(self, "missing ROWSxCOLS (e.g. 4x4)");
     if (!cli_parse_size(size, &g.rows, &g.cols))
         return cli_usage_error(self, "'%s' is not a grid size; write ROWSxCOLS, e.g. 4x4", size);

@@ -62,13 +62,9 @@ static int validate_main(const cli_command *self, int argc, char **argv)
     bool grid_opt = false;
     cli_parser p;
     cli_parser_init(&p, self, argc, argv);
-    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
-        if (id == CLI_BAD) return CLI_EXIT_USAGE;
-        if (id == CLI_HELP) { cli_help_print(self, stdout); return CLI_EXIT_OK; }
-        if (id == CLI_POSITIONAL) {
-            if (scenario) return cli_usage_error(self, "unexpected argument '%s'", p.value);
-            scenario = p.value;
-        } else if (id == VAL_ROADNET) {
+    int status = -1;
+    for (int id; (id = cli_next_own(&p, &scenario, &status)) != CLI_DONE;) {
+        if (id == VAL_ROADNET) {
             sc.roadnet = p.value;
         } else if (id == VAL_FLOW) {
             sc.flow = p.value;
@@ -78,6 +74,7 @@ static int validate_main(const cli_command *self, int argc, char **argv)
             grid_opt = true;
         }
     }
+    if (status >= 0) return status;
     if (!scenario) return cli_usage_error(self, "missing <scenario> (a folder, a config.json, a .sumocfg or .net.xml, or grid:ROWSxCOLS)");
     if (!cli_scenario_parse(self, scenario, &sc)) return CLI_EXIT_USAGE;
     if (sc.is_grid && (sc.roadnet || sc.flow))
