@@ -376,16 +376,20 @@ int cb_engine_incident(const cb_engine *e, size_t id, cb_incident *out, cb_error
 
 /*--- State: reset, snapshot, archive files ------------------------------------*/
 
-/* Back to time 0: no vehicles, flows from the start, signals at phase 0.
- * The RNG is re-seeded with the current seed only if reset_seed (as
+/* Back to time 0: no vehicles, flows from the start, signals at phase 0,
+ * trip statistics and detector readings from zero; incidents stay
+ * scheduled.  The RNG is re-seeded with the current seed only if reset_seed (as
  * CityFlow's reset(seed=False)).  A replay being written continues. */
 void cb_engine_reset(cb_engine *e, bool reset_seed);
 /* Re-seed the RNG now (CityFlow's set_random_seed). */
 void cb_engine_set_seed(cb_engine *e, uint32_t seed);
 
-/* A saved traffic state.  Created by cb_engine_snapshot (caller owns;
- * release with cb_archive_free), restored by cb_engine_load into an engine
- * of the same scenario.  The bytes are citybrain's own versioned format
+/* A saved traffic state: vehicles and their drivers, flows, signals, trip
+ * statistics, incidents and detector readings.  Created by
+ * cb_engine_snapshot (caller owns; release with cb_archive_free), restored
+ * by cb_engine_load into an engine of the same scenario, whose incidents
+ * and loops it replaces (an archive saved without detectors restarts the
+ * engine's loops from the restored time).  The bytes are citybrain's own versioned format
  * (docs/engine.md), checked on load: a foreign or corrupt archive is an
  * error and leaves the engine unchanged. */
 typedef struct cb_archive cb_archive;

@@ -410,6 +410,9 @@ int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out);
  * speed factor (false, 0 and 1 are the CityFlow driver of sim_intern_vtype). */
 int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor,
                         uint16_t *out);
+/* The same, always as a new type at the end, even if an equal one exists
+ * (archives: the restored types must keep their saved indices). */
+int sim_vtype_add(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor, uint16_t *out);
 /* Append a route (takes ownership of roads); returns its index or SIM_NONE. */
 uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n);
 /* A vehicle starts or stops following route r (API-added routes are
@@ -451,8 +454,14 @@ void sim_signal_set(sim_engine *s, uint32_t inter, uint32_t phase);
 
 /* sim_detect.c */
 int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double spacing_m);
+/* Every loop's readings and totals back to zero, counting from now (reset,
+ * or an archive saved without detectors). */
+void sim_detect_restart(sim_engine *s);
 void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, double v, double len);
 void sim_incidents_update(sim_engine *s);
+/* Recompute every lane's block_pos from the incidents' active flags
+ * (after an archive restored them). */
+void sim_incidents_rebuild(sim_engine *s);
 /* Rear of the nearest active obstacle on a lane, INFINITY if none. */
 static inline double sim_block_pos(const sim_engine *s, uint32_t lane)
 {

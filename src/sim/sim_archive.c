@@ -17,14 +17,28 @@
 #include "sim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARCHIVE_MAGIC "CBARCHV3"
+#define ARCHIVE_MAGIC "CBARCHV4"
 /* Every field starts at a multiple of 16 bytes, so the reader can use the
  * records in place (malloc'ed buffers are 16-byte aligned). */
 #define ARCHIVE_ALIGN 16
+
+/* The driver behind each vehicle type (sim_vparam's own fields): two SUMO
+ * vehicles of one vType with different speed factors share a net_vtype
+ * but not a driver, so the types alone would not restore them. */
+typedef struct archive_driver {
+    double sigma, speed_factor;
+    uint64_t krauss;
+    uint64_t zero;      /* 32 bytes: written one by one, read as one array */
+} archive_driver;
+_Static_assert(sizeof(archive_driver) % ARCHIVE_ALIGN == 0, "drivers are read as one array");
+
+/* Trip statistics (sim.h): six integer sums, then the time loss. */
+#define ARCHIVE_TRIP_SUMS 6
 
 struct cb_archive {
     unsigned char *buf;
@@ -85,6 +99,11 @@ static void write_state(const sim_engine *s, awriter *w)
 
     w_u64(w, s->n_vtypes);
     w_bytes(w, s->vtypes, s->n_vtypes * sizeof *s->vtypes);
+    for (uint32_t i = 0; i < s->n_vtypes; i++) {
+        const sim_vparam *p = &s->vparams[i];
+        archive_driver d = { p->sigma, p->speed_factor, p->krauss, 0 };
+        w_bytes(w, &d, sizeof d);
+    }
     w_u64(w, s->n_routes - s->n_routes_init);
     for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {   /* a free slot: 0 roads */
         w_u64(w, s->routes[r].n);
@@ -121,6 +140,21 @@ static void write_state(const sim_engine *s, awriter *w)
     w_bytes(w, s->signals, n->n_inters * sizeof *s->signals);
     w_u64(w, s->n_lc_active);
     w_bytes(w, s->lc_active, s->n_lc_active * sizeof *s->lc_active);
+
+    int64_t trips[ARCHIVE_TRIP_SUMS] = { s->trip_finished, s->trip_stuck, s->trip_tt_steps, s->trip_wait_steps,
+                                         s->trip_delay_steps, s->trip_max_run };
+    w_bytes(w, trips, sizeof trips);
+    w_f64(w, s->trip_loss);
+    w_u64(w, s->n_incidents);
+    w_bytes(w, s->incidents, s->n_incidents * sizeof *s->incidents);
+    uint64_t n_det = s->det ? s->det_first[n->n_lanes] : 0;   /* 0: detectors off */
+    w_u64(w, n_det);
+    if (n_det) {
+        w_bytes(w, s->det_first, (n->n_lanes + 1) * sizeof *s->det_first);
+        w_bytes(w, s->det_pos, n_det * sizeof *s->det_pos);
+        w_bytes(w, s->det, n_det * sizeof *s->det);
+        w_bytes(w, s->det_since, n->n_lanes * sizeof *s->det_since);
+    }
 }
 
 /*--- reading ------------------------------------------------------------------------*/
@@ -194,6 +228,16 @@ typedef struct loaded {
     const sim_signal *signals;
     uint64_t n_lc;
     const uint32_t *lc;
+    const archive_driver *drivers;     /* one per vtype */
+    int64_t trips[ARCHIVE_TRIP_SUMS];
+    double trip_loss;
+    uint64_t n_incidents;
+    const sim_incident *incidents;
+    uint64_t n_det;                    /* 0: saved without detectors */
+    const uint32_t *det_first;
+    const double *det_pos;
+    const sim_det *det;
+    const int64_t *det_since;
 } loaded;
 
 static void loaded_free(loaded *L)
@@ -235,17 +279,24 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
 
     L->n_vtypes = r_count(&r, UINT16_MAX, sizeof(net_vtype));
     L->vtypes = r_take(&r, L->n_vtypes * sizeof(net_vtype));
+    L->drivers = r_take(&r, L->n_vtypes * sizeof(archive_driver));
     if (r.bad) return bad_archive(err, "corrupt vehicle types");
+    for (uint64_t i = 0; i < L->n_vtypes; i++) {
+        const net_vtype *vt = &L->vtypes[i];
+        const archive_driver *d = &L->drivers[i];
+        if (!(vt->length > 0) || !(vt->max_neg_acc > 0) || !(vt->usual_neg_acc > 0) || !(vt->max_speed > 0) ||
+            !(vt->max_pos_acc > 0) || !(vt->usual_pos_acc > 0) || !(vt->headway_time >= 0) || !(vt->min_gap >= 0) ||
+            d->krauss > 1 || !(d->sigma >= 0 && d->sigma <= 1) || !(d->speed_factor > 0 && d->speed_factor <= 10))
+            return bad_archive(err, "corrupt vehicle type");
+    }
     /* types are only ever added, so one list is a prefix of the other */
     uint64_t common = L->n_vtypes < s->n_vtypes ? L->n_vtypes : s->n_vtypes;
     if (memcmp(L->vtypes, s->vtypes, common * sizeof(net_vtype)) != 0)
         return bad_archive(err, "made by another engine (vehicle types differ)");
-    for (uint64_t i = 0; i < L->n_vtypes; i++) {
-        const net_vtype *vt = &L->vtypes[i];
-        if (!(vt->length > 0) || !(vt->max_neg_acc > 0) || !(vt->usual_neg_acc > 0) || !(vt->max_speed > 0) ||
-            !(vt->max_pos_acc > 0) || !(vt->usual_pos_acc > 0) || !(vt->headway_time >= 0) || !(vt->min_gap >= 0))
-            return bad_archive(err, "corrupt vehicle type");
-    }
+    for (uint64_t i = 0; i < common; i++)
+        if ((bool)L->drivers[i].krauss != s->vparams[i].krauss || L->drivers[i].sigma != s->vparams[i].sigma ||
+            L->drivers[i].speed_factor != s->vparams[i].speed_factor)
+            return bad_archive(err, "made by another engine (drivers differ)");
     L->n_extra = r_count(&r, 1u << 24, sizeof(uint64_t));
     L->extra_roads = calloc(L->n_extra + 1, sizeof *L->extra_roads);
     L->extra_n = calloc(L->n_extra + 1, sizeof *L->extra_n);
@@ -319,6 +370,18 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
     L->signals = r_take(&r, n->n_inters * sizeof(sim_signal));
     L->n_lc = r_count(&r, L->n_veh, sizeof(uint32_t));
     L->lc = r_take(&r, L->n_lc * sizeof(uint32_t));
+    const void *trips = r_take(&r, sizeof L->trips);
+    if (trips) memcpy(L->trips, trips, sizeof L->trips);
+    L->trip_loss = r_f64(&r);
+    L->n_incidents = r_count(&r, 1u << 24, sizeof(sim_incident));
+    L->incidents = r_take(&r, L->n_incidents * sizeof(sim_incident));
+    L->n_det = r_count(&r, UINT32_MAX / 2, sizeof(sim_det));
+    if (L->n_det) {
+        L->det_first = r_take(&r, (n->n_lanes + 1) * sizeof(uint32_t));
+        L->det_pos = r_take(&r, L->n_det * sizeof(double));
+        L->det = r_take(&r, L->n_det * sizeof(sim_det));
+        L->det_since = r_take(&r, n->n_lanes * sizeof(int64_t));
+    }
     if (r.bad) return bad_archive(err, "truncated");
     if (r.pos != r.n) return bad_archive(err, "trailing bytes");
     for (uint32_t i = 0; i < n->n_inters; i++)
@@ -326,6 +389,31 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
             return bad_archive(err, "corrupt signal state");
     for (uint64_t i = 0; i < L->n_lc; i++)
         if (L->lc[i] >= L->n_veh || L->veh[L->lc[i]].lc_lane == SIM_NONE) return bad_archive(err, "corrupt lane change");
+    for (int i = 0; i < ARCHIVE_TRIP_SUMS; i++)
+        if (L->trips[i] < 0) return bad_archive(err, "corrupt trip statistics");
+    if (!(L->trip_loss >= 0 && L->trip_loss < 1e300)) return bad_archive(err, "corrupt trip statistics");
+    for (uint64_t i = 0; i < L->n_incidents; i++) {
+        const sim_incident *in = &L->incidents[i];
+        const unsigned char *raw = (const unsigned char *)in;   /* bools are read only once known to be 0 or 1 */
+        if (raw[offsetof(sim_incident, active)] > 1 || raw[offsetof(sim_incident, cleared)] > 1 ||
+            in->lane >= n->n_lanes || !(in->pos >= 0 && in->pos <= s->aux[in->lane].length) ||
+            in->start_step < 0 || in->start_step > INT64_MAX / 4 || in->end_step < -1 ||
+            (in->end_step >= 0 && in->end_step <= in->start_step))
+            return bad_archive(err, "corrupt incident");
+    }
+    if (L->n_det) {
+        /* each lane's loops: at least two, in order along the lane */
+        if (L->det_first[0] != 0 || L->det_first[n->n_lanes] != L->n_det) return bad_archive(err, "corrupt detectors");
+        for (uint32_t l = 0; l < n->n_lanes; l++) {
+            uint32_t a = L->det_first[l], b = L->det_first[l + 1];
+            if (b < a || b - a < 2 || b > L->n_det || L->det_since[l] < 0 || (uint64_t)L->det_since[l] > L->step)
+                return bad_archive(err, "corrupt detectors");
+            for (uint32_t k = a; k < b; k++)
+                if (!(L->det_pos[k] >= 0 && L->det_pos[k] <= s->aux[l].length) || (k > a && L->det_pos[k] < L->det_pos[k - 1]) ||
+                    L->det[k].occ_stamp < -1 || L->det[k].occ_stamp > (int64_t)L->step)
+                    return bad_archive(err, "corrupt detectors");
+        }
+    }
     return CB_OK;
 }
 
@@ -390,10 +478,34 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
         s->lc_active = p;
         s->cap_lc_active = (uint32_t)L->n_lc;
     }
+    if (L->n_incidents > s->cap_incidents) {
+        sim_incident *p = realloc(s->incidents, L->n_incidents * sizeof *p);
+        if (!p) return cbu_err_nomem(err);
+        s->incidents = p;
+        s->cap_incidents = (uint32_t)L->n_incidents;
+    }
+    if (L->n_incidents && !s->block_pos) {
+        s->block_pos = malloc((n->n_lanes + 1) * sizeof *s->block_pos);
+        if (!s->block_pos) return cbu_err_nomem(err);
+    }
+    sim_det *det = NULL;
+    double *det_pos = NULL;
+    if (L->n_det) {
+        det = malloc((L->n_det + 1) * sizeof *det);
+        det_pos = malloc((L->n_det + 1) * sizeof *det_pos);
+        if (!s->det_first) s->det_first = malloc((n->n_lanes + 1) * sizeof *s->det_first);
+        if (!s->det_since) s->det_since = calloc(n->n_lanes + 1, sizeof *s->det_since);
+        if (!det || !det_pos || !s->det_first || !s->det_since) {
+            free(det);
+            free(det_pos);
+            return cbu_err_nomem(err);
+        }
+    }
     clear_state(s);
     for (uint64_t i = s->n_vtypes; i < L->n_vtypes; i++) {
         uint16_t t;
-        if (sim_intern_vtype(s, &L->vtypes[i], &t)) return cbu_err_nomem(err);
+        const archive_driver *d = &L->drivers[i];
+        if (sim_vtype_add(s, &L->vtypes[i], d->krauss != 0, d->sigma, d->speed_factor, &t)) return cbu_err_nomem(err);
     }
     for (uint64_t i = 0; i < L->n_extra; i++) {
         if (L->extra_n[i] == 0) {
@@ -464,6 +576,28 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
     sim_signals_apply_all(s);
     copy_n(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
     s->n_lc_active = (uint32_t)L->n_lc;
+    s->trip_finished = L->trips[0];
+    s->trip_stuck = L->trips[1];
+    s->trip_tt_steps = L->trips[2];
+    s->trip_wait_steps = L->trips[3];
+    s->trip_delay_steps = L->trips[4];
+    s->trip_max_run = L->trips[5];
+    s->trip_loss = L->trip_loss;
+    copy_n(s->incidents, L->incidents, L->n_incidents * sizeof *s->incidents);
+    s->n_incidents = (uint32_t)L->n_incidents;
+    sim_incidents_rebuild(s);
+    if (L->n_det) {                 /* the saved loops, where they were, with their readings */
+        free(s->det);
+        free(s->det_pos);
+        s->det = det;
+        s->det_pos = det_pos;
+        memcpy(s->det, L->det, L->n_det * sizeof *s->det);
+        memcpy(s->det_pos, L->det_pos, L->n_det * sizeof *s->det_pos);
+        memcpy(s->det_first, L->det_first, (n->n_lanes + 1) * sizeof *s->det_first);
+        memcpy(s->det_since, L->det_since, n->n_lanes * sizeof *s->det_since);
+    } else if (s->det) {
+        sim_detect_restart(s);      /* saved without: this engine's loops count from now */
+    }
     if (sim_index_rebuild(s) || sim_routes_recount(s)) return cbu_err_nomem(err);
     return CB_OK;
 }
@@ -557,6 +691,11 @@ void cb_engine_reset(cb_engine *e, bool reset_seed)
         s->flows[f].active = s->flows[f].done = false;
     }
     s->pending_pos = 0;
+    s->trip_finished = s->trip_stuck = s->trip_tt_steps = s->trip_wait_steps = 0;
+    s->trip_delay_steps = s->trip_max_run = 0;
+    s->trip_loss = 0;
+    if (s->det) sim_detect_restart(s);
+    sim_incidents_update(s);        /* still scheduled; active again from their start */
     sim_signals_init(s);
     if (reset_seed) cbu_rng_seed(&s->rng, s->seed);
 }

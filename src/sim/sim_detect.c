@@ -71,6 +71,14 @@ int sim_detect_enable(sim_engine *s, double entry_m, double stopline_m, double s
     return 0;
 }
 
+void sim_detect_restart(sim_engine *s)
+{
+    const cb_net *n = s->net;
+    for (uint32_t k = 0; k < s->det_first[n->n_lanes]; k++)
+        s->det[k] = (sim_det){ .occ_stamp = -1 };
+    for (uint32_t l = 0; l < n->n_lanes; l++) s->det_since[l] = s->step;
+}
+
 /* A vehicle on `lane` moved from `from` to `to` (front positions) this
  * step with speed `v` at its end; its body is `len` long. */
 void sim_detect_pass(sim_engine *s, uint32_t lane, double from, double to, double v, double len)
@@ -197,6 +205,16 @@ void sim_incidents_update(sim_engine *s)
             if (s->incidents[j].active && s->incidents[j].lane == in->lane && s->incidents[j].pos < best)
                 best = s->incidents[j].pos;
         s->block_pos[in->lane] = best;
+    }
+}
+
+void sim_incidents_rebuild(sim_engine *s)
+{
+    if (!s->block_pos) return;
+    for (uint32_t l = 0; l < s->net->n_lanes; l++) s->block_pos[l] = INFINITY;
+    for (uint32_t i = 0; i < s->n_incidents; i++) {
+        const sim_incident *in = &s->incidents[i];
+        if (in->active && in->pos < s->block_pos[in->lane]) s->block_pos[in->lane] = in->pos;
     }
 }
 

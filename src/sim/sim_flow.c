@@ -59,6 +59,11 @@ int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double 
     for (uint32_t i = 0; i < s->n_vtypes; i++)
         if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0 && s->vparams[i].krauss == krauss && s->vparams[i].sigma == sigma &&
             s->vparams[i].speed_factor == speed_factor) { *out = (uint16_t)i; return 0; }
+    return sim_vtype_add(s, vt, krauss, sigma, speed_factor, out);
+}
+
+int sim_vtype_add(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor, uint16_t *out)
+{
     if (s->n_vtypes >= UINT16_MAX) return -1;
     net_vtype *p = realloc(s->vtypes, (s->n_vtypes + 1) * sizeof *p);
     double *r = realloc(s->vt_reach, (s->n_vtypes + 1) * sizeof *r);
