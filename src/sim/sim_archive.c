@@ -6,15 +6,16 @@
  * a header that names the format version, the record sizes and the
  * network's shape, then every dynamic array.  Snapshot and dump produce the
  * same bytes; load and load_from_file read them through the same checked
- * reader, which validates every index against the network before anything
- * is changed, so a corrupt or foreign file is an error, never a crash or a
- * half-restored engine.
+ * reader, which validates every index and number against the network,
+ * then sim_archive_check.c, which checks that the state hangs together,
+ * all before anything is changed, so a damaged or foreign file is an
+ * error, never a crash or a half-restored engine.
  *
  * The format is ours, not CityFlow's JSON: CityFlow's archive spells out
  * its own internal objects (its leader pointers, its lane-change signals),
  * which have no counterpart here.  It is tied to the engine build (record
  * sizes are checked) and to the network (its shape is checked). */
-#include "sim.h"
+#include "sim_archive.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -23,22 +24,10 @@
 #include <string.h>
 
 #define ARCHIVE_MAGIC "CBARCHV4"
-/* Every field starts at a multiple of 16 bytes, so the reader can use the
- * records in place (malloc'ed buffers are 16-byte aligned). */
-#define ARCHIVE_ALIGN 16
+/* Every field starts at a multiple of 16 bytes (ARCHIVE_ALIGN), so the
+ * reader can use the records in place (malloc'ed buffers are 16-byte
+ * aligned). */
 
-/* The driver behind each vehicle type (sim_vparam's own fields): two SUMO
- * vehicles of one vType with different speed factors share a net_vtype
- * but not a driver, so the types alone would not restore them. */
-typedef struct archive_driver {
-    double sigma, speed_factor;
-    uint64_t krauss;
-    uint64_t zero;      /* 32 bytes: written one by one, read as one array */
-} archive_driver;
-_Static_assert(sizeof(archive_driver) % ARCHIVE_ALIGN == 0, "drivers are read as one array");
-
-/* Trip statistics (sim.h): six integer sums, then the time loss. */
-#define ARCHIVE_TRIP_SUMS 6
 
 struct cb_archive {
     unsigned char *buf;
@@ -202,49 +191,18 @@ static uint64_t r_count(areader *r, uint64_t max, size_t elem)
     return r->bad ? 0 : c;
 }
 
-/* Everything read and checked before the engine is touched. */
-typedef struct loaded {
-    uint64_t step, seed, n_pushed;
-    double flow_clock;
-    int64_t counters[11];
-    cbu_rng rng;
-    uint64_t n_vtypes;
-    const net_vtype *vtypes;
-    uint64_t n_extra;
-    uint32_t **extra_roads;
-    uint32_t *extra_n;
-    const sim_flow *flows;
-    uint64_t n_fheap, pending_pos;
-    const sim_flow_event *fheap;
-    uint64_t n_veh, n_free;
-    const sim_veh *veh;
-    const uint32_t *free_vids, *blocker;
-    uint64_t n_active;
-    size_t active_at;                  /* offset of the active section */
-    uint64_t n_queues;
-    size_t queues_at;
-    const unsigned char *buf;          /* the archive */
-    size_t len;
-    const sim_signal *signals;
-    uint64_t n_lc;
-    const uint32_t *lc;
-    const archive_driver *drivers;     /* one per vtype */
-    int64_t trips[ARCHIVE_TRIP_SUMS];
-    double trip_loss;
-    uint64_t n_incidents;
-    const sim_incident *incidents;
-    uint64_t n_det;                    /* 0: saved without detectors */
-    const uint32_t *det_first;
-    const double *det_pos;
-    const sim_det *det;
-    const int64_t *det_since;
-} loaded;
 
-static void loaded_free(loaded *L)
+static void loaded_free(archive_loaded *L)
 {
     for (uint64_t i = 0; i < L->n_extra && L->extra_roads; i++) free(L->extra_roads[i]);
     free(L->extra_roads);
     free(L->extra_n);
+    free(L->act_drv);
+    free(L->act_n);
+    free(L->act_slots);
+    free(L->q_lane);
+    free(L->q_n);
+    free(L->q_vids);
 }
 
 static int bad_archive(cb_error *err, const char *what)
@@ -252,7 +210,7 @@ static int bad_archive(cb_error *err, const char *what)
     return cbu_err(err, CB_ESCHEMA, "archive: %s", what);
 }
 
-static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t len, loaded *L, cb_error *err)
+static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t len, archive_loaded *L, cb_error *err)
 {
     const cb_net *n = s->net;
     uint32_t nd = net_n_drivables(n);
@@ -345,13 +303,17 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
             return bad_archive(err, "corrupt vehicle");
     }
     L->n_active = r_count(&r, nd, 2 * sizeof(uint64_t));
-    L->active_at = r.pos;
-    L->buf = buf;
-    L->len = len;
+    L->act_drv = malloc((L->n_active + 1) * sizeof *L->act_drv);
+    L->act_n = malloc((L->n_active + 1) * sizeof *L->act_n);
+    L->act_slots = malloc((L->n_active + 1) * sizeof *L->act_slots);
+    if (!L->act_drv || !L->act_n || !L->act_slots) return cbu_err_nomem(err);
     for (uint64_t i = 0; i < L->n_active && !r.bad; i++) {
         uint64_t d = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(sim_slot));
         const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
         if (r.bad || d >= nd || k == 0) return bad_archive(err, "corrupt drivable");
+        L->act_drv[i] = (uint32_t)d;
+        L->act_n[i] = (uint32_t)k;
+        L->act_slots[i] = sl;
         for (uint64_t j = 0; j < k; j++)
             if (sl[j].vid >= L->n_veh || L->veh[sl[j].vid].state != SIM_VEH_RUNNING || sl[j].vtype >= L->n_vtypes ||
                 (sl[j].next != SIM_NONE && sl[j].next >= nd) || (sl[j].prev != SIM_NONE && sl[j].prev >= nd) ||
@@ -359,11 +321,17 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
                 return bad_archive(err, "corrupt vehicle on a drivable");
     }
     L->n_queues = r_count(&r, n->n_lanes, 2 * sizeof(uint64_t));
-    L->queues_at = r.pos;
+    L->q_lane = malloc((L->n_queues + 1) * sizeof *L->q_lane);
+    L->q_n = malloc((L->n_queues + 1) * sizeof *L->q_n);
+    L->q_vids = malloc((L->n_queues + 1) * sizeof *L->q_vids);
+    if (!L->q_lane || !L->q_n || !L->q_vids) return cbu_err_nomem(err);
     for (uint64_t i = 0; i < L->n_queues && !r.bad; i++) {
         uint64_t l = r_u64(&r), k = r_count(&r, UINT32_MAX / 2, sizeof(uint32_t));
         const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
-        if (r.bad || l >= n->n_lanes) return bad_archive(err, "corrupt entering queue");
+        if (r.bad || l >= n->n_lanes || k == 0) return bad_archive(err, "corrupt entering queue");
+        L->q_lane[i] = (uint32_t)l;
+        L->q_n[i] = (uint32_t)k;
+        L->q_vids[i] = q;
         for (uint64_t j = 0; j < k; j++)
             if (q[j] >= L->n_veh || L->veh[q[j]].state != SIM_VEH_QUEUED) return bad_archive(err, "corrupt entering queue");
     }
@@ -455,7 +423,7 @@ static void copy_n(void *dst, const void *src, size_t n)
     if (n) memcpy(dst, src, n);
 }
 
-static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
+static int apply_loaded(sim_engine *s, archive_loaded *L, cb_error *err)
 {
     const cb_net *n = s->net;
     /* grow what must hold the archive before changing anything */
@@ -544,10 +512,9 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
     s->n_free = (uint32_t)L->n_free;
     copy_n(s->blocker, L->blocker, L->n_veh * sizeof *s->blocker);
     for (uint64_t i = 0; i < L->n_veh; i++) s->blocker_next[i] = SIM_NONE;
-    areader r = { L->buf, L->len, L->active_at, false };
     for (uint64_t i = 0; i < L->n_active; i++) {
-        uint32_t d = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
-        const sim_slot *sl = r_take(&r, k * sizeof(sim_slot));
+        uint32_t d = L->act_drv[i], k = L->act_n[i];
+        const sim_slot *sl = L->act_slots[i];
         sim_drv *D = &s->drv[d];
         if (sim_drv_reserve(D, k)) return cbu_err_nomem(err);
         copy_n(D->v, sl, k * sizeof *sl);
@@ -556,10 +523,9 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
         if (d >= n->n_lanes)
             atomic_fetch_add_explicit(&s->link_occ[n->links[d - n->n_lanes].start_lane], k, memory_order_relaxed);
     }
-    r = (areader){ L->buf, L->len, L->queues_at, false };
     for (uint64_t i = 0; i < L->n_queues; i++) {
-        uint32_t l = (uint32_t)r_u64(&r), k = (uint32_t)r_u64(&r);
-        const uint32_t *q = r_take(&r, k * sizeof(uint32_t));
+        uint32_t l = L->q_lane[i], k = L->q_n[i];
+        const uint32_t *q = L->q_vids[i];
         sim_queue *Q = &s->queues[l];
         if (k > Q->cap) {
             uint32_t *p = realloc(Q->q, k * sizeof *p);
@@ -604,8 +570,9 @@ static int apply_loaded(sim_engine *s, loaded *L, cb_error *err)
 
 static int load_bytes(sim_engine *s, const unsigned char *buf, size_t len, cb_error *err)
 {
-    loaded L;
+    archive_loaded L;
     int rc = parse_archive(s, buf, len, &L, err);
+    if (rc == CB_OK) rc = sim_archive_check(s, &L, err);
     if (rc == CB_OK) rc = apply_loaded(s, &L, err);
     loaded_free(&L);
     return rc;

@@ -1,0 +1,70 @@
+/* sim_archive.h -- what an archive holds once read, between reading it
+ * (sim_archive.c) and applying it; sim_archive_check.c checks that it
+ * describes a state the engine can run from.  Internal to src/sim. */
+#ifndef CB_SIM_ARCHIVE_H
+#define CB_SIM_ARCHIVE_H
+
+#include "sim.h"
+
+#define ARCHIVE_ALIGN 16
+
+/* The driver behind each vehicle type (sim_vparam's own fields): two SUMO
+ * vehicles of one vType with different speed factors share a net_vtype
+ * but not a driver, so the types alone would not restore them. */
+typedef struct archive_driver {
+    double sigma, speed_factor;
+    uint64_t krauss;
+    uint64_t zero;      /* 32 bytes: written one by one, read as one array */
+} archive_driver;
+_Static_assert(sizeof(archive_driver) % ARCHIVE_ALIGN == 0, "drivers are read as one array");
+
+/* Trip statistics (sim.h): six integer sums, then the time loss. */
+#define ARCHIVE_TRIP_SUMS 6
+
+/* Everything read and checked before the engine is touched.  Pointers
+ * without "owned" point into the archive's bytes. */
+typedef struct archive_loaded {
+    uint64_t step, seed, n_pushed;
+    double flow_clock;
+    int64_t counters[11];
+    cbu_rng rng;
+    uint64_t n_vtypes;
+    const net_vtype *vtypes;
+    uint64_t n_extra;
+    uint32_t **extra_roads;
+    uint32_t *extra_n;
+    const sim_flow *flows;
+    uint64_t n_fheap, pending_pos;
+    const sim_flow_event *fheap;
+    uint64_t n_veh, n_free;
+    const sim_veh *veh;
+    const uint32_t *free_vids, *blocker;
+    uint64_t n_active;                 /* drivables with vehicles: */
+    uint32_t *act_drv, *act_n;         /* which, how many (owned) */
+    const sim_slot **act_slots;        /* their slots, front first (owned array) */
+    uint64_t n_queues;                 /* lanes with entering vehicles: */
+    uint32_t *q_lane, *q_n;            /* which, how many (owned) */
+    const uint32_t **q_vids;           /* the vehicles, first to enter first */
+    const sim_signal *signals;
+    uint64_t n_lc;
+    const uint32_t *lc;
+    const archive_driver *drivers;     /* one per vtype */
+    int64_t trips[ARCHIVE_TRIP_SUMS];
+    double trip_loss;
+    uint64_t n_incidents;
+    const sim_incident *incidents;
+    uint64_t n_det;                    /* 0: saved without detectors */
+    const uint32_t *det_first;
+    const double *det_pos;
+    const sim_det *det;
+    const int64_t *det_since;
+} archive_loaded;
+
+/* The whole state must hang together, not only each index be in range:
+ * every vehicle where its state says it is, exactly once; every slot's
+ * path along the network and its route; lane changes in pairs; flows as
+ * the engine's demand made them; counters that match.  CB_ESCHEMA naming
+ * the first fault. */
+int sim_archive_check(const sim_engine *s, const archive_loaded *L, cb_error *err);
+
+#endif
