@@ -600,6 +600,10 @@ void cb_signals_close(cb_signals *s);
 size_t cb_signals_site_count(const cb_signals *s);
 const cb_site *cb_signals_sites(const cb_signals *s);     /* borrowed */
 size_t cb_signals_site_intersection(const cb_signals *s, size_t site);
+/* The engine lane of each of a site's lanes, in the site's lane order
+ * (cb_site.n_lanes entries; borrowed while the layer is open; NULL for a
+ * site out of range): where a twin reads the site's detectors. */
+const uint32_t *cb_signals_site_lanes(const cb_signals *s, size_t site);
 /* Do movements a and b of a site conflict?  Different approaches, neither a
  * right turn, and their lane-link paths meet (docs/control.md). */
 bool cb_signals_conflict(const cb_signals *s, size_t site, size_t a, size_t b);

@@ -31,7 +31,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "../signal/sig_int.h"
 #include "serve_ops.h"
 #include "../util/err.h"
 
@@ -118,12 +117,14 @@ int sv_field_open(cbsv_server *s, cb_error *err)
         return rc;
     snprintf(f->plans[0].name, sizeof f->plans[0].name, "%s", cb_controller_name(f->plans[0].ctl));
     f->n_plans = 1;
-    size_t n = f->n_sites + 1, nl = f->n_lanes + 1;
+    size_t n = f->n_sites + 1, nl = f->n_lanes + 1, max_lanes = 0;
+    for (size_t i = 0; i < f->n_sites; i++)
+        if (cb_signals_sites(f->sig)[i].n_lanes > max_lanes) max_lanes = cb_signals_sites(f->sig)[i].n_lanes;
     f->site = calloc(n, sizeof *f->site);
     f->next_step = calloc(n, sizeof *f->next_step);
     f->shown = calloc(n, sizeof *f->shown);
-    f->scratch = calloc(f->sig->max_lanes + 1, sizeof *f->scratch);
-    f->zones = calloc((size_t)CB_ZONES_MAX * f->sig->max_lanes + 1, sizeof *f->zones);
+    f->scratch = calloc(max_lanes + 1, sizeof *f->scratch);
+    f->zones = calloc((size_t)CB_ZONES_MAX * max_lanes + 1, sizeof *f->zones);
     f->published = calloc(n * CB_PUBLISH_N, sizeof *f->published);
     f->loop_count = calloc(nl, sizeof *f->loop_count);
     f->loop_occupied = calloc(nl, sizeof *f->loop_occupied);
@@ -364,7 +365,7 @@ static void decide_due(sv_field *f, double now)
             continue;
         }
         const cb_site *st = &sites[i];
-        const uint32_t *lanes = f->sig->lane_global[i];
+        const uint32_t *lanes = cb_signals_site_lanes(f->sig, i);
         if (twin) {
             for (uint32_t j = 0; j < st->n_lanes; j++)
                 cb_engine_lane_observe(f->e, lanes[j], f->zone, &f->scratch[j], NULL);

@@ -75,6 +75,11 @@ size_t cb_signals_site_intersection(const cb_signals *s, size_t site)
     return site < s->n_sites ? s->inter[site] : (size_t)-1;
 }
 
+const uint32_t *cb_signals_site_lanes(const cb_signals *s, size_t site)
+{
+    return site < s->n_sites ? s->lane_global[site] : NULL;
+}
+
 bool cb_signals_conflict(const cb_signals *s, size_t site, size_t a, size_t b)
 {
     if (site >= s->n_sites) return false;
