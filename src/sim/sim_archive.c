@@ -79,9 +79,9 @@ static void write_state(const sim_engine *s, awriter *w)
     w_u64(w, (uint64_t)s->step);
     w_f64(w, s->flow_clock);
     w_u64(w, s->seed);
-    int64_t counters[] = { s->created, s->finished, s->running, s->queued, s->sum_tt_steps,
-                           s->sum_create_unfinished, s->veh_updates, s->pub_sum_steps, s->pub_count,
-                           s->stopped_approach, s->queue_sum };
+#define ARCHIVE_COUNTER_VALUE(f) s->f,
+    int64_t counters[ARCHIVE_N_COUNTERS] = { ARCHIVE_COUNTERS(ARCHIVE_COUNTER_VALUE) };
+#undef ARCHIVE_COUNTER_VALUE
     w_bytes(w, counters, sizeof counters);
     w_u64(w, s->n_pushed);
     w_bytes(w, &s->rng, sizeof s->rng);
@@ -130,9 +130,6 @@ static void write_state(const sim_engine *s, awriter *w)
     w_u64(w, s->n_lc_active);
     w_bytes(w, s->lc_active, s->n_lc_active * sizeof *s->lc_active);
 
-    int64_t trips[ARCHIVE_TRIP_SUMS] = { s->trip_finished, s->trip_stuck, s->trip_tt_steps, s->trip_wait_steps,
-                                         s->trip_delay_steps, s->trip_max_run };
-    w_bytes(w, trips, sizeof trips);
     w_f64(w, s->trip_loss);
     w_u64(w, s->n_incidents);
     w_bytes(w, s->incidents, s->n_incidents * sizeof *s->incidents);
@@ -338,8 +335,6 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
     L->signals = r_take(&r, n->n_inters * sizeof(sim_signal));
     L->n_lc = r_count(&r, L->n_veh, sizeof(uint32_t));
     L->lc = r_take(&r, L->n_lc * sizeof(uint32_t));
-    const void *trips = r_take(&r, sizeof L->trips);
-    if (trips) memcpy(L->trips, trips, sizeof L->trips);
     L->trip_loss = r_f64(&r);
     L->n_incidents = r_count(&r, 1u << 24, sizeof(sim_incident));
     L->incidents = r_take(&r, L->n_incidents * sizeof(sim_incident));
@@ -357,8 +352,8 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
             return bad_archive(err, "corrupt signal state");
     for (uint64_t i = 0; i < L->n_lc; i++)
         if (L->lc[i] >= L->n_veh || L->veh[L->lc[i]].lc_lane == SIM_NONE) return bad_archive(err, "corrupt lane change");
-    for (int i = 0; i < ARCHIVE_TRIP_SUMS; i++)
-        if (L->trips[i] < 0) return bad_archive(err, "corrupt trip statistics");
+    for (int i = 0; i < ARCHIVE_N_COUNTERS; i++)
+        if (L->counters[i] < 0) return bad_archive(err, "corrupt counters");
     if (!(L->trip_loss >= 0 && L->trip_loss < 1e300)) return bad_archive(err, "corrupt trip statistics");
     for (uint64_t i = 0; i < L->n_incidents; i++) {
         const sim_incident *in = &L->incidents[i];
@@ -489,17 +484,9 @@ static int apply_loaded(sim_engine *s, archive_loaded *L, cb_error *err)
     s->step = (int64_t)L->step;
     s->flow_clock = L->flow_clock;
     s->seed = (uint32_t)L->seed;
-    s->created = L->counters[0];
-    s->finished = L->counters[1];
-    s->running = L->counters[2];
-    s->queued = L->counters[3];
-    s->sum_tt_steps = L->counters[4];
-    s->sum_create_unfinished = L->counters[5];
-    s->veh_updates = L->counters[6];
-    s->pub_sum_steps = L->counters[7];
-    s->pub_count = L->counters[8];
-    s->stopped_approach = L->counters[9];
-    s->queue_sum = L->counters[10];
+#define ARCHIVE_COUNTER_RESTORE(f) s->f = L->counters[ARCHIVE_C_##f];
+    ARCHIVE_COUNTERS(ARCHIVE_COUNTER_RESTORE)
+#undef ARCHIVE_COUNTER_RESTORE
     s->n_pushed = (uint32_t)L->n_pushed;
     s->rng = L->rng;
     copy_n(s->flows, L->flows, s->n_flows * sizeof *s->flows);
@@ -542,12 +529,6 @@ static int apply_loaded(sim_engine *s, archive_loaded *L, cb_error *err)
     sim_signals_apply_all(s);
     copy_n(s->lc_active, L->lc, L->n_lc * sizeof *s->lc_active);
     s->n_lc_active = (uint32_t)L->n_lc;
-    s->trip_finished = L->trips[0];
-    s->trip_stuck = L->trips[1];
-    s->trip_tt_steps = L->trips[2];
-    s->trip_wait_steps = L->trips[3];
-    s->trip_delay_steps = L->trips[4];
-    s->trip_max_run = L->trips[5];
     s->trip_loss = L->trip_loss;
     copy_n(s->incidents, L->incidents, L->n_incidents * sizeof *s->incidents);
     s->n_incidents = (uint32_t)L->n_incidents;
@@ -647,10 +628,10 @@ void cb_engine_reset(cb_engine *e, bool reset_seed)
     clear_state(s);
     s->step = 0;
     s->flow_clock = 0;
-    s->created = s->finished = s->running = s->queued = 0;
-    s->sum_tt_steps = s->sum_create_unfinished = s->veh_updates = 0;
-    s->pub_sum_steps = s->pub_count = 0;
-    s->stopped_approach = s->queue_sum = 0;
+#define ARCHIVE_COUNTER_ZERO(f) s->f = 0;
+    ARCHIVE_COUNTERS(ARCHIVE_COUNTER_ZERO)
+#undef ARCHIVE_COUNTER_ZERO
+    s->trip_loss = 0;
     s->n_pushed = 0;
     for (uint32_t f = 0; f < s->n_flows; f++) {
         s->flows[f].now_time = s->flow_interval[f];
@@ -658,9 +639,6 @@ void cb_engine_reset(cb_engine *e, bool reset_seed)
         s->flows[f].active = s->flows[f].done = false;
     }
     s->pending_pos = 0;
-    s->trip_finished = s->trip_stuck = s->trip_tt_steps = s->trip_wait_steps = 0;
-    s->trip_delay_steps = s->trip_max_run = 0;
-    s->trip_loss = 0;
     if (s->det) sim_detect_restart(s);
     sim_incidents_update(s);        /* still scheduled; active again from their start */
     sim_signals_init(s);

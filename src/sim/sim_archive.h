@@ -18,15 +18,22 @@ typedef struct archive_driver {
 } archive_driver;
 _Static_assert(sizeof(archive_driver) % ARCHIVE_ALIGN == 0, "drivers are read as one array");
 
-/* Trip statistics (sim.h): six integer sums, then the time loss. */
-#define ARCHIVE_TRIP_SUMS 6
+/* The engine's integer sums (sim.h), in archive order: written, restored
+ * and reset from this one list.  All are counts or sums of steps, >= 0. */
+#define ARCHIVE_COUNTERS(X)                                                         \
+    X(created) X(finished) X(running) X(queued) X(sum_tt_steps) X(sum_create_unfinished) \
+    X(veh_updates) X(pub_sum_steps) X(pub_count) X(stopped_approach) X(queue_sum)  \
+    X(trip_finished) X(trip_stuck) X(trip_tt_steps) X(trip_wait_steps)             \
+    X(trip_delay_steps) X(trip_max_run)
+#define ARCHIVE_COUNTER_INDEX(f) ARCHIVE_C_##f,
+enum { ARCHIVE_COUNTERS(ARCHIVE_COUNTER_INDEX) ARCHIVE_N_COUNTERS };
 
 /* Everything read and checked before the engine is touched.  Pointers
  * without "owned" point into the archive's bytes. */
 typedef struct archive_loaded {
     uint64_t step, seed, n_pushed;
     double flow_clock;
-    int64_t counters[11];
+    int64_t counters[ARCHIVE_N_COUNTERS];
     cbu_rng rng;
     uint64_t n_vtypes;
     const net_vtype *vtypes;
@@ -49,7 +56,6 @@ typedef struct archive_loaded {
     uint64_t n_lc;
     const uint32_t *lc;
     const archive_driver *drivers;     /* one per vtype */
-    int64_t trips[ARCHIVE_TRIP_SUMS];
     double trip_loss;
     uint64_t n_incidents;
     const sim_incident *incidents;

@@ -182,7 +182,7 @@ static int check_places(const sim_engine *s, const archive_loaded *L, uint16_t *
         if (v->state == SIM_VEH_QUEUED && seen[i] != 1) return fault(err, "an entering vehicle is missing");
         if (v->state == SIM_VEH_FREE && (seen[i] || lc)) return fault(err, "a free vehicle is on the network");
     }
-    if (running != L->counters[2] || queued != L->counters[3]) return fault(err, "counters do not match the vehicles");
+    if (running != L->counters[ARCHIVE_C_running] || queued != L->counters[ARCHIVE_C_queued]) return fault(err, "counters do not match the vehicles");
     return CB_OK;
 }
 
