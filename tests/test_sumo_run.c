@@ -259,6 +259,16 @@ TEST(cli_gen_demand)
     snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s -o %s", bad, dst);
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
     ASSERT_CONTAINS(err, "cb_od_bad.csv:1: unknown edge \"XX\"");
+    /* no more trips than a route file may hold (1e7, what `run` loads):
+     * 1e7 an hour for 3600 s is the limit, a second more is beyond it, at
+     * once rather than after gigabytes; in a table, the line that passes it */
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --rate 1e7 --duration 3601 -o %s", dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "more than the 10000000 trips a route file may hold");
+    const char *big = test_write_tmp("cb_od_big.csv", "NJ,JE,1\nWJ,JE,400000\n");   /* 1.1e7 in 1e5 s */
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s --duration 100000 -o %s", big, dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_od_big.csv:2: the table asks for more than 10000000 trips");
 }
 
 TEST(cli_import_osm)

@@ -129,6 +129,14 @@ int sumo_net_to_spec(sumo_net *n, double begin, net_spec *spec, cb_warnings *war
 
 /*--- demand -------------------------------------------------------------------------*/
 
+/* Entries (a vehicle, or a fixed-headway flow) of one demand, unless
+ * sumo_demand_opts.max_entries says otherwise.  Each costs 152 bytes in the
+ * importer (up to twice that while the list doubles) and ~100 more in the
+ * engine, so 1e7 is some 3-4 GB: far beyond a city-day (TAPASCologne's 24 h
+ * are ~1.2e6 trips), and a clear error instead of the machine running out
+ * of memory.  `gen demand` writes no more trips than this either. */
+#define SUMO_MAX_DEMAND_ENTRIES 10000000
+
 /* What route files become.  Times are SUMO's, shifted so that `begin` is
  * time 0; vehicles departing before begin or at/after `end` (end < 0: no
  * end) are skipped with a warning.  The spec's roads must be the ones

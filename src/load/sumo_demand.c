@@ -37,14 +37,6 @@
 
 #define DEFAULT_FLOW_SPAN 86400.0     /* SUMO's end of a flow without one */
 #define MAX_FLOW_VEHICLES 10000000    /* departures of one flow within a run */
-/* Entries (a vehicle, or a fixed-headway flow) of one demand, unless
- * sumo_demand_opts.max_entries says otherwise.  Each costs 152 bytes here
- * (up to twice that while the list doubles) and ~100 more in the engine,
- * so 1e7 is some 3-4 GB: far beyond a city-day (TAPASCologne's 24 h are
- * ~1.2e6 trips), and a clear error instead of the machine running out of
- * memory. */
-#define MAX_DEMAND_ENTRIES 10000000
-
 typedef struct dm_type {
     const char *id;
     net_vtype vt;
@@ -540,7 +532,7 @@ static drv_type type_of(const dm_type *t)
 static int push_flow(dm *m, const sx_doc *d, const drv_type *vt, const uint32_t *roads, uint32_t n,
                      double interval, int64_t start, int64_t end, const depart_attrs *a)
 {
-    uint64_t most = m->o->max_entries ? m->o->max_entries : MAX_DEMAND_ENTRIES;
+    uint64_t most = m->o->max_entries ? m->o->max_entries : SUMO_MAX_DEMAND_ENTRIES;
     if (m->flows.n >= most)
         return cbu_err(m->err, CB_ELIMIT, "%s: the demand has more than %llu vehicles and flows (departures "
                        "closer than 1 s, random flows and single vehicles count one each)", d->file,

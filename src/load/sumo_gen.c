@@ -102,6 +102,11 @@ static int read_od(const char *path, const net_spec *spec, const cbu_strmap *roa
             continue;
         }
         if (vph == 0) continue;
+        if (trips->n + vph * o->duration / 3600.0 > SUMO_MAX_DEMAND_ENTRIES) {
+            rc = cbu_err(err, CB_ELIMIT, "%s:%u: the table asks for more than %d trips, more than a route file may "
+                         "hold; lower the rates or --duration", path, ln, SUMO_MAX_DEMAND_ENTRIES);
+            break;
+        }
         double period = 3600.0 / vph, t = o->begin + uniform(rng) * period;
         for (; t < o->begin + o->duration; t += period) {
             gen_trip g = { t, a, b };
@@ -137,6 +142,9 @@ int cb_sumo_gen_demand(const char *net_path, const cb_demand_options *o_in, cons
     if (!(o.rate >= 0) || o.rate > 1e7) return cbu_err(err, CB_EINVAL, "rate must be between 0 and 1e7 vehicles per hour");
     if (!(o.duration > 0) || o.duration > 1e7) return cbu_err(err, CB_EINVAL, "duration must be between 0 and 1e7 s");
     if (!(o.begin >= 0) || o.begin > 1e9) return cbu_err(err, CB_EINVAL, "begin must be between 0 and 1e9 s");
+    if (!o.od_file && o.rate * o.duration / 3600.0 > SUMO_MAX_DEMAND_ENTRIES)
+        return cbu_err(err, CB_ELIMIT, "%g vehicles per hour for %g s are more than the %d trips a route file may "
+                       "hold; lower --rate or --duration", o.rate, o.duration, SUMO_MAX_DEMAND_ENTRIES);
     sumo_cfg cfg;
     size_t len = strlen(net_path);
     bool is_cfg = len >= 8 && strcmp(net_path + len - 8, ".sumocfg") == 0;
