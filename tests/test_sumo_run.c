@@ -259,6 +259,13 @@ TEST(cli_gen_demand)
     snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s -o %s", bad, dst);
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
     ASSERT_CONTAINS(err, "cb_od_bad.csv:1: unknown edge \"XX\"");
+    static char longline[6000];
+    memset(longline, ' ', 5000);
+    memcpy(longline + 5000, "NJ,JE,120\n", 11);
+    const char *lng = test_write_tmp("cb_od_long.csv", longline);
+    snprintf(cmd, sizeof cmd, CB_BINARY " gen demand " DATA "cross.net.xml --od %s -o %s", lng, dst);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_od_long.csv:1: line longer than 4094 characters");
     /* no more trips than a route file may hold (1e7, what `run` loads):
      * 1e7 an hour for 3600 s is the limit, a second more is beyond it, at
      * once rather than after gigabytes; in a table, the line that passes it */

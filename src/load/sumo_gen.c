@@ -71,6 +71,10 @@ static int read_od(const char *path, const net_spec *spec, const cbu_strmap *roa
     char line[4096];
     int rc = CB_OK;
     for (unsigned ln = 1; fgets(line, sizeof line, f) && rc == CB_OK; ln++) {
+        if (!strchr(line, '\n') && !feof(f)) {      /* the rest would pass for the next line */
+            rc = cbu_err(err, CB_ESYNTAX, "%s:%u: line longer than %zu characters", path, ln, sizeof line - 2);
+            break;
+        }
         char *hash = strchr(line, '#');
         if (hash) *hash = '\0';
         char *p = line;
