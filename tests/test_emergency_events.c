@@ -112,6 +112,9 @@ TEST(incident_lines)
         { "road_1_1_0:1:10@60-y", CB_EINVAL, "end is not a number" },
         { "road_1_1_0:1:10@300-60", CB_EINVAL, "t0 < t1" },
         { "nowhere:1:10@60-300", CB_ENOTFOUND, "no road 'nowhere'" },
+        { "road_1_1_0:1:10@", CB_EINVAL, "start is not a number" },      /* nothing after '@' */
+        { "road_1_1_0:1e300:10@60", CB_EINVAL, "lane must be an index" },
+        { "road_1_1_0:-9e18:10@60", CB_EINVAL, "lane must be an index" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         err.msg[0] = '\0';

@@ -80,10 +80,11 @@ int cb_ops_parse_incident(cb_engine *e, const char *text, size_t *id, cb_error *
     memcpy(road, text, (size_t)(c1 - text));
     road[c1 - text] = '\0';
     double lane_d, pos, t0, t1 = -1;
-    /* the end is after the first '-' that follows a digit of the start */
-    const char *dash = strchr(at + 2, '-');
+    /* the end is after the first '-' that follows a digit of the start
+     * (nothing after the '@': no start, and nothing to search) */
+    const char *dash = at[1] ? strchr(at + 2, '-') : NULL;
     const char *t0_end = dash ? dash : at + strlen(at);
-    if (!parse_num(c1 + 1, c2, &lane_d) || lane_d != (double)(int64_t)lane_d)
+    if (!parse_num(c1 + 1, c2, &lane_d) || !(lane_d > -1e9 && lane_d < 1e9) || lane_d != (double)(int64_t)lane_d)
         return cbu_err(err, CB_EINVAL, "incident '%s': lane must be an index within the road (0 = innermost)", text);
     if (!parse_num(c2 + 1, at, &pos)) return cbu_err(err, CB_EINVAL, "incident '%s': position is not a number", text);
     if (!parse_num(at + 1, t0_end, &t0)) return cbu_err(err, CB_EINVAL, "incident '%s': start is not a number", text);
