@@ -64,6 +64,15 @@ TEST(file_errors_name_the_file_and_key)
     path = test_write_tmp("cb_params_syntax.json", "{\"yellow\": 3,,}");
     ASSERT_EQ_INT(cb_params_load(p, path, &err), CB_ESYNTAX);
     ASSERT_CONTAINS(err.msg, "cb_params_syntax.json");
+    static char longval[400];                      /* a value is not cut short silently */
+    memset(longval, 0, sizeof longval);
+    strcpy(longval, "{\"mode\": \"");
+    memset(longval + strlen(longval), 'x', 300);
+    strcat(longval, "\"}");
+    path = test_write_tmp("cb_params_long.json", longval);
+    ASSERT_EQ_INT(cb_params_load(p, path, &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "mode");
+    ASSERT_CONTAINS(err.msg, "longer than 255 characters");
     path = test_write_tmp("cb_params_array.json", "[1]");
     ASSERT_EQ_INT(cb_params_load(p, path, &err), CB_ESCHEMA);
     ASSERT_EQ_INT(cb_params_load(p, "/nonexistent/params.json", &err), CB_EIO);

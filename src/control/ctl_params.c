@@ -126,6 +126,10 @@ int cb_params_load(cb_params *p, const char *path, cb_error *err)
         const cbu_jv *v = &doc.root->u.kids[i];
         size_t mark = cbu_jpush_key(&c, v->key);
         char text[PARAM_TEXT_MAX];
+        if (v->type == CBU_JSTR && strlen(v->u.s) >= sizeof text) {
+            rc = cbu_jfail(&c, v, "value longer than %d characters", PARAM_TEXT_MAX - 1);   /* not cut short */
+            goto done;
+        }
         if (v->type == CBU_JSTR) snprintf(text, sizeof text, "%s", v->u.s);
         else if (cbu_jis_number(v)) cbu_json_fmt_double(text, cbu_jnumber(v));
         else {
