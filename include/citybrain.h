@@ -362,7 +362,8 @@ int cb_engine_read_lane_loops(cb_engine *e, size_t lane, bool reset, cb_detector
 /* An incident blocking `lane` at `position` metres from its start, from
  * simulated time t0 until t1 (t1 < 0: until cleared).  Vehicles behind it
  * stop as behind a stopped vehicle, or change lane when lane changing is
- * on.  *id (may be NULL) receives its index. */
+ * on.  *id (may be NULL) receives its index.  At most 10,000 per engine,
+ * cleared ones included (CB_ELIMIT). */
 int cb_engine_add_incident(cb_engine *e, size_t lane, double position, double t0, double t1,
                            size_t *id, cb_error *err);
 int cb_engine_clear_incident(cb_engine *e, size_t id, cb_error *err);

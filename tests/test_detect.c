@@ -93,6 +93,11 @@ TEST(incident_blocks_lane_until_cleared)
     ASSERT_EQ_INT(m.finished, 1);
     /* from rest at <= 100 m: 1,4,9,16,25 then +10: 500 m need 53 steps, after t = 60 */
     ASSERT(m.engine_att >= 60 + 52 && m.engine_att <= 60 + 54);
+    /* at most 10,000 incidents in one engine (cleared ones count) */
+    for (size_t k = cb_engine_incident_count(e); k < 10000; k++)
+        ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 10, 1000, 1001, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 10, 1000, 1001, NULL, &err), CB_ELIMIT);
+    ASSERT_CONTAINS(err.msg, "at most 10000 incidents");
     cb_engine_close(e);
 }
 

@@ -206,6 +206,12 @@ typedef struct sim_det {
     double total_speed_sum;
 } sim_det;
 
+/* Incidents one engine keeps, cleared ones included (CB_ELIMIT beyond):
+ * switching one on or off scans them all, and an API caller adding them
+ * in a loop must not be able to slow the twin without bound.  A city-day
+ * has tens. */
+#define SIM_MAX_INCIDENTS 10000
+
 /* A lane blocked at a position, from start_step to end_step. */
 typedef struct sim_incident {
     uint32_t lane;

@@ -336,7 +336,7 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
     L->n_lc = r_count(&r, L->n_veh, sizeof(uint32_t));
     L->lc = r_take(&r, L->n_lc * sizeof(uint32_t));
     L->trip_loss = r_f64(&r);
-    L->n_incidents = r_count(&r, 1u << 24, sizeof(sim_incident));
+    L->n_incidents = r_count(&r, SIM_MAX_INCIDENTS, sizeof(sim_incident));
     L->incidents = r_take(&r, L->n_incidents * sizeof(sim_incident));
     L->n_det = r_count(&r, UINT32_MAX / 2, sizeof(sim_det));
     if (L->n_det) {

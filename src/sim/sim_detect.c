@@ -229,6 +229,8 @@ int cb_engine_add_incident(cb_engine *e, size_t lane, double pos, double t0, dou
         return cbu_err(err, CB_EINVAL, "position %g m is not on lane %s (0 to %g m)", pos, n->lanes[lane].id, len);
     if (!(t0 >= 0) || (t1 >= 0 && t1 <= t0) || t0 > 1e9)
         return cbu_err(err, CB_EINVAL, "an incident needs 0 <= t0 < t1 (t1 < 0: until cleared)");
+    if (s->n_incidents >= SIM_MAX_INCIDENTS)
+        return cbu_err(err, CB_ELIMIT, "at most %d incidents per twin", SIM_MAX_INCIDENTS);
     if (!s->block_pos) {
         s->block_pos = malloc((n->n_lanes + 1) * sizeof *s->block_pos);
         if (!s->block_pos) return cbu_err_nomem(err);
