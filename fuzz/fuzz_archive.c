@@ -13,10 +13,8 @@
  * engine unchanged (checked by digest), and that one it accepts is safe to
  * run (60 steps, then saved again).  After each input the engine goes back
  * to its own archive, which must load. */
-#include "citybrain.h"
 #include "citybrain_sumo.h"
-#include "load/cityflow.h"
-#include "sim/sim.h"
+#include "fuzz_city.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,51 +22,9 @@
 
 #define FUZZ_STEPS 60
 
-/* Straight through the 1x1 grid from all four sides, one every 2-3 s. */
-static const char FLOWS[] =
-    "[{\"vehicle\":{\"length\":5,\"width\":2,\"maxPosAcc\":2,\"maxNegAcc\":4.5,\"usualPosAcc\":2,"
-    "\"usualNegAcc\":4.5,\"minGap\":2.5,\"maxSpeed\":11.111,\"headwayTime\":2},"
-    "\"route\":[\"road_0_1_0\",\"road_1_1_0\"],\"interval\":2,\"startTime\":0,\"endTime\":-1},"
-    "{\"vehicle\":{\"length\":5,\"width\":2,\"maxPosAcc\":2,\"maxNegAcc\":4.5,\"usualPosAcc\":2,"
-    "\"usualNegAcc\":4.5,\"minGap\":2.5,\"maxSpeed\":11.111,\"headwayTime\":2},"
-    "\"route\":[\"road_1_0_1\",\"road_1_1_1\"],\"interval\":3,\"startTime\":0,\"endTime\":-1},"
-    "{\"vehicle\":{\"length\":8,\"width\":2,\"maxPosAcc\":2,\"maxNegAcc\":4.5,\"usualPosAcc\":2,"
-    "\"usualNegAcc\":4.5,\"minGap\":2.5,\"maxSpeed\":11.111,\"headwayTime\":2},"
-    "\"route\":[\"road_2_1_2\",\"road_1_1_2\"],\"interval\":2,\"startTime\":1,\"endTime\":-1}]";
-
 static cb_engine *g_engine[2];
 static cb_archive *g_saved[2];
 static uint64_t g_digest[2];
-
-static void die(const char *what, const cb_error *err)
-{
-    fprintf(stderr, "fuzz_archive: %s: %s\n", what, err ? err->msg : "");
-    exit(2);
-}
-
-static cb_engine *open_grid(void)
-{
-    cb_error err = { 0 };
-    net_spec net;
-    demand_spec demand;
-    net_spec_init(&net);
-    demand_spec_init(&demand);
-    char *src = strdup(FLOWS);
-    cbu_jdoc doc;
-    if (!src || cf_roadnet_load(FUZZ_ARCHIVE_ROADNET, &net, &err) ||
-        cbu_json_parse(&doc, "flow.json", src, strlen(FLOWS), &err) ||   /* takes src */
-        cf_flow_from_json(&doc, "flow.json", &net, &demand, &err))
-        die("the grid city", &err);
-    cb_options opt;
-    cb_options_init(&opt);
-    sim_defaults def = { 1.0, 5, true, false };
-    cb_engine *e = NULL;
-    if (sim_engine_create(&net, &demand, "roadnet.json", "flow.json", &opt, &def, &e, &err)) die("the grid city", &err);
-    cbu_json_free(&doc);
-    demand_spec_free(&demand);
-    net_spec_free(&net);
-    return e;
-}
 
 static cb_engine *open_junction(void)
 {
@@ -78,14 +34,14 @@ static cb_engine *open_junction(void)
     cb_sumo_options so;
     cb_sumo_options_init(&so);
     cb_engine *e = NULL;
-    if (cb_sumo_open(FUZZ_ARCHIVE_SUMOCFG, &opt, &so, &e, NULL, &err)) die("the SUMO junction", &err);
+    if (cb_sumo_open(FUZZ_ARCHIVE_SUMOCFG, &opt, &so, &e, NULL, &err)) fuzz_die("the SUMO junction", &err);
     return e;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    g_engine[0] = open_grid();
+    g_engine[0] = fuzz_city_open(true);
     g_engine[1] = open_junction();
     for (int k = 0; k < 2; k++) {
         cb_engine *e = g_engine[k];
@@ -96,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         if (rc == CB_OK) rc = cb_engine_add_incident(e, 0, 10, 50, 200, NULL, &err);
         for (int s = 0; rc == CB_OK && s < 40; s++) rc = cb_engine_step(e, &err);
         if (rc == CB_OK) rc = cb_engine_snapshot(e, &g_saved[k], &err);
-        if (rc) die("saving", &err);
+        if (rc) fuzz_die("saving", &err);
         g_digest[k] = cb_engine_digest(e);
     }
     return 0;

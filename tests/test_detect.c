@@ -77,6 +77,8 @@ TEST(incident_blocks_lane_until_cleared)
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 100, 0, 60, &id, &err), CB_OK);
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 400, 0, 60, NULL, &err), CB_EINVAL);   /* beyond the lane */
     ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 50, 30, 20, NULL, &err), CB_EINVAL);   /* ends first */
+    ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 50, 30, 2e302, NULL, &err), CB_EINVAL); /* no step number */
+    ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 50, 30, NAN, NULL, &err), CB_EINVAL);
     ASSERT_EQ_INT(run_steps(e, 55), 0);
     cb_vehicle v;
     ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);

@@ -227,8 +227,8 @@ int cb_engine_add_incident(cb_engine *e, size_t lane, double pos, double t0, dou
     double len = s->aux[lane].length;
     if (!(pos >= 0) || pos > len)
         return cbu_err(err, CB_EINVAL, "position %g m is not on lane %s (0 to %g m)", pos, n->lanes[lane].id, len);
-    if (!(t0 >= 0) || (t1 >= 0 && t1 <= t0) || t0 > 1e9)
-        return cbu_err(err, CB_EINVAL, "an incident needs 0 <= t0 < t1 (t1 < 0: until cleared)");
+    if (!(t0 >= 0) || t0 > 1e9 || !(t1 < 0 || (t1 > t0 && t1 <= 1e9)))   /* NaN fails too */
+        return cbu_err(err, CB_EINVAL, "an incident needs 0 <= t0 < t1 <= 1e9 s (t1 < 0: until cleared)");
     if (s->n_incidents >= SIM_MAX_INCIDENTS)
         return cbu_err(err, CB_ELIMIT, "at most %d incidents per twin", SIM_MAX_INCIDENTS);
     if (!s->block_pos) {
