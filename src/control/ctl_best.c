@@ -328,9 +328,11 @@ static void add_upstream(const ctl_ctx *c, const cb_site *s, const site_plan *sp
         double v = pub[pub_index(slot, k)] * share;
         double t0 = pub[0] + k * c->interval - o->time;   /* release window, from now */
         if (v <= 0 || t0 + c->interval <= 0) continue;     /* released already: on our road */
-        int b = (int)(t0 + travel + 0.5), e = (int)(t0 + c->interval + travel + 0.5);
-        if (b < 0) b = 0;
-        if (e > M->n_t) e = M->n_t;
+        /* a road crawled at a tiny limit arrives past the horizon: no
+         * effect, and no conversion of a huge time to int */
+        double bt = t0 + travel + 0.5, et = bt + c->interval;
+        if (!(bt < M->n_t)) continue;
+        int b = bt < 0 ? 0 : (int)bt, e = et > M->n_t ? M->n_t : (int)et;
         for (int t = b; t < e; t++) arrive[t] += v / c->interval;
     }
 }
