@@ -31,8 +31,9 @@ static void fuzz_die(const char *what, const cb_error *err)
     exit(2);
 }
 
-/* lane_change: CityFlow's lane changing on.  Exits (2) on failure. */
-static cb_engine *fuzz_city_open(bool lane_change)
+/* lane_change: CityFlow's lane changing on; external: phases change only
+ * through cb_engine_set_phase.  Exits (2) on failure. */
+static cb_engine *fuzz_city_open_ex(bool lane_change, bool external)
 {
     cb_error err = { 0 };
     net_spec net;
@@ -47,7 +48,7 @@ static cb_engine *fuzz_city_open(bool lane_change)
         fuzz_die("the grid city", &err);
     cb_options opt;
     cb_options_init(&opt);
-    sim_defaults def = { 1.0, 5, lane_change, false };
+    sim_defaults def = { 1.0, 5, lane_change, external };
     cb_engine *e = NULL;
     if (sim_engine_create(&net, &demand, "roadnet.json", "flow.json", &opt, &def, &e, &err)) fuzz_die("the grid city", &err);
     cbu_json_free(&doc);
@@ -55,5 +56,7 @@ static cb_engine *fuzz_city_open(bool lane_change)
     net_spec_free(&net);
     return e;
 }
+
+static inline cb_engine *fuzz_city_open(bool lane_change) { return fuzz_city_open_ex(lane_change, false); }
 
 #endif

@@ -192,6 +192,25 @@ TEST(archive_without_detectors_restarts_the_loops)
     cb_engine_close(e);
 }
 
+/* An incident the engine accepts is one its archive restores: from 100.2
+ * to 100.7 s both ends round to step 101, an incident that never blocks
+ * (fuzz/fuzz_api.c found the archive check refusing it). */
+TEST(an_incident_within_one_step_is_saved)
+{
+    cb_engine *e = open_cross();
+    ASSERT(e);
+    cb_error err;
+    ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 10, 100.2, 100.7, NULL, &err), CB_OK);
+    cb_archive *a;
+    ASSERT_EQ_INT(cb_engine_snapshot(e, &a, &err), CB_OK);
+    int rc = cb_engine_load(e, a, &err);
+    if (rc) fprintf(stderr, "  %s\n", err.msg);
+    ASSERT_EQ_INT(rc, CB_OK);
+    ASSERT_EQ_INT(cb_engine_incident_count(e), 1);
+    cb_archive_free(a);
+    cb_engine_close(e);
+}
+
 /* The archive's bytes (sim_archive.c owns the type; the test reaches in
  * to damage a copy rather than widen the public API). */
 struct cb_archive { unsigned char *buf; size_t len; };

@@ -361,7 +361,7 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
         if (raw[offsetof(sim_incident, active)] > 1 || raw[offsetof(sim_incident, cleared)] > 1 ||
             in->lane >= n->n_lanes || !(in->pos >= 0 && in->pos <= s->aux[in->lane].length) ||
             in->start_step < 0 || in->start_step > INT64_MAX / 4 || in->end_step < -1 ||
-            (in->end_step >= 0 && in->end_step <= in->start_step))
+            (in->end_step >= 0 && in->end_step < in->start_step))   /* equal: t0 and t1 in one step */
             return bad_archive(err, "corrupt incident");
     }
     if (L->n_det) {
