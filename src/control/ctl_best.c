@@ -183,8 +183,8 @@ static int init(ctl_ctx *c, cb_error *err)
      * covering the horizon (at most CB_ZONES_MAX rings, widened if needed). */
     double H = c->p[P_K] * c->interval;
     if (c->p[P_BIN] > 0 && vmax > 0) {
-        int nz = (int)ceil(H / c->p[P_BIN] - 1e-9);
-        if (nz > CB_ZONES_MAX) nz = CB_ZONES_MAX;
+        double rings = ceil(H / c->p[P_BIN] - 1e-9);      /* compared before it becomes an int */
+        int nz = rings > CB_ZONES_MAX ? CB_ZONES_MAX : rings < 1 ? 1 : (int)rings;
         r->bin = H / nz;
         c->n_zones = (uint32_t)nz;
         for (int z = 0; z < nz; z++) c->zone_m[z] = (z + 1) * r->bin * vmax;
