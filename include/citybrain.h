@@ -83,9 +83,16 @@ typedef struct cb_options {
                                  set only through cb_engine_set_phase */
     const char *roadnet_file; /* replaces the config's roadnetFile if set */
     const char *flow_file;    /* replaces the config's flowFile if set */
-    double interval;          /* seconds per step; 0: from config (or 1.0) */
+    double interval;          /* seconds per step, CB_INTERVAL_MIN to 3600;
+                                 0: from config (or 1.0) */
     bool no_replay;           /* ignore the config's saveReplay */
 } cb_options;
+
+/* The shortest step any input may ask for (options, config.json, a
+ * .sumocfg's step-length): a millisecond.  Shorter steps would turn
+ * ordinary times (an incident at 1e9 s, a flow's period) into step counts
+ * beyond 64 bits. */
+#define CB_INTERVAL_MIN 0.001
 
 void cb_options_init(cb_options *opt);
 

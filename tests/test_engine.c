@@ -153,4 +153,33 @@ TEST(engine_att_counts_unfinished)
     cb_engine_close(e);
 }
 
+/* A step of a millisecond at least (CB_INTERVAL_MIN): 1e-300 s would turn
+ * an incident at 1e9 s, or a flow's period, into a step count beyond 64
+ * bits.  NaN is no interval either. */
+TEST(intervals_below_a_millisecond_are_refused)
+{
+    cb_grid_options g;
+    cb_grid_options_init(&g);
+    g.rows = g.cols = 1;
+    const double bad[] = { 1e-300, 0.0009, -1, NAN, 3601 };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cb_options o;
+        cb_options_init(&o);
+        o.interval = bad[k];
+        cb_engine *e = NULL;
+        cb_error err;
+        ASSERT_EQ_INT(cb_engine_open_grid(&g, &o, &e, &err), CB_EINVAL);
+        ASSERT_CONTAINS(err.msg, "interval must be between 0.001 and 3600 s");
+    }
+    cb_options o;
+    cb_options_init(&o);
+    o.interval = CB_INTERVAL_MIN;
+    cb_engine *e = NULL;
+    cb_error err;
+    ASSERT_EQ_INT(cb_engine_open_grid(&g, &o, &e, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_add_incident(e, 0, 1, 1e9 - 1, 1e9, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    cb_engine_close(e);
+}
+
 TEST_MAIN()

@@ -184,6 +184,13 @@ TEST(cli_runs_a_sumocfg)
     snprintf(cmd, sizeof cmd, CB_BINARY " run %s --flow %s --duration 100 --json", cfg, DATA "cross.rou.xml");
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
     ASSERT_CONTAINS(out, "\"duration\": 100");
+    /* a step shorter than a millisecond: the line and element are named */
+    cfg = test_write_tmp("cb_tiny_step.sumocfg",
+                         "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n  </input>\n"
+                         "  <time>\n    <step-length value=\"1e-300\"/>\n  </time>\n</configuration>\n");
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_tiny_step.sumocfg:6: <step-length>: step-length \"1e-300\" is not between 0.001 and 3600 s");
 }
 
 TEST(cli_converts_to_cityflow)

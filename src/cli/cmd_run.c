@@ -116,7 +116,7 @@ static int parse_args(const cli_command *self, int argc, char **argv, run_args *
             a->sc.duration = a->duration;          /* given: SUMO demand after it is not loaded */
             break;
         case RUN_INTERVAL:
-            if (!cli_value_double(&p, 0.001, 3600, &a->opt.interval)) return CLI_EXIT_USAGE;
+            if (!cli_value_double(&p, CB_INTERVAL_MIN, 3600, &a->opt.interval)) return CLI_EXIT_USAGE;
             break;
         case RUN_THREADS:
             if (!cli_value_int(&p, 1, 256, &v)) return CLI_EXIT_USAGE;

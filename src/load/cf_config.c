@@ -35,9 +35,9 @@ int cf_config_from_json(const cbu_jdoc *doc, const char *path, cf_config *out, c
     const char *dir = NULL, *roadnet = NULL, *flow = NULL, *rlog = NULL, *rplay = NULL;
     if ((rc = cbu_jas_object(&c, root))) goto done;
     if ((rc = cbu_jget_number(&c, root, "interval", true, &out->interval))) goto done;
-    if (!(out->interval > 0) || out->interval > 3600) {
+    if (!(out->interval >= CB_INTERVAL_MIN) || out->interval > 3600) {
         cbu_jpush_key(&c, "interval");
-        rc = cbu_jfail(&c, cbu_jobj_get(root, "interval"), "must be a positive number of seconds (at most 3600)");
+        rc = cbu_jfail(&c, cbu_jobj_get(root, "interval"), "must be between %g and 3600 seconds", CB_INTERVAL_MIN);
         goto done;
     }
     if ((rc = cbu_jget_int(&c, root, "seed", true, &out->seed))) goto done;

@@ -156,8 +156,9 @@ int sumo_cfg_load(const char *path, const cb_sumo_options *so, sumo_cfg *c, cb_w
         } else if (strcmp(e->name, "end") == 0) {
             if (!sx_parse_double(v, &c->end)) rc = sx_fail(&d, e, err, CB_ESCHEMA, "end \"%.40s\" is not a time", v);
         } else if (strcmp(e->name, "step-length") == 0) {
-            if (!sx_parse_double(v, &c->step_length) || !(c->step_length > 0) || c->step_length > 3600)
-                rc = sx_fail(&d, e, err, CB_ESCHEMA, "step-length \"%.40s\" is not a positive time", v);
+            if (!sx_parse_double(v, &c->step_length) || !(c->step_length >= CB_INTERVAL_MIN) || c->step_length > 3600)
+                rc = sx_fail(&d, e, err, CB_ESCHEMA, "step-length \"%.40s\" is not between %g and 3600 s", v,
+                             CB_INTERVAL_MIN);
         } else if (!harmless(e->name)) {
             sumo_warn(warn, &d, e, "the SUMO option '%s' (= \"%.60s\") is not used by citybrain", e->name, v);
         }

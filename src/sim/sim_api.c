@@ -120,8 +120,8 @@ int sim_engine_create(const net_spec *spec, const demand_spec *demand, const cha
     *out = NULL;
     if (opt->threads < 1 || opt->threads > 256)
         return cbu_err(err, CB_EINVAL, "threads must be between 1 and 256 (got %d)", opt->threads);
-    if (opt->interval < 0 || opt->interval > 3600)
-        return cbu_err(err, CB_EINVAL, "interval must be between 0 and 3600 s");
+    if (!(opt->interval == 0 || (opt->interval >= CB_INTERVAL_MIN && opt->interval <= 3600)))
+        return cbu_err(err, CB_EINVAL, "interval must be between %g and 3600 s (0: from the scenario)", CB_INTERVAL_MIN);
     cb_net *net = NULL;
     int rc = net_build(spec, &net, err);
     if (rc) {
