@@ -96,20 +96,27 @@ TEST(emergency_and_incidents_over_the_api)
     ASSERT_EQ_INT(r.status, 201);
     ASSERT_CONTAINS(r.body, "\"incident\":0");
     resp_free(&r);
+    /* Watch the alert on this lane.  The twin runs on the wall clock, so
+     * when the EV and the incident arrive differs from run to run, and now
+     * and then another lane raises a short alert of its own (a loaded CI
+     * machine saw one on road_3_1_0 for a second, right after the EV's
+     * holds): that is the detector's business (docs/incidents.md counts
+     * such alerts), not this test's, which checks that alerts reach the
+     * API and the store and are cleared there. */
     bool raised = false, cleared = false;
+    const char *lane = "\"refRoadSegment\":\"urn:ngsi-ld:RoadSegment:road_1_1_0\",\"laneId\":1";
     for (int i = 0; i < 600 && !cleared; i++) {
         sleep_ms(50);
         ASSERT_EQ_INT(http(s.port, "GET", "/api/v1/alerts", NULL, NULL, &r), 0);
-        char *p = strstr(r.body, "\"subCategory\":\"carStopped\"");
+        const char *p = strstr(r.body, lane);
         if (p) {
             raised = true;
-            ASSERT_CONTAINS(r.body, "road_1_1_0");
-            ASSERT_CONTAINS(r.body, "loop detectors");
+            ASSERT_CONTAINS(p, "loop detectors");
         }
         resp_free(&r);
         if (raised) {
             ASSERT_EQ_INT(http(s.port, "GET", "/api/v1/alerts?active=true", NULL, NULL, &r), 0);
-            cleared = strstr(r.body, "carStopped") == NULL;
+            cleared = strstr(r.body, lane) == NULL;
             resp_free(&r);
         }
     }
