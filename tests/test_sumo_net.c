@@ -212,7 +212,9 @@ TEST(bad_networks_name_file_line_and_element)
     ASSERT_EQ_INT(parse_variant("state=\"rrG\"", "state=\"rrX\"", &err), CB_ESCHEMA);
     ASSERT_CONTAINS(err.msg, "unknown signal 'X'");
     ASSERT_EQ_INT(parse_variant("duration=\"3\"", "duration=\"0\"", &err), CB_ESCHEMA);
-    ASSERT_CONTAINS(err.msg, "duration must be > 0");
+    ASSERT_CONTAINS(err.msg, "duration must be between 0.001 and 1e6 s");
+    ASSERT_EQ_INT(parse_variant("duration=\"3\"", "duration=\"1e-300\"", &err), CB_ESCHEMA);
+    ASSERT_CONTAINS(err.msg, "duration must be between 0.001 and 1e6 s");
     ASSERT_EQ_INT(parse_variant("response=\"001\"", "response=\"01\"", &err), CB_ESCHEMA);
     ASSERT_CONTAINS(err.msg, "<request>: response has 2 characters, the junction has 3 links");
     ASSERT_EQ_INT(parse_variant("from=\"N\" to=\"J\"", "from=\"N\" to=\"Z\"", &err), CB_ESCHEMA);

@@ -58,8 +58,8 @@ int gen_grid_check(const cb_grid_options *g, cb_error *err)
                        "grid option spacing (%g m) must exceed twice intersection_width (%g m): "
                        "roads are shortened by the intersection width at both ends",
                        g->spacing, g->intersection_width);
-    if ((rc = check_range(err, "green_time", g->green_time, 0, false, 1e6, "s"))) return rc;
-    if ((rc = check_range(err, "yellow_time", g->yellow_time, 0, false, 1e6, "s"))) return rc;
+    if ((rc = check_range(err, "green_time", g->green_time, NET_MIN_PHASE_S, true, 1e6, "s"))) return rc;
+    if ((rc = check_range(err, "yellow_time", g->yellow_time, NET_MIN_PHASE_S, true, 1e6, "s"))) return rc;
     /* CityFlow aborts on a flow interval below 1 s. */
     if ((rc = check_range(err, "flow_interval", g->flow_interval, 1, true, 1e9, "s"))) return rc;
     /* Each lane link costs ~200 bytes of spec (11 points); refuse sizes that

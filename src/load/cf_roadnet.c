@@ -239,9 +239,10 @@ static int parse_phases(rn_loader *L, const cbu_jv *v, net_spec_inter *in)
         net_spec_phase *sp = &in->phases[p];
         if ((rc = cbu_jas_object(&L->c, ph))) return rc;
         if ((rc = cbu_jget_number(&L->c, ph, "time", true, &sp->time))) return rc;
-        if (!(sp->time > 0) || sp->time > 1e6) {
+        if (!(sp->time >= NET_MIN_PHASE_S) || sp->time > 1e6) {
             cbu_jpush_key(&L->c, "time");
-            return cbu_jfail(&L->c, cbu_jobj_get(ph, "time"), "a phase must last a positive number of seconds");
+            return cbu_jfail(&L->c, cbu_jobj_get(ph, "time"), "a phase must last between %g and 1e6 seconds",
+                             NET_MIN_PHASE_S);
         }
         if ((rc = cbu_jget_array(&L->c, ph, "availableRoadLinks", true, &links))) return rc;
         cbu_jpush_key(&L->c, "availableRoadLinks");

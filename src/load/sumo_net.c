@@ -262,8 +262,8 @@ static int read_tl(sumo_net *n, const sx_doc *d, uint32_t ei, cb_warnings *warn,
         if ((rc = sx_get_double(d, pe, "minDur", false, -1, &p->min_dur, err))) return rc;
         if ((rc = sx_get_double(d, pe, "maxDur", false, -1, &p->max_dur, err))) return rc;
         if ((rc = sx_get_str(d, pe, "state", true, &p->state, err))) return rc;
-        if (!(p->duration > 0) || p->duration > 1e6)
-            return sx_fail(d, pe, err, CB_ESCHEMA, "duration must be > 0 s (and at most 1e6)");
+        if (!(p->duration >= NET_MIN_PHASE_S) || p->duration > 1e6)
+            return sx_fail(d, pe, err, CB_ESCHEMA, "duration must be between %g and 1e6 s", NET_MIN_PHASE_S);
         size_t sl = strlen(p->state);
         if (t.n_phases == 0) len = sl;
         else if (sl != len)

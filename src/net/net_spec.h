@@ -33,6 +33,11 @@ typedef struct net_point { double x, y; } net_point;
  * imports another can write and read back (citybrain convert). */
 #define NET_MAX_COORD 1e8
 
+/* The shortest signal phase any loader accepts, seconds.  The fixed-time
+ * plan advances phase by phase until a step's time is used up, so phases
+ * of 1e-300 s made one step loop for ever (a roadnet of them hung `run`). */
+#define NET_MIN_PHASE_S 0.001
+
 /* Movement types, with CityFlow's conflict priorities as values: at a
  * conflict point a higher value goes first (straight 3 > left 2 > right 1).
  * NET_TURN_UNKNOWN is never produced by our loaders (they reject unknown
