@@ -1,5 +1,6 @@
 #!/bin/sh
-# smoke.sh [SECONDS] -- build the libFuzzer targets and fuzz each loader.
+# smoke.sh [SECONDS] -- build the libFuzzer targets and run each: the loaders,
+# the ingest parser, damaged archives, the one-line forms and the C API.
 #
 # Configures a clang build with -DCB_FUZZ=ON -DCB_SANITIZE=ON in build-fuzz/,
 # builds the targets, then runs each for SECONDS (default 60) on a copy
