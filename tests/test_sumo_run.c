@@ -191,6 +191,13 @@ TEST(cli_runs_a_sumocfg)
     snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
     ASSERT_CONTAINS(err, "cb_tiny_step.sumocfg:6: <step-length>: step-length \"1e-300\" is not between 0.001 and 3600 s");
+    /* an end beyond 1e9 s (as --duration): it used to run for ever */
+    cfg = test_write_tmp("cb_far_end.sumocfg",
+                         "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n  </input>\n"
+                         "  <time>\n    <end value=\"1e300\"/>\n  </time>\n</configuration>\n");
+    snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
+    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+    ASSERT_CONTAINS(err, "cb_far_end.sumocfg:6: <end>: end \"1e300\" is not a time (at most 1e9 s; -1: none)");
 }
 
 TEST(cli_converts_to_cityflow)

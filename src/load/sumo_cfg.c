@@ -121,6 +121,7 @@ static int apply_options(const char *dir, const cb_sumo_options *so, sumo_cfg *c
     if (so->end_set) c->end = so->end;
     if (!(c->begin >= 0) || c->begin > 1e9) return cbu_err(err, CB_EINVAL, "begin must be between 0 and 1e9 s");
     if (c->end >= 0 && c->end < c->begin) return cbu_err(err, CB_EINVAL, "end (%g s) is before begin (%g s)", c->end, c->begin);
+    if (c->end > 1e9) return cbu_err(err, CB_EINVAL, "end must be at most 1e9 s");
     return CB_OK;
 }
 
@@ -152,9 +153,12 @@ int sumo_cfg_load(const char *path, const cb_sumo_options *so, sumo_cfg *c, cb_w
         else if (strcmp(e->name, "additional-files") == 0)
             rc = set_list(dir, v, &c->additional_files, &c->n_additional_files, where, err);
         else if (strcmp(e->name, "begin") == 0) {
-            if (!sx_parse_double(v, &c->begin) || c->begin < 0) rc = sx_fail(&d, e, err, CB_ESCHEMA, "begin \"%.40s\" is not a time >= 0", v);
+            if (!sx_parse_double(v, &c->begin) || !(c->begin >= 0 && c->begin <= 1e9))
+                rc = sx_fail(&d, e, err, CB_ESCHEMA, "begin \"%.40s\" is not a time from 0 to 1e9 s", v);
         } else if (strcmp(e->name, "end") == 0) {
-            if (!sx_parse_double(v, &c->end)) rc = sx_fail(&d, e, err, CB_ESCHEMA, "end \"%.40s\" is not a time", v);
+            /* at most 1e9 s, as --duration: 1e300 ran for ever */
+            if (!sx_parse_double(v, &c->end) || c->end > 1e9)
+                rc = sx_fail(&d, e, err, CB_ESCHEMA, "end \"%.40s\" is not a time (at most 1e9 s; -1: none)", v);
         } else if (strcmp(e->name, "step-length") == 0) {
             if (!sx_parse_double(v, &c->step_length) || !(c->step_length >= CB_INTERVAL_MIN) || c->step_length > 3600)
                 rc = sx_fail(&d, e, err, CB_ESCHEMA, "step-length \"%.40s\" is not between %g and 3600 s", v,
