@@ -227,4 +227,32 @@ TEST(limits_and_static_files)
     ASSERT_EQ_INT(stop_server(&s, SIGTERM), 0);
 }
 
+/* Settings out of range stop the server before it starts, naming the key:
+ * 1e300 retention days became milliseconds in 64 bits (UB in store.c). */
+TEST(settings_out_of_range_are_refused_at_start)
+{
+    static const struct { const char *json, *says; } bad[] = {
+        { "{\"retention_days\": 1e300}", "retention_days and aggregate_days: more than 0, at most 36500" },
+        { "{\"aggregate_days\": 1e20}", "retention_days and aggregate_days: more than 0, at most 36500" },
+        { "{\"kpi_period\": 0}", "kpi_period: 1 .. 86400 s" },
+        { "{\"loop_seconds\": -5}", "loop_seconds: 0 (no loop) .. 1e9 s" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        const char *cfg = test_write_tmp("cb_serve_bad.json", bad[k].json);
+        char cmd[1024], out[600];
+        snprintf(out, sizeof out, "%s/cb_serve_bad.txt", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        snprintf(cmd, sizeof cmd, "timeout 20 " CB_BINARY " serve --listen 127.0.0.1:0 --db %s --config %s 2>%s",
+                 fresh_db("serve_bad_settings"), cfg, out);
+        int st = system(cmd);
+        ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+        FILE *f = fopen(out, "r");
+        ASSERT(f);
+        char text[1024] = "";
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+        ASSERT_CONTAINS(text, bad[k].says);
+    }
+}
+
 TEST_MAIN()

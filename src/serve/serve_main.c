@@ -123,8 +123,12 @@ int cbsv_config_load(cbsv_config *c, const char *path, cb_error *err)
     }
     if (!(c->speed >= 0 && c->speed <= 1e6)) return cbu_err(err, CB_EINVAL, "%s: speed: 0 .. 1e6", path);
     if (!(c->obs_period >= 1 && c->obs_period <= 86400)) return cbu_err(err, CB_EINVAL, "%s: obs_period: 1 .. 86400 s", path);
-    if (!(c->retention_days > 0 && c->aggregate_days > 0))
-        return cbu_err(err, CB_EINVAL, "%s: retention_days and aggregate_days must be positive", path);
+    if (!(c->kpi_period >= 1 && c->kpi_period <= 86400)) return cbu_err(err, CB_EINVAL, "%s: kpi_period: 1 .. 86400 s", path);
+    if (!(c->loop_seconds >= 0 && c->loop_seconds <= 1e9))
+        return cbu_err(err, CB_EINVAL, "%s: loop_seconds: 0 (no loop) .. 1e9 s", path);
+    /* days become milliseconds in 64 bits (store.c): a century is plenty */
+    if (!(c->retention_days > 0 && c->retention_days <= 36500 && c->aggregate_days > 0 && c->aggregate_days <= 36500))
+        return cbu_err(err, CB_EINVAL, "%s: retention_days and aggregate_days: more than 0, at most 36500", path);
     return CB_OK;
 }
 
