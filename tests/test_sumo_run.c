@@ -184,20 +184,23 @@ TEST(cli_runs_a_sumocfg)
     snprintf(cmd, sizeof cmd, CB_BINARY " run %s --flow %s --duration 100 --json", cfg, DATA "cross.rou.xml");
     ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 0);
     ASSERT_CONTAINS(out, "\"duration\": 100");
-    /* a step shorter than a millisecond: the line and element are named */
-    cfg = test_write_tmp("cb_tiny_step.sumocfg",
-                         "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n  </input>\n"
-                         "  <time>\n    <step-length value=\"1e-300\"/>\n  </time>\n</configuration>\n");
-    snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
-    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
-    ASSERT_CONTAINS(err, "cb_tiny_step.sumocfg:6: <step-length>: step-length \"1e-300\" is not between 0.001 and 3600 s");
-    /* an end beyond 1e9 s (as --duration): it used to run for ever */
-    cfg = test_write_tmp("cb_far_end.sumocfg",
-                         "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n  </input>\n"
-                         "  <time>\n    <end value=\"1e300\"/>\n  </time>\n</configuration>\n");
-    snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
-    ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
-    ASSERT_CONTAINS(err, "cb_far_end.sumocfg:6: <end>: end \"1e300\" is not a time (at most 1e9 s; -1: none)");
+    /* times out of range, the line and element named: a step shorter than
+     * a millisecond, an end beyond 1e9 s (as --duration; it ran for ever) */
+    static const struct { const char *time, *says; } bad[] = {
+        { "<step-length value=\"1e-300\"/>", ":6: <step-length>: step-length \"1e-300\" is not between 0.001 and 3600 s" },
+        { "<end value=\"1e300\"/>", ":6: <end>: end \"1e300\" is not a time (at most 1e9 s; -1: none)" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "<configuration>\n  <input>\n    <net-file value=\"" DATA "cross.net.xml\"/>\n  </input>\n"
+                 "  <time>\n    %s\n  </time>\n</configuration>\n", bad[k].time);
+        cfg = test_write_tmp("cb_bad_time.sumocfg", text);
+        snprintf(cmd, sizeof cmd, CB_BINARY " run %s", cfg);
+        ASSERT_EQ_INT(sh(cmd, out, sizeof out, err, sizeof err), 1);
+        ASSERT_CONTAINS(err, "cb_bad_time.sumocfg");
+        ASSERT_CONTAINS(err, bad[k].says);
+    }
 }
 
 TEST(cli_converts_to_cityflow)
