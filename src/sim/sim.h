@@ -380,6 +380,20 @@ void sim_activate(sim_engine *s, uint32_t d);
  * belonging to drv (the road of a lane; the road entered, for a link) and
  * is advanced to the one of the returned drivable. */
 uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint32_t *k);
+/* The same on a route given as its roads (sim_plan_next's rule, shared
+ * with the archive check, whose routes are not in an engine yet): a link
+ * leads to its end lane; a lane, to the link towards the route's next
+ * road (net_next_link), SIM_NONE at the route's end or if it has none. */
+static inline uint32_t sim_next_on_route(const cb_net *n, const uint32_t *roads, uint32_t rn, uint32_t drv,
+                                         uint32_t *k)
+{
+    if (drv >= n->n_lanes) return n->links[drv - n->n_lanes].end_lane;
+    if (*k + 1 >= rn) return SIM_NONE;
+    uint32_t link = net_next_link(n, drv, roads[*k + 1], *k + 2 < rn ? roads[*k + 2] : NET_NONE);
+    if (link == NET_NONE) return SIM_NONE;
+    (*k)++;
+    return net_link_drivable(n, link);
+}
 
 /* sim_pub.c: published-ATT bookkeeping for a vehicle that, after this
  * step, is on the lane at its route position (enter) or has left it. */

@@ -34,16 +34,6 @@ static const uint32_t *route_roads(const sim_engine *s, const archive_loaded *L,
     return L->extra_roads[r - s->n_routes_init];
 }
 
-/* sim_plan_next on the archive's routes: where a vehicle on drivable d at
- * route position k goes next. */
-static uint32_t planned_next(const cb_net *n, const uint32_t *roads, uint32_t rn, uint32_t d, uint32_t k)
-{
-    if (d >= n->n_lanes) return n->links[d - n->n_lanes].end_lane;
-    if (k + 1 >= rn) return SIM_NONE;
-    uint32_t link = net_next_link(n, d, roads[k + 1], k + 2 < rn ? roads[k + 2] : NET_NONE);
-    return link == NET_NONE ? SIM_NONE : net_link_drivable(n, link);
-}
-
 /* The road a vehicle on drivable d is on, or enters (a lane link). */
 static uint32_t drivable_road(const cb_net *n, uint32_t d)
 {
@@ -149,7 +139,8 @@ static int check_places(const sim_engine *s, const archive_loaded *L, uint16_t *
                 return fault(err, "a vehicle is not where its record says");
             uint32_t rn;
             const uint32_t *roads = route_roads(s, L, v->route, &rn);
-            if (drivable_road(n, d) != roads[v->route_pos] || sl->next != planned_next(n, roads, rn, d, v->route_pos))
+            uint32_t k = v->route_pos;
+            if (drivable_road(n, d) != roads[v->route_pos] || sl->next != sim_next_on_route(n, roads, rn, d, &k))
                 return fault(err, "a vehicle is off its route");
             if (shadow ? (seen[sl->vid] & 0xff00) : (seen[sl->vid] & 0xff))
                 return fault(err, "a vehicle is on the network twice");

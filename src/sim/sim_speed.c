@@ -128,15 +128,8 @@ static double stop_before_speed(const net_vtype *vt, double v, double d, double 
 
 uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint32_t *k)
 {
-    const cb_net *n = s->net;
-    if (drv >= n->n_lanes) return n->links[drv - n->n_lanes].end_lane;
     const sim_route *r = &s->routes[v->route];
-    if (*k + 1 >= r->n) return SIM_NONE;
-    uint32_t after = *k + 2 < r->n ? r->roads[*k + 2] : NET_NONE;
-    uint32_t link = net_next_link(n, drv, r->roads[*k + 1], after);
-    if (link == NET_NONE) return SIM_NONE;
-    (*k)++;
-    return net_link_drivable(n, link);
+    return sim_next_on_route(s->net, r->roads, r->n, drv, k);
 }
 
 /* What a blocked lane presents to vehicles behind it: a stopped "vehicle"
