@@ -28,7 +28,6 @@
  * reader can use the records in place (malloc'ed buffers are 16-byte
  * aligned). */
 
-
 struct cb_archive {
     unsigned char *buf;
     size_t len;
@@ -187,7 +186,6 @@ static uint64_t r_count(areader *r, uint64_t max, size_t elem)
     if (c > max || (elem && c > (r->n - r->pos) / elem)) r->bad = true;
     return r->bad ? 0 : c;
 }
-
 
 static void loaded_free(archive_loaded *L)
 {
