@@ -15,6 +15,7 @@
  * to its own archive, which must load. */
 #include "citybrain_sumo.h"
 #include "fuzz_city.h"
+#include "sim/sim_archive.h"      /* struct cb_archive: its bytes, to damage a copy */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +59,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* The archive's bytes, for damaging a copy (sim_archive.c owns the type;
- * the fuzzer reaches in rather than widen the public API). */
-struct cb_archive { unsigned char *buf; size_t len; };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,6 +8,7 @@
  * (CityFlow scenarios: tests/test_vehicle_api.c.) */
 #include "test.h"
 #include "citybrain_sumo.h"
+#include "sim/sim_archive.h"      /* struct cb_archive: its bytes, to damage a copy */
 
 #define CROSS CB_SOURCE_DIR "/tests/data/sumo/cross.net.xml"
 
@@ -210,10 +211,6 @@ TEST(an_incident_within_one_step_is_saved)
     cb_archive_free(a);
     cb_engine_close(e);
 }
-
-/* The archive's bytes (sim_archive.c owns the type; the test reaches in
- * to damage a copy rather than widen the public API). */
-struct cb_archive { unsigned char *buf; size_t len; };
 
 /* Every single byte of an archive damaged in turn (all bits flipped): the
  * load is refused and changes nothing, or what it accepts runs.  Under the

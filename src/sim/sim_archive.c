@@ -28,11 +28,6 @@
  * reader can use the records in place (malloc'ed buffers are 16-byte
  * aligned). */
 
-struct cb_archive {
-    unsigned char *buf;
-    size_t len;
-};
-
 /*--- writing ----------------------------------------------------------------------*/
 
 typedef struct awriter {

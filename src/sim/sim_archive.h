@@ -8,6 +8,14 @@
 
 #define ARCHIVE_ALIGN 16
 
+/* A saved state: the archive's bytes (owned).  Here rather than in
+ * sim_archive.c so that tests/test_archive.c and fuzz/fuzz_archive.c can
+ * damage a copy without widening the public API. */
+struct cb_archive {
+    unsigned char *buf;
+    size_t len;
+};
+
 /* The driver behind each vehicle type (sim_vparam's own fields): two SUMO
  * vehicles of one vType with different speed factors share a net_vtype
  * but not a driver, so the types alone would not restore them. */
