@@ -53,6 +53,49 @@ TEST(free_flow_travel_time_by_hand)
     cb_engine_close(e);
 }
 
+static int first_vehicle(const cb_vehicle *v, void *ud)
+{
+    *(cb_vehicle *)ud = *v;
+    return 1;
+}
+
+/* SUMO moves the vehicles first and inserts after (MSNet::simulationStep):
+ * in SUMO 1.15's FCD output for this vehicle (`sumo -n cross.net.xml -r
+ * ... --fcd-output`) it stands at its departure position with speed 0 at
+ * t = 10, then 2.60 m/s and 2.60 m further at t = 11, 5.20 m/s at t = 12;
+ * its tripinfo duration is 17 s.  CityFlow's order (insert, then move in
+ * the same step) would show it already moving after its first step. */
+TEST(inserted_after_the_move_as_sumo_does)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_cross("<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                             "<vehicle id=\"v\" type=\"c\" depart=\"10\" departLane=\"1\">"
+                             "<route edges=\"WJ JE\"/></vehicle></routes>", 1, &e, &err), CB_OK);
+    cb_vehicle v = { 0 };
+    run_to(e, 10);
+    ASSERT_EQ_INT(cb_engine_foreach_vehicle(e, true, first_vehicle, &v), 0);   /* not due yet */
+    run_to(e, 11);                                   /* the step of t = 10 */
+    ASSERT_EQ_INT(cb_engine_foreach_vehicle(e, true, first_vehicle, &v), 1);
+    ASSERT(v.running);
+    ASSERT_NEAR(v.speed, 0, 0);
+    double start = v.distance;
+    run_to(e, 12);
+    ASSERT_EQ_INT(cb_engine_foreach_vehicle(e, true, first_vehicle, &v), 1);
+    ASSERT_NEAR(v.speed, 2.6, 1e-12);
+    ASSERT_NEAR(v.distance - start, 2.6, 1e-12);
+    run_to(e, 13);
+    ASSERT_EQ_INT(cb_engine_foreach_vehicle(e, true, first_vehicle, &v), 1);
+    ASSERT_NEAR(v.speed, 5.2, 1e-12);
+    run_to(e, 100);
+    cb_trip_stats t;
+    ASSERT_EQ_INT(cb_engine_trip_stats(e, &t), CB_OK);
+    ASSERT_EQ_INT(t.finished, 1);
+    ASSERT_NEAR(t.mean_travel_time, 17, 0);
+    ASSERT_NEAR(t.mean_depart_delay, 0, 0);
+    cb_engine_close(e);
+}
+
 TEST(red_light_holds_until_green)
 {
     /* departing at 35 s, in phase 2 (33..60 s), when WJ->JE is red: it

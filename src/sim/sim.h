@@ -40,6 +40,9 @@
 #include "../util/rng.h"
 
 #define SIM_NONE UINT32_MAX
+/* In the blocker arrays: held before the junction, yielding to nobody (a
+ * vehicle that will not pass is no foe; SUMO's willPass = false). */
+#define SIM_HELD (UINT32_MAX - 1)
 
 /* Constants of the vehicle model that CityFlow does not read from files. */
 #define SIM_YIELD_DISTANCE 5.0      /* m, how far before a conflict a yielding vehicle stops */
@@ -270,7 +273,10 @@ typedef struct sim_engine {
     uint32_t n_veh, cap_veh;
     uint32_t *free_vids;   /* free list, used LIFO */
     uint32_t n_free, cap_free;
-    uint32_t *blocker;     /* per vid: the vehicle it yielded to last step */
+    uint32_t *blocker;     /* per vid: the vehicle it yielded to last step,
+                              SIM_HELD if it stopped before its next lane
+                              link for a red or a full exit (a SUMO
+                              driver), else SIM_NONE */
     uint32_t *blocker_next;/* per vid: ... this step */
 
     sim_route *routes;
@@ -324,6 +330,11 @@ typedef struct sim_engine {
      * only engines opened from SUMO inputs keep them (trip_stats).  Summed
      * in the serial merge in retirement order, so they are deterministic. */
     bool trip_stats;
+    /* SUMO's order within a step (MSNet::simulationStep): vehicles move,
+     * then the due ones are inserted, behind vehicles that have already
+     * moved; they first move in the next step.  CityFlow inserts first.
+     * Set with trip_stats for engines opened from SUMO inputs. */
+    bool insert_after_move;
     double scenario_end;         /* seconds, 0: the scenario names no end */
     int64_t trip_finished, trip_stuck;
     int64_t trip_tt_steps, trip_wait_steps, trip_delay_steps, trip_max_run;

@@ -236,7 +236,11 @@ typedef struct foe {
  * along it: the one that just left it and whose tail still covers the
  * point, else the frontmost vehicle on it whose tail has not passed the
  * point, else (only while the link is green) the first vehicle of its
- * start lane if that vehicle is heading into this link. */
+ * start lane if that vehicle is heading into this link and was not held
+ * before it last step (a SUMO driver stopping for a full exit will not
+ * pass, and yielding to it can lock a junction: cologne3 with lane
+ * changes locked up so, a left-turner waiting on its link for the held
+ * vehicle, which waited for the room the left-turner would take). */
 static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
 {
     const cb_net *n = s->net;
@@ -262,7 +266,7 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
     }
     if (s->green[L->roadlink]) {
         const sim_drv *S = &s->drv[L->start_lane];
-        if (S->n && S->v[0].next == dl) {
+        if (S->n && S->v[0].next == dl && s->blocker[S->v[0].vid] != SIM_HELD) {
             out->slot = &S->v[0];
             out->d = n->lanes[L->start_lane].length - S->v[0].dist + c;
             return true;
@@ -287,7 +291,7 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
     double lane_len = n->lanes[sl].length;
     const sim_drv *S = &s->drv[sl];
     for (uint32_t i = 1; i < S->n && i < 8; i++)
-        if (S->v[i].next == dl) {
+        if (S->v[i].next == dl && s->blocker[S->v[i].vid] != SIM_HELD) {
             out->slot = &S->v[i];
             out->d = lane_len - S->v[i].dist + c;
             return true;
@@ -320,9 +324,9 @@ static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
     uint32_t slow = fv, fast = fv;
     for (;;) {
         fast = BNEXT(fast);
-        if (fast == SIM_NONE) return false;
+        if (fast >= SIM_HELD) return false;
         fast = BNEXT(fast);
-        if (fast == SIM_NONE) return false;
+        if (fast >= SIM_HELD) return false;
         slow = BNEXT(slow);
         if (slow == fast) break;
     }
@@ -441,9 +445,11 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         if (!open) {
             const sim_vparam *vp = &s->vparams[me->vtype];
             if (vp->krauss) {
-                if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem)
+                if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem) {
+                    if (s->green[L->roadlink]) *blocker = SIM_HELD;   /* no room beyond */
                     return krauss_stop_speed_upto(vp, vt->headway_time, rem, s->dt,
                                                   dmin(vt->max_speed, v + vt->max_pos_acc * s->dt));
+                }
             } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
                 return stop_before_speed(vt, v, rem, s->dt);
             }
@@ -606,18 +612,24 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
         cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
-        if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, blocker);
         if (vp->sigma > 0) cap = dawdle(s, me->vid, vp->sigma, vt->usual_pos_acc, cap);
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
         if (vp->krauss) {
             ns = dmax(ns, 0);
             dx = ns * dt;                    /* SUMO's Euler step */
+            /* The front vehicle of a lane standing at a green link without
+             * yielding to anyone (a vehicle ahead on the junction, an
+             * obstacle) will not pass either */
+            if (ns == 0 && i == 0 && blocker == SIM_NONE && d < n->n_lanes && me->next != SIM_NONE &&
+                s->green[n->links[me->next - n->n_lanes].roadlink] && len - me->dist <= s->vt_reach[me->vtype])
+                blocker = SIM_HELD;
         } else if (ns < 0) {
             dx = v * v / (2.0 * vt->max_neg_acc);
             ns = 0;
         } else {
             dx = (v + ns) * dt / 2.0;
         }
+        if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, blocker);
         me->nspeed = ns;
         me->ndist = me->dist + dx;
         if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))

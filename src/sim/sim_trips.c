@@ -9,7 +9,9 @@
  *                 speed limit and v' the speed chosen for the step;
  *   depart delay  entering the network - being due (the flow fired).
  * A vehicle counts from the step it enters its first lane to the step it
- * passes the end of its route, both inclusive (it moves in both).
+ * passes the end of its route, both inclusive (it moves in both) -- or,
+ * inserted after the move as SUMO does (insert_after_move), from the end
+ * of the step it enters in.
  *
  * Per-vehicle accumulators are updated in phase A by the vehicle's own
  * decision (sim_trip_step in sim.h) and summed in the serial merge when it
@@ -23,7 +25,7 @@
 void sim_trip_finish(sim_engine *s, const sim_veh *v)
 {
     s->trip_finished++;
-    s->trip_tt_steps += s->step - v->insert_step + 1;
+    s->trip_tt_steps += s->step - v->insert_step + !s->insert_after_move;
     s->trip_delay_steps += v->insert_step - v->create_step;
     s->trip_wait_steps += v->trip_wait;
     s->trip_loss += v->trip_loss;
