@@ -273,10 +273,10 @@ typedef struct sim_engine {
     uint32_t n_veh, cap_veh;
     uint32_t *free_vids;   /* free list, used LIFO */
     uint32_t n_free, cap_free;
-    uint32_t *blocker;     /* per vid: the vehicle it yielded to last step,
-                              SIM_HELD if it stopped before its next lane
-                              link for a red or a full exit (a SUMO
-                              driver), else SIM_NONE */
+    uint32_t *blocker;     /* per vid: the vehicle it yielded to last step;
+                              SIM_HELD if (a SUMO driver) it stood or
+                              braked before a green lane link without
+                              yielding to anyone; else SIM_NONE */
     uint32_t *blocker_next;/* per vid: ... this step */
 
     sim_route *routes;

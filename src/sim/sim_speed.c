@@ -237,10 +237,11 @@ typedef struct foe {
  * point, else the frontmost vehicle on it whose tail has not passed the
  * point, else (only while the link is green) the first vehicle of its
  * start lane if that vehicle is heading into this link and was not held
- * before it last step (a SUMO driver stopping for a full exit will not
- * pass, and yielding to it can lock a junction: cologne3 with lane
- * changes locked up so, a left-turner waiting on its link for the held
- * vehicle, which waited for the room the left-turner would take). */
+ * before it last step (SIM_HELD: a SUMO driver standing for a full exit
+ * or behind a vehicle on the junction will not pass, and yielding to it
+ * can lock a junction: cologne3 with lane changes locked up so, a
+ * left-turner waiting on its link for the held vehicle, which waited for
+ * the room the left-turner would take). */
 static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
 {
     const cb_net *n = s->net;
@@ -620,8 +621,8 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             /* The front vehicle of a lane standing at a green link without
              * yielding to anyone (a vehicle ahead on the junction, an
              * obstacle) will not pass either */
-            if (ns == 0 && i == 0 && blocker == SIM_NONE && d < n->n_lanes && me->next != SIM_NONE &&
-                s->green[n->links[me->next - n->n_lanes].roadlink] && len - me->dist <= s->vt_reach[me->vtype])
+            if (ns == 0 && i == 0 && blocker == SIM_NONE && d < n->n_lanes && intersection_near(s, me, d, len) &&
+                s->green[n->links[me->next - n->n_lanes].roadlink])
                 blocker = SIM_HELD;
         } else if (ns < 0) {
             dx = v * v / (2.0 * vt->max_neg_acc);
