@@ -24,7 +24,7 @@ CB_PACKAGES=(
   gcc                 # the compiler of the default build
   pkg-config          # cmake finds yajl through it
   libyajl-dev         # JSON parser (docs/dependencies.md)
-  libxml2-dev         # XML parser of the SUMO importer (.net.xml, routes, .sumocfg)
+  libexpat1-dev       # XML parser of the SUMO importer (.net.xml, routes, .sumocfg)
   zlib1g-dev          # gzip-compressed SUMO files (.net.xml.gz)
   clang               # sanitizer build and libFuzzer targets (scripts/sanitize.sh, fuzz/)
   libclang-rt-14-dev  # clang's ASan/UBSan/libFuzzer runtimes

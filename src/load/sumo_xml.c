@@ -1,11 +1,8 @@
-/* sumo_xml.c -- libxml2's SAX2 parser (and zlib) to a flat element list;
- * attribute helpers. */
+/* sumo_xml.c -- expat (and zlib) to a flat element list; attribute helpers. */
 #include "sumo_xml.h"
 
 #include <errno.h>
-#include <libxml/parser.h>
-#include <libxml/SAX2.h>
-#include <pthread.h>
+#include <expat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,151 +14,65 @@
  * parsing (their final count is unknown) and stay malloc'ed in the doc. */
 typedef struct sx_build {
     sx_doc *d;
-    xmlParserCtxtPtr p;
+    XML_Parser p;
     uint32_t stack[SX_MAX_DEPTH];
     uint32_t depth;
     size_t cap_elems, cap_attrs;
     int fail;                 /* CB_E* once something went wrong in a callback */
     const char *why;          /* message for `fail` */
-    unsigned long end_line;   /* where the input fed so far ends: line and */
-    unsigned long end_col;    /* column (1-based), for "the file ends" */
-    xmlGenericErrorFunc old_fn;   /* the thread's libxml2 message handler, */
-    void *old_ctx;                /* put back when parsing ends */
 } sx_build;
 
-static void stop(sx_build *b, int code, const char *why)
+static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
-    b->fail = code;
-    b->why = why;
-    xmlStopParser(b->p);
-}
-
-/* "prefix:local" (or "local") into the arena: the name as written, as a
- * parser without namespace processing reports it. */
-static const char *qname(cbu_arena *a, const xmlChar *prefix, const xmlChar *local)
-{
-    if (!prefix) return cbu_arena_strdup(a, (const char *)local);
-    size_t np = strlen((const char *)prefix), nl = strlen((const char *)local);
-    char *s = cbu_arena_alloc(a, np + nl + 2);
-    if (!s) return NULL;
-    memcpy(s, prefix, np);
-    s[np] = ':';
-    memcpy(s + np + 1, local, nl + 1);
-    return s;
-}
-
-/* An attribute value as libxml2 hands it over (not NUL-terminated; every
- * '&' it decoded written "&#38;", which is how it keeps a literal ampersand
- * apart from an entity reference it leaves alone), decoded into the arena. */
-static const char *att_value(cbu_arena *a, const xmlChar *v, const xmlChar *end)
-{
-    size_t n = (size_t)(end - v);
-    char *s = cbu_arena_strndup(a, (const char *)v, n);
-    if (!s || !memchr(s, '&', n)) return s;
-    char *w = s;
-    for (const char *r = s; *r;) {
-        if (strncmp(r, "&#38;", 5) == 0) {
-            *w++ = '&';
-            r += 5;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return s;
-}
-
-/* The line a start tag begins on.  libxml2 is at its end when it calls us
- * (the whole tag is in its buffer, the push parser waits for the '>'), so
- * step back to the '<', which cannot occur inside the tag, counting the
- * line breaks on the way. */
-static uint32_t start_line(xmlParserCtxtPtr p)
-{
-    const xmlParserInput *in = p->input;
-    long line = in->line;
-    if (in->base && in->cur)
-        for (const xmlChar *c = in->cur; c > in->base && *--c != '<';)
-            if (*c == '\n') line--;
-    return line > 0 ? (uint32_t)line : 1;
-}
-
-static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int n_ns,
-                     const xmlChar **ns, int n_attrs, int n_defaulted, const xmlChar **atts)
-{
-    (void)uri, (void)n_ns, (void)ns, (void)n_defaulted;
     sx_build *b = ud;
     sx_doc *d = b->d;
     if (b->fail) return;
     if (b->depth >= SX_MAX_DEPTH) {
-        stop(b, CB_ESYNTAX, "elements nested too deeply");
+        b->fail = CB_ESYNTAX;
+        b->why = "elements nested too deeply";
+        XML_StopParser(b->p, XML_FALSE);
         return;
     }
-    uint32_t na = n_attrs > 0 ? (uint32_t)n_attrs : 0;
+    uint32_t na = 0;
+    while (atts[2 * na]) na++;
     if (d->n_elems + 1 > b->cap_elems || d->n_attrs + na > b->cap_attrs) {
         size_t ce = b->cap_elems, ca = b->cap_attrs;
         while (d->n_elems + 1 > ce) ce = ce ? ce * 2 : 1024;
         while (d->n_attrs + na > ca) ca = ca ? ca * 2 : 4096;
-        if (ce > UINT32_MAX / 2 || ca > UINT32_MAX / 2) { stop(b, CB_ELIMIT, "too many elements"); return; }
+        if (ce > UINT32_MAX / 2 || ca > UINT32_MAX / 2) { b->fail = CB_ELIMIT; b->why = "too many elements"; XML_StopParser(b->p, XML_FALSE); return; }
         sx_elem *e = realloc(d->elems, ce * sizeof *e);
         if (e) d->elems = e;
         sx_attr *a = realloc(d->attrs, ca * sizeof *a);
         if (a) d->attrs = a;
-        if (!e || !a) { stop(b, CB_ENOMEM, "out of memory"); return; }
+        if (!e || !a) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
         b->cap_elems = ce;
         b->cap_attrs = ca;
     }
     sx_elem *e = &d->elems[d->n_elems];
-    e->name = qname(&d->arena, prefix, local);
-    e->line = start_line(b->p);
+    e->name = cbu_arena_strdup(&d->arena, name);
+    e->line = (uint32_t)XML_GetCurrentLineNumber(b->p);
     e->parent = b->depth ? b->stack[b->depth - 1] : SX_NONE;
     e->depth = b->depth;
     e->first_attr = d->n_attrs;
     e->n_attr = na;
     bool ok = e->name != NULL;
     for (uint32_t i = 0; i < na && ok; i++) {
-        const xmlChar **at = atts + 5 * i;   /* local, prefix, URI, value, end */
         sx_attr *a = &d->attrs[d->n_attrs + i];
-        a->name = qname(&d->arena, at[1], at[0]);
-        a->value = att_value(&d->arena, at[3], at[4]);
+        a->name = cbu_arena_strdup(&d->arena, atts[2 * i]);
+        a->value = cbu_arena_strdup(&d->arena, atts[2 * i + 1]);
         ok = a->name && a->value;
     }
-    if (!ok) { stop(b, CB_ENOMEM, "out of memory"); return; }
+    if (!ok) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
     d->n_attrs += na;
     b->stack[b->depth++] = d->n_elems++;
 }
 
-static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+static void on_end(void *ud, const XML_Char *name)
 {
-    (void)local, (void)prefix, (void)uri;
     sx_build *b = ud;
+    (void)name;
     if (b->depth) b->depth--;
 }
-
-/* libxml2 keeps the error in the context (sx_feed reports it); without a
- * handler it would print to stderr, which the library never does. */
-static void on_error(void *ud, xmlErrorPtr e)
-{
-    (void)ud, (void)e;
-}
-
-/* Messages libxml2 prints outside a parser context (encoding errors):
- * dropped while we parse, since the error reaches us through the context. */
-static void quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx, (void)msg;
-}
-
-/* Only the element callbacks: no tree is built, character data is
- * skipped.  libxml2 copies the handler into each context. */
-static xmlSAXHandler sax = {
-    .initialized = XML_SAX2_MAGIC,
-    .startElementNs = on_start,
-    .endElementNs = on_end,
-    .serror = on_error,
-};
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static void xml_init(void) { xmlInitParser(); }
 
 static int sx_begin(sx_doc *d, sx_build *b, const char *label, cb_error *err)
 {
@@ -170,70 +81,44 @@ static int sx_begin(sx_doc *d, sx_build *b, const char *label, cb_error *err)
     memset(b, 0, sizeof *b);
     b->d = d;
     d->file = cbu_arena_strdup(&d->arena, label);
-    b->end_line = b->end_col = 1;
-    pthread_once(&xml_once, xml_init);
-    b->old_fn = xmlGenericError;
-    b->old_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, quiet);
-    b->p = d->file ? xmlCreatePushParserCtxt(&sax, b, NULL, 0, NULL) : NULL;
+    b->p = XML_ParserCreate(NULL);
     if (!d->file || !b->p) return cbu_err(err, CB_ENOMEM, "%s: out of memory", label);
-    /* never fetch anything (XML_PARSE_NONET), never print; entities are not
-     * substituted and no DTD is loaded (the defaults) */
-    xmlCtxtUseOptions(b->p, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    XML_SetUserData(b->p, b);
+    XML_SetElementHandler(b->p, on_start, on_end);
     return CB_OK;
 }
 
-/* The error libxml2 stopped at, as "file:line:column: message". */
-static int feed_error(sx_build *b, bool at_end, cb_error *err)
-{
-    const char *label = b->d->file;
-    const xmlError *e = xmlCtxtGetLastError(b->p);
-    long line = e && e->line > 0 ? e->line : xmlSAX2GetLineNumber(b->p);
-    long col = e && e->int2 > 0 ? e->int2 : 1;
-    if (b->fail) return cbu_err(err, b->fail, "%s:%ld:%ld: %s", label, line, col, b->why);
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "error");
-    for (size_t n = strlen(msg); n && (msg[n - 1] == '\n' || msg[n - 1] == ' ');) msg[--n] = '\0';
-    if (at_end) {
-        /* the input ran out: say where, rather than what libxml2 expected next */
-        if (b->d->n_elems == 0) return cbu_err(err, CB_ESYNTAX, "%s: no XML element", label);
-        const char *why = b->depth > 0 && e && e->code != XML_ERR_GT_REQUIRED
-                              ? "the file ends before its elements are closed (truncated?)"
-                              : "the file ends inside a tag (truncated?)";
-        return cbu_err(err, CB_ESYNTAX, "%s:%lu:%lu: malformed XML: %s", label, b->end_line, b->end_col, why);
-    }
-    return cbu_err(err, CB_ESYNTAX, "%s:%ld:%ld: malformed XML: %s", label, line, col, msg);
-}
-
-/* Feed one chunk (the last one with `final`); returns CB_OK or an error
- * naming line and column. */
+/* Feed one chunk; returns CB_OK or an error naming line and column. */
 static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_error *err)
 {
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(buf + i, '\n', len - i);
-        if (!nl) {
-            b->end_col += (unsigned long)(len - i);
-            break;
-        }
-        b->end_line++;
-        b->end_col = 1;
-        i = (size_t)(nl - buf) + 1;
-    }
-    while (len > 0) {
+    const char *label = b->d->file;
+    while (len > 0 || final) {
         int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
-        if (xmlParseChunk(b->p, buf, chunk, 0) != 0 || b->fail) return feed_error(b, false, err);
+        bool last = final && (size_t)chunk == len;
+        if (XML_Parse(b->p, buf, chunk, last) == XML_STATUS_ERROR) {
+            unsigned long line = XML_GetCurrentLineNumber(b->p), col = XML_GetCurrentColumnNumber(b->p);
+            if (b->fail)
+                return cbu_err(err, b->fail, "%s:%lu:%lu: %s", label, line, col + 1, b->why);
+            enum XML_Error code = XML_GetErrorCode(b->p);
+            const char *msg = XML_ErrorString(code);
+            if (code == XML_ERROR_NO_ELEMENTS && b->d->n_elems > 0)
+                msg = "the file ends before its elements are closed (truncated?)";
+            else if (code == XML_ERROR_UNCLOSED_TOKEN)
+                msg = "the file ends inside a tag (truncated?)";
+            return cbu_err(err, CB_ESYNTAX, "%s:%lu:%lu: malformed XML: %s", label, line, col + 1,
+                           msg ? msg : "error");
+        }
         buf += chunk;
         len -= (size_t)chunk;
+        if (last) break;
     }
-    if (final && (xmlParseChunk(b->p, NULL, 0, 1) != 0 || b->fail)) return feed_error(b, true, err);
     return CB_OK;
 }
 
 static int sx_end(sx_build *b, int rc)
 {
-    if (b->p) xmlFreeParserCtxt(b->p);
+    if (b->p) XML_ParserFree(b->p);
     b->p = NULL;
-    xmlSetGenericErrorFunc(b->old_ctx, b->old_fn);
     if (rc) sx_free(b->d);
     return rc;
 }

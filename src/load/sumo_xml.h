@@ -3,14 +3,13 @@
  * SUMO's inputs (.net.xml, route files, .sumocfg, additional files) carry
  * everything in attributes; text content is never needed.  So a document
  * is just its elements in document order, each with its attributes, its
- * parent and the line it starts on (for messages).  libxml2's SAX2 push
- * parser does the parsing (no tree, no DTD, no entity substitution, no
- * network); zlib reads `.gz` files (and plain files, transparently), so a
+ * parent and the line it starts on (for messages).  expat does the
+ * parsing; zlib reads `.gz` files (and plain files, transparently), so a
  * gzip-compressed network needs no special case.
  *
  * Errors name the file and line:
  *
- *     x.net.xml:12:4: malformed XML: Opening and ending tag mismatch: edge line 11 and lane
+ *     x.net.xml:12:4: malformed XML: mismatched tag
  *     x.rou.xml:40: <vehicle id="v3">: unknown edge "A9" in route
  *
  * Ownership: every string and array of an sx_doc lives in doc->arena;
