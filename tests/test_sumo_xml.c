@@ -44,6 +44,32 @@ TEST(elements_attributes_and_lines)
     sx_free(&d);
 }
 
+/* Every escape of an attribute value is decoded once (a written "&amp;#38;"
+ * is the five characters "&#38;"); names keep a namespace prefix as
+ * written; an entity nobody declared is an error naming its line; a start
+ * tag written over several lines is placed on its first. */
+TEST(attribute_values_decode_every_escape)
+{
+    const char *t = "<routes xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:noNamespaceSchemaLocation=\"r.xsd\">\n"
+                    "<vType id=\"a&amp;b &amp;#38; &lt;&gt;&quot;&apos; &#65;&#x42; &#38;&#38;\"/>\n</routes>\n";
+    sx_doc d;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(sx_parse(&d, "e.xml", t, strlen(t), &err), CB_OK);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[1], "id"), "a&b &#38; <>\"' AB &&");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[0], "xsi:noNamespaceSchemaLocation"), "r.xsd");
+    ASSERT_EQ_INT(d.elems[1].line, 2);
+    sx_free(&d);
+    const char *u = "<routes>\n<vType id=\"&nope;\"/>\n</routes>\n";
+    ASSERT_EQ_INT(sx_parse(&d, "u.xml", u, strlen(u), &err), CB_ESYNTAX);
+    ASSERT_CONTAINS(err.msg, "u.xml:2:");
+    ASSERT_CONTAINS(err.msg, "undefined entity");
+    const char *m = "<r>\n<a\n b='1'\n c='2'/>\n<b x='1'\n></b>\n</r>";
+    ASSERT_EQ_INT(sx_parse(&d, "m.xml", m, strlen(m), &err), CB_OK);
+    ASSERT_EQ_INT(d.elems[1].line, 2);
+    ASSERT_EQ_INT(d.elems[2].line, 5);
+    sx_free(&d);
+}
+
 TEST(typed_attribute_errors_name_file_line_element)
 {
     const char *t = "<routes>\n<vType id=\"car\" accel=\"fast\"/>\n</routes>\n";
