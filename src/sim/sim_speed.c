@@ -190,12 +190,15 @@ bool sim_find_leader(const sim_engine *s, const sim_slot *me, uint32_t d, double
 /* Speed of the front vehicle of a drivable: its leader, if any, is found
  * by looking ahead along its path (sim_find_leader). */
 static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
-                                 double len, const net_vtype *vt, double custom)
+                                 double len, const net_vtype *vt, double custom, uint32_t *lead_vid)
 {
     const sim_slot *lead;
     double gap;
-    if (sim_find_leader(s, me, d, len, &lead, &gap))
+    if (sim_find_leader(s, me, d, len, &lead, &gap)) {
+        *lead_vid = lead->vid;                 /* SIM_NONE for an obstacle */
         return follow_speed(s, me->vtype, me->speed, lead->vtype, lead->speed, gap, custom);
+    }
+    *lead_vid = SIM_NONE;
     return custom >= 0 ? custom : vt->max_speed;
 }
 
@@ -267,7 +270,8 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
     }
     if (s->green[L->roadlink]) {
         const sim_drv *S = &s->drv[L->start_lane];
-        if (S->n && S->v[0].next == dl && s->blocker[S->v[0].vid] != SIM_HELD) {
+        if (S->n && S->v[0].next == dl && s->blocker[S->v[0].vid] != SIM_HELD &&
+            !sim_blocker_follows(s->blocker[S->v[0].vid])) {
             out->slot = &S->v[0];
             out->d = n->lanes[L->start_lane].length - S->v[0].dist + c;
             return true;
@@ -317,11 +321,12 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
 /* Does following the blocker chain from `foe` (with me -> foe added) run
  * into a cycle?  Uses the blockers decided in the previous step, so the
  * answer does not depend on the order vehicles are decided in.  When the
- * cycle runs through me, only its member with the highest priority is
- * told to go, so that exactly one vehicle breaks the deadlock. */
+ * cycle runs through me, only its member with the highest priority among
+ * those that yield is told to go (one standing behind another cannot), so
+ * that exactly one vehicle breaks the deadlock. */
 static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
 {
-#define BNEXT(x) ((x) == me ? fv : s->blocker[x])
+#define BNEXT(x) ((x) == me ? fv : sim_blocker_follows(s->blocker[x]) ? s->blocker[x] & ~SIM_FOLLOW : s->blocker[x])
     uint32_t slow = fv, fast = fv;
     for (;;) {
         fast = BNEXT(fast);
@@ -332,12 +337,13 @@ static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
         if (slow == fast) break;
     }
     /* slow is on the cycle; is `me`? */
-    uint32_t x = slow, best = slow;
+    uint32_t x = slow, best = SIM_NONE;
     bool has_me = false;
     do {
         if (x == me) has_me = true;
-        if (s->veh[x].priority > s->veh[best].priority ||
-            (s->veh[x].priority == s->veh[best].priority && x < best)) best = x;
+        if ((x == me || !sim_blocker_follows(s->blocker[x])) &&
+            (best == SIM_NONE || s->veh[x].priority > s->veh[best].priority ||
+             (s->veh[x].priority == s->veh[best].priority && x < best))) best = x;
         x = BNEXT(x);
     } while (x != slow);
 #undef BNEXT
@@ -578,8 +584,10 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         double vlim = vmax_drv * vp->speed_factor;        /* exactly vmax_drv for CityFlow (factor 1) */
         double cap = dmin(dmin(vt->max_speed, v + vt->max_pos_acc * dt), vlim);
         double cf;
+        uint32_t lead_vid;                   /* the vehicle ahead, SIM_NONE if none */
         if (i > 0) {
             const sim_slot *lead = &D->v[i - 1];
+            lead_vid = lead->vid;
             const net_vtype *lvt = &s->vtypes[lead->vtype];
             double gap = lead->dist - lvt->length - me->dist;
             /* Queued and stopped behind a stopped leader, away from the
@@ -595,7 +603,8 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
                  * the gap is down to minGap plus SUMO's slack */
                 bool stay = mp->krauss ? gap - mp->min_gap - 1e-3 <= 0 : v2 <= 0;
                 if (stay) {
-                    if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, SIM_NONE);
+                    if (!(me->flags & SIM_SLOT_SHADOW))
+                        set_blocker(s, me->vid, mp->krauss ? SIM_FOLLOW | lead->vid : SIM_NONE);
                     me->nspeed = 0;
                     me->ndist = me->dist;
                     if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
@@ -605,9 +614,10 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             }
             cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, gap, custom);
         } else {
-            cf = front_follow_speed(s, me, d, len, vt, custom);
-            if (vp->krauss) cf = dmin(cf, krauss_signals_ahead(s, me, d, len, vt, vp));
+            cf = front_follow_speed(s, me, d, len, vt, custom, &lead_vid);
         }
+        bool behind = cf == 0 && lead_vid < SIM_FOLLOW;   /* stopped by the vehicle ahead */
+        if (i == 0 && vp->krauss) cf = dmin(cf, krauss_signals_ahead(s, me, d, len, vt, vp));
         if (block < INFINITY && me->dist <= block)   /* stop behind an obstacle as behind a stopped vehicle */
             cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
         cap = dmin(cap, cf);
@@ -618,12 +628,18 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         if (vp->krauss) {
             ns = dmax(ns, 0);
             dx = ns * dt;                    /* SUMO's Euler step */
-            /* The front vehicle of a lane standing at a green link without
-             * yielding to anyone (a vehicle ahead on the junction, an
-             * obstacle) will not pass either */
-            if (ns == 0 && i == 0 && blocker == SIM_NONE && d < n->n_lanes && intersection_near(s, me, d, len) &&
-                s->green[n->links[me->next - n->n_lanes].roadlink])
-                blocker = SIM_HELD;
+            /* Standing without yielding to anyone: behind the vehicle
+             * ahead, a link in the chain deadlock breaking follows; and
+             * the front vehicle of a lane standing at a green link (behind
+             * a vehicle on the junction, an obstacle) will not pass */
+            if (ns == 0 && blocker == SIM_NONE) {
+                if (i > 0) {
+                    if (behind) blocker = SIM_FOLLOW | lead_vid;
+                } else if (d < n->n_lanes && intersection_near(s, me, d, len) &&
+                           s->green[n->links[me->next - n->n_lanes].roadlink]) {
+                    blocker = behind ? SIM_FOLLOW | lead_vid : SIM_HELD;
+                }
+            }
         } else if (ns < 0) {
             dx = v * v / (2.0 * vt->max_neg_acc);
             ns = 0;
