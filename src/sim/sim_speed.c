@@ -616,7 +616,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         } else {
             cf = front_follow_speed(s, me, d, len, vt, custom, &lead_vid);
         }
-        bool behind = cf == 0 && lead_vid < SIM_FOLLOW;   /* stopped by the vehicle ahead */
+        double cf_lead = cf;                 /* what the vehicle ahead allows */
         if (i == 0 && vp->krauss) cf = dmin(cf, krauss_signals_ahead(s, me, d, len, vt, vp));
         if (block < INFINITY && me->dist <= block)   /* stop behind an obstacle as behind a stopped vehicle */
             cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
@@ -633,6 +633,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
              * the front vehicle of a lane standing at a green link (behind
              * a vehicle on the junction, an obstacle) will not pass */
             if (ns == 0 && blocker == SIM_NONE) {
+                bool behind = cf_lead == 0 && lead_vid < SIM_FOLLOW;   /* stopped by the vehicle ahead */
                 if (i > 0) {
                     if (behind) blocker = SIM_FOLLOW | lead_vid;
                 } else if (d < n->n_lanes && intersection_near(s, me, d, len) &&
