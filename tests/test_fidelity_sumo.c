@@ -106,7 +106,7 @@ TEST(every_scenario_within_ten_percent_of_sumo)
         if (!s->sumo_jams) {
             /* the vehicles SUMO inserts are inserted, to 1%: cologne1 misses
              * one due in the last second, behind a vehicle that SUMO's
-             * drivers move to the other lane at once; ingolstadt7 3007-3030
+             * drivers move to the other lane at once; ingolstadt7 3010-3030
              * of SUMO's 3027 over seeds 0-7 (its busiest entry, where SUMO's
              * drivers sort themselves into lanes on the way; docs/sumo.md) */
             ASSERT((double)t.inserted >= 0.99 * s->sumo_inserted);

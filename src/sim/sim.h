@@ -44,11 +44,15 @@
  * vehicle that will not pass is no foe; SUMO's willPass = false). */
 #define SIM_HELD (UINT32_MAX - 1)
 /* In the blocker arrays, SIM_FOLLOW | v: standing behind vehicle v (a SUMO
- * driver stopped by the vehicle ahead, yielding to nobody); it counts as
- * held at the front of its lane, and links the chain deadlock breaking
- * follows.  Vehicle indices stay below SIM_FOLLOW. */
+ * driver stopped by the vehicle ahead, yielding to nobody), a link in the
+ * chain deadlock breaking follows; with SIM_AT_LINK too, the front vehicle
+ * of a lane standing so at a green link, which is held as SIM_HELD is.
+ * Vehicle indices stay below SIM_AT_LINK. */
 #define SIM_FOLLOW 0x80000000u
+#define SIM_AT_LINK 0x40000000u
 static inline bool sim_blocker_follows(uint32_t b) { return b < SIM_HELD && (b & SIM_FOLLOW); }
+static inline uint32_t sim_blocker_vehicle(uint32_t b) { return b & ~(SIM_FOLLOW | SIM_AT_LINK); }
+static inline bool sim_blocker_held(uint32_t b) { return b == SIM_HELD || (b < SIM_HELD && (b & SIM_AT_LINK)); }
 
 /* Constants of the vehicle model that CityFlow does not read from files. */
 #define SIM_YIELD_DISTANCE 5.0      /* m, how far before a conflict a yielding vehicle stops */
@@ -281,9 +285,11 @@ typedef struct sim_engine {
     uint32_t n_free, cap_free;
     uint32_t *blocker;     /* per vid: the vehicle it yielded to last step;
                               for a SUMO driver yielding to nobody,
-                              SIM_FOLLOW | v if it stood behind vehicle v,
-                              SIM_HELD if it stood or braked before a green
-                              lane link for another reason; else SIM_NONE */
+                              SIM_FOLLOW | v if it stood behind vehicle v
+                              (| SIM_AT_LINK at the front of its lane at a
+                              green link), SIM_HELD if it stood or braked
+                              before a green lane link for another reason;
+                              else SIM_NONE */
     uint32_t *blocker_next;/* per vid: ... this step */
 
     sim_route *routes;

@@ -281,7 +281,7 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
             return bad_archive(err, "corrupt free list");
     for (uint64_t i = 0; i < L->n_veh; i++) {
         const sim_veh *v = &L->veh[i];
-        if (L->blocker[i] < SIM_HELD && (L->blocker[i] & ~SIM_FOLLOW) >= L->n_veh) return bad_archive(err, "corrupt blocker");
+        if (L->blocker[i] < SIM_HELD && sim_blocker_vehicle(L->blocker[i]) >= L->n_veh) return bad_archive(err, "corrupt blocker");
         if (v->state == SIM_VEH_FREE) continue;
         if (v->state > SIM_VEH_RUNNING || v->vtype >= (L->n_vtypes > s->n_vtypes ? L->n_vtypes : s->n_vtypes) ||
             v->route >= n_routes)

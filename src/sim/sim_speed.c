@@ -270,8 +270,7 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
     }
     if (s->green[L->roadlink]) {
         const sim_drv *S = &s->drv[L->start_lane];
-        if (S->n && S->v[0].next == dl && s->blocker[S->v[0].vid] != SIM_HELD &&
-            !sim_blocker_follows(s->blocker[S->v[0].vid])) {
+        if (S->n && S->v[0].next == dl && !sim_blocker_held(s->blocker[S->v[0].vid])) {
             out->slot = &S->v[0];
             out->d = n->lanes[L->start_lane].length - S->v[0].dist + c;
             return true;
@@ -296,7 +295,7 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
     double lane_len = n->lanes[sl].length;
     const sim_drv *S = &s->drv[sl];
     for (uint32_t i = 1; i < S->n && i < 8; i++)
-        if (S->v[i].next == dl && s->blocker[S->v[i].vid] != SIM_HELD) {
+        if (S->v[i].next == dl && !sim_blocker_held(s->blocker[S->v[i].vid])) {
             out->slot = &S->v[i];
             out->d = lane_len - S->v[i].dist + c;
             return true;
@@ -326,7 +325,7 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
  * that exactly one vehicle breaks the deadlock. */
 static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
 {
-#define BNEXT(x) ((x) == me ? fv : sim_blocker_follows(s->blocker[x]) ? s->blocker[x] & ~SIM_FOLLOW : s->blocker[x])
+#define BNEXT(x) ((x) == me ? fv : sim_blocker_follows(s->blocker[x]) ? sim_blocker_vehicle(s->blocker[x]) : s->blocker[x])
     uint32_t slow = fv, fast = fv;
     for (;;) {
         fast = BNEXT(fast);
@@ -633,12 +632,12 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
              * the front vehicle of a lane standing at a green link (behind
              * a vehicle on the junction, an obstacle) will not pass */
             if (ns == 0 && blocker == SIM_NONE) {
-                bool behind = cf_lead == 0 && lead_vid < SIM_FOLLOW;   /* stopped by the vehicle ahead */
+                bool behind = cf_lead == 0 && lead_vid < SIM_AT_LINK;  /* stopped by the vehicle ahead */
                 if (i > 0) {
                     if (behind) blocker = SIM_FOLLOW | lead_vid;
                 } else if (d < n->n_lanes && intersection_near(s, me, d, len) &&
                            s->green[n->links[me->next - n->n_lanes].roadlink]) {
-                    blocker = behind ? SIM_FOLLOW | lead_vid : SIM_HELD;
+                    blocker = behind ? SIM_FOLLOW | SIM_AT_LINK | lead_vid : SIM_HELD;
                 }
             }
         } else if (ns < 0) {
