@@ -53,6 +53,8 @@
 static inline bool sim_blocker_follows(uint32_t b) { return b < SIM_HELD && (b & SIM_FOLLOW); }
 static inline uint32_t sim_blocker_vehicle(uint32_t b) { return b & ~(SIM_FOLLOW | SIM_AT_LINK); }
 static inline bool sim_blocker_held(uint32_t b) { return b == SIM_HELD || (b < SIM_HELD && (b & SIM_AT_LINK)); }
+/* The next vehicle in the chain from a blocker entry (>= SIM_HELD: none). */
+static inline uint32_t sim_blocker_next(uint32_t b) { return sim_blocker_follows(b) ? sim_blocker_vehicle(b) : b; }
 
 /* Constants of the vehicle model that CityFlow does not read from files. */
 #define SIM_YIELD_DISTANCE 5.0      /* m, how far before a conflict a yielding vehicle stops */

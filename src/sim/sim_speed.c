@@ -325,7 +325,7 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
  * that exactly one vehicle breaks the deadlock. */
 static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
 {
-#define BNEXT(x) ((x) == me ? fv : sim_blocker_follows(s->blocker[x]) ? sim_blocker_vehicle(s->blocker[x]) : s->blocker[x])
+#define BNEXT(x) ((x) == me ? fv : sim_blocker_next(s->blocker[x]))
     uint32_t slow = fv, fast = fv;
     for (;;) {
         fast = BNEXT(fast);

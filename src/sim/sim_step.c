@@ -287,23 +287,26 @@ static int merge_step(sim_engine *s, cb_error *err)
     return CB_OK;
 }
 
+/* The flows fire and the due vehicles enter their lanes: before the move
+ * (CityFlow) or after it (SUMO; insert_after_move). */
+static int enter_due(sim_engine *s, cb_error *err)
+{
+    int rc = sim_flows_step(s, err);
+    if (rc == CB_OK) sim_insert_waiting(s);
+    return rc;
+}
+
 int sim_step(sim_engine *s, cb_error *err)
 {
     if (s->n_incidents) sim_incidents_update(s);
     int rc;
-    if (!s->insert_after_move) {
-        if ((rc = sim_flows_step(s, err))) return rc;
-        sim_insert_waiting(s);
-    }
+    if (!s->insert_after_move && (rc = enter_due(s, err))) return rc;
     if (s->lane_change && (rc = sim_lc_plan(s, err))) return rc;
     sim_parallel_for(s, s->n_active, decide_item);
     if (s->n_lc_active) sim_lc_couple(s);
     sim_parallel_for(s, s->n_active, move_drivable);
     if ((rc = merge_step(s, err))) return rc;
-    if (s->insert_after_move) {
-        if ((rc = sim_flows_step(s, err))) return rc;
-        sim_insert_waiting(s);
-    }
+    if (s->insert_after_move && (rc = enter_due(s, err))) return rc;
     s->queue_sum += s->stopped_approach;
     uint32_t *t = s->blocker;
     s->blocker = s->blocker_next;
