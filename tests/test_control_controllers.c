@@ -171,6 +171,30 @@ TEST(fixedtime_cycles_the_candidates)
     cb_controller_destroy(c);
 }
 
+TEST(fixedtime_offset_lengthens_only_the_first_green)
+{
+    fake f;
+    fake_init(&f);
+    cb_controller *c = make(&f, "fixedtime", "offset=10");
+    cb_decision d;
+    cb_site_obs o = observe(&f, c, 0, CB_SIG_START, -1, 0);
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, 1);
+    ASSERT_NEAR(d.next, 35, 1e-9);
+    o = observe(&f, c, 25, CB_SIG_GREEN, 1, 25);      /* (asked early) the first green runs on */
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, -1);
+    ASSERT_NEAR(d.next, 10, 1e-9);
+    o = observe(&f, c, 35, CB_SIG_GREEN, 1, 35);
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, 2);
+    ASSERT_NEAR(d.next, 30, 1e-9);
+    o = observe(&f, c, 65, CB_SIG_GREEN, 2, 25);      /* later greens: 25 s, so the cycle is shifted by 10 s */
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, 3);
+    cb_controller_destroy(c);
+}
+
 TEST(sotl_switches_only_when_red_waits_and_green_is_idle)
 {
     fake f;

@@ -6,13 +6,15 @@
  * t = 0 starts in the first green directly (the layer's START state owes
  * no clearance), each green lasts 25 s, then 5 s of yellow.  It ignores
  * the detectors and the decision interval: it asks again exactly when its
- * green is due to end. */
+ * green is due to end.  `offset` (0 in the protocol) lengthens the first
+ * green, which shifts the whole cycle: the offset of coordinated plans. */
 #include "ctl_int.h"
 
-enum { P_GREEN };
+enum { P_GREEN, P_OFFSET };
 
 static const ctl_param_def params[] = {
     { "green", 25, 1, 3600, "seconds of each green" },
+    { "offset", 0, 0, 3600, "seconds the first green lasts longer (shifts the cycle)" },
     { NULL, 0, 0, 0, NULL }
 };
 
@@ -31,15 +33,17 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
     if (s->n_candidates == 0) { out->next = 3600; return; }
     if (o->state == CB_SIG_START) {
         out->phase = s->candidates[0];
-        out->next = green;
+        out->next = green + c->p[P_OFFSET];
         return;
     }
+    /* the first green, shown since t = 0, lasts `offset` seconds longer */
+    double due = green + (o->time - o->state_time < 1e-9 ? c->p[P_OFFSET] : 0);
     if (o->state != CB_SIG_GREEN) {          /* a clearance is running: look again when it ends */
         out->next = 1;
         return;
     }
-    if (o->state_time + 1e-9 < green) {
-        out->next = green - o->state_time;
+    if (o->state_time + 1e-9 < due) {
+        out->next = due - o->state_time;
         return;
     }
     int at = position(s, o->green);
