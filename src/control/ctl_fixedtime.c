@@ -36,12 +36,12 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         out->next = green + c->p[P_OFFSET];
         return;
     }
-    /* the first green, shown since t = 0, lasts `offset` seconds longer */
-    double due = green + (o->time - o->state_time < 1e-9 ? c->p[P_OFFSET] : 0);
     if (o->state != CB_SIG_GREEN) {          /* a clearance is running: look again when it ends */
         out->next = 1;
         return;
     }
+    /* the first green, shown since t = 0, lasts `offset` seconds longer */
+    double due = green + (o->time - o->state_time < 1e-9 ? c->p[P_OFFSET] : 0);
     if (o->state_time + 1e-9 < due) {
         out->next = due - o->state_time;
         return;
