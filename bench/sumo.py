@@ -186,13 +186,14 @@ def markdown(res):
     return "\n".join(out) + "\n"
 
 
-def write_section(path, text):
+def write_section(path, text, begin=MARK_BEGIN, end=MARK_END):
+    """Replace what lies between the markers begin and end in `path`."""
     doc = open(path).read()
-    if MARK_BEGIN not in doc or MARK_END not in doc:
-        sys.exit("%s has no %s ... %s section" % (path, MARK_BEGIN, MARK_END))
-    head, rest = doc.split(MARK_BEGIN, 1)
-    _, tail = rest.split(MARK_END, 1)
-    open(path, "w").write(head + MARK_BEGIN + "\n" + text + MARK_END + tail)
+    if begin not in doc or end not in doc:
+        sys.exit("%s has no %s ... %s section" % (path, begin, end))
+    head, rest = doc.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    open(path, "w").write(head + begin + "\n" + text + end + tail)
 
 
 def main():
