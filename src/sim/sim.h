@@ -155,6 +155,14 @@ typedef struct sim_route {
     uint32_t *pub_inter;   /* per position */
     uint8_t *pub_flags;    /* per position: SIM_PUB_* */
     int8_t *pub_slot;      /* per position: its intersection's memo slot, -1 if none */
+    /* A memo of net_next_link, which drivers ask for every step while they
+     * look ahead and which depends only on the lane and the route: for
+     * lane i of the road at position k, next_memo[memo_first[k] + i] is 1 +
+     * the lane link sim_plan_next chose there, 0 until it was asked.
+     * Filled by any worker (relaxed: two workers can only store the same
+     * value). */
+    uint32_t *memo_first;  /* per position; next_memo follows it in one block */
+    _Atomic uint32_t *next_memo;
 } sim_route;
 
 #define SIM_PUB_REVISIT 1u /* the intersection was visited before in this route */
@@ -420,6 +428,13 @@ static inline uint32_t sim_next_on_route(const cb_net *n, const uint32_t *roads,
     (*k)++;
     return net_link_drivable(n, link);
 }
+
+/* sim_vehicle.c: what a route needs besides its roads (published-ATT
+ * bookkeeping, the next-link memo); -1 when out of memory, with what was
+ * allocated left for sim_route_free.  sim_route_free frees all of a
+ * route, its roads too, and clears it. */
+int sim_route_init(sim_engine *s, sim_route *r);
+void sim_route_free(sim_route *r);
 
 /* sim_pub.c: published-ATT bookkeeping for a vehicle that, after this
  * step, is on the lane at its route position (enter) or has left it. */

@@ -390,12 +390,7 @@ static void clear_state(sim_engine *s)
         atomic_store_explicit(&s->link_occ[l], 0, memory_order_relaxed);
     }
     memset(s->queue_bits, 0, ((n->n_lanes + 63) / 64) * sizeof *s->queue_bits);
-    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) {
-        free(s->routes[r].roads);
-        free(s->routes[r].pub_inter);
-        free(s->routes[r].pub_flags);
-        free(s->routes[r].pub_slot);
-    }
+    for (uint32_t r = s->n_routes_init; r < s->n_routes; r++) sim_route_free(&s->routes[r]);
     s->n_routes = s->n_routes_init;
     s->n_free_routes = 0;
     s->n_veh = s->n_free = 0;

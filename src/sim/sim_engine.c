@@ -54,12 +54,7 @@ void sim_close(sim_engine *s)
     if (s->queues)
         for (uint32_t l = 0; l < s->net->n_lanes; l++) free(s->queues[l].q);
     if (s->routes)
-        for (uint32_t r = 0; r < s->n_routes; r++) {
-            free(s->routes[r].roads);
-            free(s->routes[r].pub_inter);
-            free(s->routes[r].pub_flags);
-            free(s->routes[r].pub_slot);
-        }
+        for (uint32_t r = 0; r < s->n_routes; r++) sim_route_free(&s->routes[r]);
     free(s->drv);
     free(s->aux);
     free(s->link_occ);

@@ -144,7 +144,7 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         s->routes[i].roads = roads;
         s->routes[i].n = nroads;
         s->n_routes = i + 1;                  /* sim_close frees what is set */
-        if (sim_pub_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
+        if (sim_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
         sf->route = i;
         sf->now_time = f->interval;
         sf->depart_speed = f->depart_speed;

@@ -128,8 +128,19 @@ static double stop_before_speed(const net_vtype *vt, double v, double d, double 
 
 uint32_t sim_plan_next(const sim_engine *s, const sim_veh *v, uint32_t drv, uint32_t *k)
 {
+    const cb_net *n = s->net;
     const sim_route *r = &s->routes[v->route];
-    return sim_next_on_route(s->net, r->roads, r->n, drv, k);
+    if (drv >= n->n_lanes || *k + 1 >= r->n || n->lanes[drv].road != r->roads[*k])
+        return sim_next_on_route(n, r->roads, r->n, drv, k);
+    _Atomic uint32_t *m = &r->next_memo[r->memo_first[*k] + n->lanes[drv].index];
+    uint32_t link = atomic_load_explicit(m, memory_order_relaxed) - 1;
+    if (link == UINT32_MAX) {          /* not asked yet (or NET_NONE: asked again) */
+        link = net_next_link(n, drv, r->roads[*k + 1], *k + 2 < r->n ? r->roads[*k + 2] : NET_NONE);
+        atomic_store_explicit(m, link + 1, memory_order_relaxed);
+    }
+    if (link == NET_NONE) return SIM_NONE;
+    (*k)++;
+    return net_link_drivable(n, link);
 }
 
 /* What a blocked lane presents to vehicles behind it: a stopped "vehicle"

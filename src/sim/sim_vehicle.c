@@ -203,6 +203,32 @@ void sim_vehicle_retire(sim_engine *s, uint32_t vid)
     s->free_vids[s->n_free++] = vid;
 }
 
+int sim_route_init(sim_engine *s, sim_route *r)
+{
+    size_t total = 0;
+    for (uint32_t k = 0; k < r->n; k++) total += s->net->roads[r->roads[k]].n_lanes;
+    /* one block: memo_first, then next_memo (both 4-byte entries) */
+    r->memo_first = malloc((r->n + total) * sizeof(uint32_t));
+    if (!r->memo_first) return -1;
+    r->next_memo = (_Atomic uint32_t *)(r->memo_first + r->n);
+    for (uint32_t k = 0, at = 0; k < r->n; k++) {
+        r->memo_first[k] = at;
+        at += s->net->roads[r->roads[k]].n_lanes;
+    }
+    for (size_t i = 0; i < total; i++) atomic_init(&r->next_memo[i], 0);
+    return sim_pub_route_init(s, r);
+}
+
+void sim_route_free(sim_route *r)
+{
+    free(r->roads);
+    free(r->pub_inter);
+    free(r->pub_flags);
+    free(r->pub_slot);
+    free(r->memo_first);                /* and next_memo, in the same block */
+    memset(r, 0, sizeof *r);
+}
+
 /* Room for one more route at the end; -1 when out of memory. */
 static int routes_grow(sim_engine *s)
 {
@@ -237,12 +263,8 @@ uint32_t sim_route_add(sim_engine *s, uint32_t *roads, uint32_t n)
     memset(r, 0, sizeof *r);
     r->roads = roads;
     r->n = n;
-    if (sim_pub_route_init(s, r)) {
-        free(r->pub_inter);
-        free(r->pub_flags);
-        free(r->pub_slot);
-        free(roads);
-        memset(r, 0, sizeof *r);
+    if (sim_route_init(s, r)) {
+        sim_route_free(r);
         return SIM_NONE;
     }
     if (reuse) s->n_free_routes--;
@@ -269,11 +291,7 @@ void sim_route_release(sim_engine *s, uint32_t r)
     sim_route *rt = &s->routes[r];
     if (rt->refs) rt->refs--;
     if (rt->refs || !rt->roads) return;
-    free(rt->roads);
-    free(rt->pub_inter);
-    free(rt->pub_flags);
-    free(rt->pub_slot);
-    memset(rt, 0, sizeof *rt);
+    sim_route_free(rt);
     free_push(s, r);
 }
 
