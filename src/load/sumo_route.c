@@ -13,6 +13,15 @@
 
 typedef struct sr_arc { uint32_t to; double cost; } sr_arc;
 
+/* A leg searched before: trip files name a few origin-destination pairs
+ * thousands of times (cologne1: 2,015 trips, 23 pairs), so each leg's
+ * result is kept.  Open addressing on (a, b); a == UINT32_MAX is empty. */
+typedef struct sr_leg {
+    uint32_t a, b;
+    uint32_t off, n;         /* the path: store[off .. off + n) */
+    int rc;                  /* CB_OK or CB_ENOTFOUND */
+} sr_leg;
+
 struct sumo_router {
     uint32_t n_roads;
     uint32_t *first;         /* n_roads + 1 offsets into arcs */
@@ -23,6 +32,10 @@ struct sumo_router {
     uint32_t *prev;
     uint32_t *heap;
     uint32_t *pos;           /* position in heap, UINT32_MAX if absent */
+    sr_leg *legs;            /* legs_cap slots (a power of 2), legs_n used */
+    uint32_t legs_cap, legs_n;
+    uint32_t *store;         /* their paths */
+    size_t store_n, store_cap;
 };
 
 static double poly_len(const net_point *p, uint32_t n)
@@ -101,6 +114,8 @@ void sumo_router_free(sumo_router *r)
     free(r->prev);
     free(r->heap);
     free(r->pos);
+    free(r->legs);
+    free(r->store);
     free(r);
 }
 
@@ -192,6 +207,69 @@ static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t
     return CB_OK;
 }
 
+static uint32_t leg_slot(const sumo_router *r, uint32_t a, uint32_t b)
+{
+    uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
+    uint32_t i = (uint32_t)(h >> 32) & (r->legs_cap - 1);
+    while (r->legs[i].a != UINT32_MAX && (r->legs[i].a != a || r->legs[i].b != b))
+        i = (i + 1) & (r->legs_cap - 1);
+    return i;
+}
+
+static int legs_grow(sumo_router *r)
+{
+    uint32_t cap = r->legs_cap ? r->legs_cap * 2 : 64;
+    sr_leg *old = r->legs;
+    uint32_t old_cap = r->legs_cap;
+    r->legs = malloc(cap * sizeof *r->legs);
+    if (!r->legs) { r->legs = old; return CB_ENOMEM; }
+    r->legs_cap = cap;
+    for (uint32_t i = 0; i < cap; i++) r->legs[i].a = UINT32_MAX;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i].a != UINT32_MAX) r->legs[leg_slot(r, old[i].a, old[i].b)] = old[i];
+    free(old);
+    return CB_OK;
+}
+
+/* leg(), answered from the legs searched before when it can be. */
+static int leg_memo(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
+{
+    if (2 * (r->legs_n + 1) > r->legs_cap && legs_grow(r)) return CB_ENOMEM;
+    uint32_t i = leg_slot(r, a, b);
+    sr_leg *L = &r->legs[i];
+    if (L->a == UINT32_MAX) {
+        uint32_t before = *len;
+        int rc = leg(r, a, b, path, len, cap);
+        if (rc == CB_ENOMEM) return rc;
+        uint32_t n = *len - before;
+        if (r->store_n + n > r->store_cap) {
+            size_t c = r->store_cap ? r->store_cap : 256;
+            while (c < r->store_n + n) c *= 2;
+            uint32_t *p = realloc(r->store, c * sizeof *p);
+            if (!p) return CB_ENOMEM;
+            r->store = p;
+            r->store_cap = c;
+        }
+        if (n) memcpy(r->store + r->store_n, *path + before, n * sizeof *r->store);
+        *L = (sr_leg){ a, b, (uint32_t)r->store_n, n, rc };
+        r->store_n += n;
+        r->legs_n++;
+        return rc;
+    }
+    if (L->rc) return L->rc;
+    if (*len + L->n > *cap) {
+        uint32_t c = *cap ? *cap : 16;
+        while (c < *len + L->n) c *= 2;
+        uint32_t *p = realloc(*path, c * sizeof *p);
+        if (!p) return CB_ENOMEM;
+        *path = p;
+        *cap = c;
+    }
+    memcpy(*path + *len, r->store + L->off, L->n * sizeof **path);
+    *len += L->n;
+    return CB_OK;
+}
+
 int sumo_route(sumo_router *r, const uint32_t *points, uint32_t n_points, uint32_t **out,
                uint32_t *n_out, uint32_t *bad)
 {
@@ -203,7 +281,7 @@ int sumo_route(sumo_router *r, const uint32_t *points, uint32_t n_points, uint32
     path[len++] = points[0];
     for (uint32_t i = 1; i < n_points; i++) {
         if (points[i] == path[len - 1]) continue;      /* nothing to join */
-        int rc = leg(r, path[len - 1], points[i], &path, &len, &cap);
+        int rc = leg_memo(r, path[len - 1], points[i], &path, &len, &cap);
         if (rc) {
             free(path);
             if (bad) *bad = i;
