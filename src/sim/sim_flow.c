@@ -56,9 +56,14 @@ int sim_intern_vtype(sim_engine *s, const net_vtype *vt, uint16_t *out)
 int sim_intern_vtype_ex(sim_engine *s, const net_vtype *vt, bool krauss, double sigma, double speed_factor,
                         uint16_t *out)
 {
+    /* the speed factor first: SUMO vehicles draw one each, so it is what
+     * tells most types apart (hundreds of them, once per vehicle) */
     for (uint32_t i = 0; i < s->n_vtypes; i++)
-        if (memcmp(&s->vtypes[i], vt, sizeof *vt) == 0 && s->vparams[i].krauss == krauss && s->vparams[i].sigma == sigma &&
-            s->vparams[i].speed_factor == speed_factor) { *out = (uint16_t)i; return 0; }
+        if (s->vparams[i].speed_factor == speed_factor && s->vparams[i].sigma == sigma &&
+            s->vparams[i].krauss == krauss && memcmp(&s->vtypes[i], vt, sizeof *vt) == 0) {
+            *out = (uint16_t)i;
+            return 0;
+        }
     return sim_vtype_add(s, vt, krauss, sigma, speed_factor, out);
 }
 
