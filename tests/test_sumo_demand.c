@@ -246,6 +246,53 @@ TEST(flow_edge_cases)
     teardown(&f);
 }
 
+/* The router keeps every leg it has searched; a second question, or a
+ * route through legs asked before, must get what a fresh router says
+ * (found or not, and which waypoint failed).  On the bundled 4x4 grid
+ * (40 roads), whose routes run over several roads, so that a kept path
+ * handed out for the wrong leg shows. */
+TEST(trip_routes_kept_answer_as_a_fresh_search)
+{
+    sumo_net n;
+    net_spec s;
+    cb_error err;
+    net_spec_init(&s);
+    ASSERT_EQ_INT(sumo_net_load(&n, CB_SOURCE_DIR "/examples/sumo_4x4/4x4.net.xml", NULL, 0, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(sumo_net_to_spec(&n, 0, &s, NULL, &err), CB_OK);
+    sumo_router *shared;
+    ASSERT_EQ_INT(sumo_router_new(&s, &shared), CB_OK);
+    uint32_t nr = s.n_roads, found = 0, failed = 0, longest = 0;
+    ASSERT(nr >= 40);
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t a = 0; a < nr; a++)
+            for (uint32_t b = 0; b < nr; b++)
+                for (uint32_t via = 0; via <= nr; via += 9) {     /* via >= nr: none */
+                    uint32_t pts[3] = { a, via, b }, np = 3;
+                    if (via >= nr) { pts[1] = b; np = 2; }
+                    sumo_router *fresh;
+                    ASSERT_EQ_INT(sumo_router_new(&s, &fresh), CB_OK);
+                    uint32_t *p1, *p2, n1, n2, bad1 = 99, bad2 = 99;
+                    int rc1 = sumo_route(fresh, pts, np, &p1, &n1, &bad1);
+                    int rc2 = sumo_route(shared, pts, np, &p2, &n2, &bad2);
+                    sumo_router_free(fresh);
+                    ASSERT_EQ_INT(rc2, rc1);
+                    ASSERT_EQ_INT(bad2, bad1);
+                    ASSERT_EQ_INT(n2, n1);
+                    for (uint32_t i = 0; i < n1; i++) ASSERT_EQ_INT(p2[i], p1[i]);
+                    free(p1);
+                    free(p2);
+                    if (rc1 == CB_OK) found++;
+                    else failed++;
+                    if (n1 > longest) longest = n1;
+                }
+    sumo_router_free(shared);
+    /* both kinds were asked, and routes of several roads */
+    ASSERT(found > 0 && failed > 0);
+    ASSERT(longest >= 5);
+    net_spec_free(&s);
+    sumo_net_free(&n);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;

@@ -10,6 +10,7 @@
  * 15 s, with no waiting and no time lost (it always drives at the limit). */
 #include "test.h"
 #include "citybrain_sumo.h"
+#include "sim/sim.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -168,6 +169,45 @@ TEST(dawdling_is_the_same_for_any_thread_count)
     }
     ASSERT(dig[0] == dig[1]);
     ASSERT_NEAR(tt[0], tt[1], 0);
+}
+
+/* Each route keeps the lane link a driver takes next per position and
+ * lane (sim_route.next_memo); asked for every lane of every running
+ * vehicle's road, in an order unrelated to the drivers', it must give what
+ * the rule itself (sim_next_on_route) gives.  With lane changes, so that
+ * drivers of one route sit on different lanes of a road. */
+TEST(next_link_memo_answers_as_the_rule)
+{
+    cb_options opt;
+    cb_options_init(&opt);
+    opt.lane_change = 1;
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cb_sumo_open(CB_SOURCE_DIR "/examples/sumo_4x4/4x4.sumocfg", &opt, NULL, &e, NULL, &err), CB_OK);
+    sim_engine *s = &e->s;
+    const cb_net *n = s->net;
+    uint32_t compared = 0, other_lane = 0;
+    for (int t = 0; t < 600; t++) {
+        ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+        if (t % 50 != 49) continue;
+        for (uint32_t vid = s->n_veh; vid-- > 0;) {
+            const sim_veh *v = &s->veh[vid];
+            if (v->state != SIM_VEH_RUNNING || v->drv >= n->n_lanes) continue;
+            const net_road *rd = &n->roads[n->lanes[v->drv].road];
+            const sim_route *r = &s->routes[v->route];
+            for (uint32_t l = rd->first_lane + rd->n_lanes; l-- > rd->first_lane;) {
+                uint32_t k1 = v->route_pos, k2 = v->route_pos;
+                uint32_t got = sim_plan_next(s, v, l, &k1);
+                uint32_t want = sim_next_on_route(n, r->roads, r->n, l, &k2);
+                ASSERT_EQ_INT(got, want);
+                ASSERT_EQ_INT(k1, k2);
+                compared++;
+                other_lane += l != v->drv;
+            }
+        }
+    }
+    ASSERT(compared > 1000 && other_lane > 500);
+    cb_engine_close(e);
 }
 
 TEST(engines_not_from_sumo_keep_no_trip_statistics)

@@ -208,7 +208,8 @@ int sim_route_init(sim_engine *s, sim_route *r)
     size_t total = 0;
     for (uint32_t k = 0; k < r->n; k++) total += s->net->roads[r->roads[k]].n_lanes;
     /* one block: memo_first, then next_memo (both 4-byte entries) */
-    r->memo_first = malloc((r->n + total) * sizeof(uint32_t));
+    _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t), "next_memo shares memo_first's block");
+    r->memo_first = malloc((r->n + total) * sizeof(uint32_t) + 1);
     if (!r->memo_first) return -1;
     r->next_memo = (_Atomic uint32_t *)(r->memo_first + r->n);
     for (uint32_t k = 0, at = 0; k < r->n; k++) {
