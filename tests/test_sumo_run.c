@@ -210,6 +210,38 @@ TEST(next_link_memo_answers_as_the_rule)
     cb_engine_close(e);
 }
 
+/* Flows over the same roads share one route (SUMO demand is a flow per
+ * vehicle): three vehicles and a trip over two different road sequences
+ * make two routes, each flow pointing at the one with its roads. */
+TEST(flows_over_the_same_roads_share_a_route)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_cross("<routes><vType id=\"c\" sigma=\"0\"/>"
+                             "<vehicle id=\"a\" type=\"c\" depart=\"0\"><route edges=\"WJ JE\"/></vehicle>"
+                             "<vehicle id=\"b\" type=\"c\" depart=\"1\"><route edges=\"NJ JE\"/></vehicle>"
+                             "<vehicle id=\"c\" type=\"c\" depart=\"2\"><route edges=\"WJ JE\"/></vehicle>"
+                             "<trip id=\"d\" type=\"c\" depart=\"3\" from=\"WJ\" to=\"JE\"/></routes>",
+                             1, &e, &err), CB_OK);
+    const sim_engine *s = &e->s;
+    ASSERT_EQ_INT(s->n_flows, 4);
+    ASSERT_EQ_INT(s->n_routes_init, 2);
+    ASSERT_EQ_INT(s->flows[0].route, s->flows[2].route);
+    ASSERT_EQ_INT(s->flows[0].route, s->flows[3].route);
+    ASSERT(s->flows[1].route != s->flows[0].route);
+    const sim_route *wj = &s->routes[s->flows[0].route], *nj = &s->routes[s->flows[1].route];
+    ASSERT_EQ_INT(wj->n, 2);
+    ASSERT_EQ_INT(nj->n, 2);
+    ASSERT_STR_EQ(s->net->roads[wj->roads[0]].id, "WJ");
+    ASSERT_STR_EQ(s->net->roads[nj->roads[0]].id, "NJ");
+    ASSERT_STR_EQ(s->net->roads[nj->roads[1]].id, "JE");
+    run_to(e, 120);
+    cb_trip_stats t;
+    ASSERT_EQ_INT(cb_engine_trip_stats(e, &t), CB_OK);
+    ASSERT_EQ_INT(t.finished, 4);
+    cb_engine_close(e);
+}
+
 TEST(engines_not_from_sumo_keep_no_trip_statistics)
 {
     cb_grid_options g;

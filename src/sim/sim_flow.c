@@ -112,7 +112,31 @@ static int pending_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, cb_error *err)
+/* Flows over the same roads share one route: SUMO demand is a flow per
+ * vehicle, and a city's trips repeat a few origin-destination pairs
+ * (cologne1: 2,015 trips, 23 routes), so each route's bookkeeping and
+ * next-link memo are built once and filled by all its vehicles.  `tab` is
+ * an open-addressing table of route indices (SIM_NONE: empty), cap a power
+ * of two above twice the flows. */
+static uint64_t roads_hash(const uint32_t *roads, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ n;
+    for (uint32_t i = 0; i < n; i++) h = (h ^ roads[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static uint32_t *route_slot(const sim_engine *s, uint32_t *tab, uint32_t cap, const uint32_t *roads, uint32_t n)
+{
+    uint32_t i = (uint32_t)roads_hash(roads, n) & (cap - 1);
+    for (;; i = (i + 1) & (cap - 1)) {
+        if (tab[i] == SIM_NONE) return &tab[i];
+        const sim_route *r = &s->routes[tab[i]];
+        if (r->n == n && memcmp(r->roads, roads, n * sizeof *roads) == 0) return &tab[i];
+    }
+}
+
+static int flows_fill(sim_engine *s, const demand_spec *dm, const char *flow_file, uint32_t *tab,
+                      uint32_t cap, cb_error *err)
 {
     const cb_net *n = s->net;
     uint32_t nf = dm->n_flows;
@@ -146,11 +170,17 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
             return cbu_err(err, CB_ESCHEMA, "%s: [%u].route: a route needs at least 2 different roads",
                            flow_file, i);
         }
-        s->routes[i].roads = roads;
-        s->routes[i].n = nroads;
-        s->n_routes = i + 1;                  /* sim_close frees what is set */
-        if (sim_route_init(s, &s->routes[i])) return cbu_err_nomem(err);
-        sf->route = i;
+        uint32_t *slot = route_slot(s, tab, cap, roads, nroads);
+        if (*slot != SIM_NONE) {
+            free(roads);                      /* the same roads as an earlier flow's */
+        } else {
+            sim_route *r = &s->routes[s->n_routes];
+            r->roads = roads;
+            r->n = nroads;
+            *slot = s->n_routes++;            /* sim_close frees what is set */
+            if (sim_route_init(s, r)) return cbu_err_nomem(err);
+        }
+        sf->route = *slot;
         sf->now_time = f->interval;
         sf->depart_speed = f->depart_speed;
         sf->depart_lane = f->depart_lane;
@@ -160,12 +190,24 @@ int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, 
         s->flow_pending[i] = i;
     }
     s->n_pending = nf;
-    s->n_routes_init = nf;
+    s->n_routes_init = s->n_routes;
     s->cap_routes = nf + 1;
     g_start = s->flow_start;
     qsort(s->flow_pending, nf, sizeof *s->flow_pending, pending_cmp);
     g_start = NULL;
     return CB_OK;
+}
+
+int sim_flows_init(sim_engine *s, const demand_spec *dm, const char *flow_file, cb_error *err)
+{
+    uint32_t nf = dm->n_flows, cap = 16;
+    while (cap < 2 * (nf + 1)) cap *= 2;
+    uint32_t *tab = malloc(cap * sizeof *tab);
+    if (!tab) return cbu_err_nomem(err);
+    for (uint32_t i = 0; i < cap; i++) tab[i] = SIM_NONE;
+    int rc = flows_fill(s, dm, flow_file, tab, cap, err);
+    free(tab);
+    return rc;
 }
 
 /*--- vehicles ---------------------------------------------------------------------------*/
