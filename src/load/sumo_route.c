@@ -161,6 +161,19 @@ static void hdown(sumo_router *r, uint32_t i, uint32_t n)
     r->pos[x] = i;
 }
 
+/* Room for `need` roads in *path (capacity *cap, doubled as needed). */
+static int path_reserve(uint32_t **path, uint32_t need, uint32_t *cap)
+{
+    if (need <= *cap) return 0;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    uint32_t *p = realloc(*path, c * sizeof *p);
+    if (!p) return -1;
+    *path = p;
+    *cap = c;
+    return 0;
+}
+
 /* Path from a to b != a (a excluded, b included) appended to *path. */
 static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
 {
@@ -193,14 +206,7 @@ static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t
     uint32_t steps = 0;
     for (uint32_t x = b; x != a; x = r->prev[x])
         if (++steps > nr) return CB_ENOTFOUND;          /* defensive: no cycles */
-    if (*len + steps > *cap) {
-        uint32_t c = *cap ? *cap : 16;
-        while (c < *len + steps) c *= 2;
-        uint32_t *p = realloc(*path, c * sizeof *p);
-        if (!p) return CB_ENOMEM;
-        *path = p;
-        *cap = c;
-    }
+    if (path_reserve(path, *len + steps, cap)) return CB_ENOMEM;
     uint32_t i = *len + steps;
     for (uint32_t x = b; i > *len; x = r->prev[x]) (*path)[--i] = x;
     *len += steps;
@@ -257,14 +263,7 @@ static int leg_memo(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uin
         return rc;
     }
     if (L->rc) return L->rc;
-    if (*len + L->n > *cap) {
-        uint32_t c = *cap ? *cap : 16;
-        while (c < *len + L->n) c *= 2;
-        uint32_t *p = realloc(*path, c * sizeof *p);
-        if (!p) return CB_ENOMEM;
-        *path = p;
-        *cap = c;
-    }
+    if (path_reserve(path, *len + L->n, cap)) return CB_ENOMEM;
     memcpy(*path + *len, r->store + L->off, L->n * sizeof **path);
     *len += L->n;
     return CB_OK;
