@@ -1,5 +1,6 @@
 /* sumo_xml.c -- expat (and zlib) to a flat element list; attribute helpers. */
 #include "sumo_xml.h"
+#include "../util/decimal.h"
 
 #include <errno.h>
 #include <expat.h>
@@ -219,7 +220,7 @@ bool sx_parse_double(const char *s, double *out)
     while (*s == ' ' || *s == '\t') s++;
     if (!*s) return false;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = cbu_strtod(s, &end);
     while (*end == ' ' || *end == '\t') end++;
     if (*end || !isfinite(v)) return false;
     *out = v;
@@ -294,14 +295,14 @@ bool sx_parse_shape(cbu_arena *arena, const char *s, uint32_t min, net_point **p
     for (uint32_t i = 0; i < count; i++) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
         char *end;
-        double x = strtod(p, &end);
+        double x = cbu_strtod(p, &end);
         if (end == p || *end != ',') return false;
         p = end + 1;
-        double y = strtod(p, &end);
+        double y = cbu_strtod(p, &end);
         if (end == p) return false;
         if (*end == ',') {                       /* x,y,z: the height is ignored */
             p = end + 1;
-            (void)strtod(p, &end);
+            (void)cbu_strtod(p, &end);
             if (end == p) return false;
         }
         if (*end && !(*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) return false;

@@ -1,5 +1,6 @@
 /* json.c -- yajl events to a cbu_jv tree, plus schema-error helpers. */
 #include "json.h"
+#include "decimal.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -95,54 +96,9 @@ static int on_double(void *ctx, double val)
 
 /* Numbers arrive as text (yajl has checked the syntax).  Integers are
  * written without '.', 'e' or 'E'.  Most reals in our files are short
- * decimals ("11.111", "-300.0"): with at most 15 significant digits and a
- * decimal exponent of at most 22 in size, mantissa and power of ten are
- * exact doubles and one correctly rounded multiplication or division gives
- * exactly strtod's result (Clinger's fast path); anything else goes to
- * strtod.  This halves the cost of reading a flow file. */
-static const double pow10_exact[23] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
-
-static bool fast_decimal(const char *s, size_t n, double *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (i < n && s[i] == '-') { neg = true; i++; }
-    uint64_t m = 0;
-    int digits = 0, exp10 = 0;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (m || s[i] != '0') digits++;
-        if (digits > 15) return false;
-        m = m * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (i < n && s[i] == '.') {
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (m || s[i] != '0') digits++;
-            if (digits > 15) return false;
-            m = m * 10 + (uint64_t)(s[i] - '0');
-            exp10--;
-        }
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        bool eneg = false;
-        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
-        int e = 0;
-        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (e > 1000) return false;
-            e = e * 10 + (s[i] - '0');
-        }
-        exp10 += eneg ? -e : e;
-    }
-    if (i != n || exp10 < -22 || exp10 > 22) return false;
-    double d = (double)m;              /* exact: m < 10^15 < 2^53 */
-    d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
-    *out = neg ? -d : d;
-    return true;
-}
-
+ * decimals ("11.111", "-300.0"), which cbu_decimal_fast turns into exactly
+ * strtod's result; anything else goes to strtod.  This halves the cost of
+ * reading a flow file. */
 static int on_number(void *ctx, const char *s, size_t n)
 {
     bool real = memchr(s, '.', n) || memchr(s, 'e', n) || memchr(s, 'E', n);
@@ -153,7 +109,7 @@ static int on_number(void *ctx, const char *s, size_t n)
         return on_int(ctx, sign ? -v : v);
     }
     double d;
-    if (real && fast_decimal(s, n, &d)) return on_double(ctx, d);
+    if (real && cbu_decimal_fast(s, n, &d)) return on_double(ctx, d);
     char small[64], *buf = small;
     if (n >= sizeof small && !(buf = malloc(n + 1))) return 0;
     memcpy(buf, s, n);
