@@ -72,6 +72,8 @@ typedef struct dm {
     sumo_router *router;
     cbu_rng rng;
     int64_t before_begin, after_end, unroutable, unsorted;
+    const uint32_t *trip;     /* the element being read is a trip: its from, via..., to */
+    uint32_t n_trip;          /* (0: it has a route) */
 } dm;
 
 static int dm_oom(dm *m, const sx_doc *d) { return cbu_err(m->err, CB_ENOMEM, "%s: out of memory", d->file); }
@@ -463,6 +465,8 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, uint32_t **roads
     free(full);
     *roads = keep;
     *n = nfull;
+    m->trip = pts;
+    m->n_trip = np;
     return CB_OK;
 }
 
@@ -554,6 +558,12 @@ static int push_flow(dm *m, const sx_doc *d, const drv_type *vt, const uint32_t 
     f.end_time = end;
     f.depart_speed = a->speed;
     f.depart_lane = a->lane;
+    if (m->n_trip) {
+        f.trip = CBU_NEW(&m->out->arena, uint32_t, m->n_trip);
+        if (!f.trip) return dm_oom(m, d);
+        memcpy(f.trip, m->trip, m->n_trip * sizeof *f.trip);
+        f.n_trip = m->n_trip;
+    }
     if (cbu_vec_push(&m->flows, f)) return dm_oom(m, d);
     return CB_OK;
 }
@@ -611,6 +621,7 @@ static void warn_children(dm *m, const sx_doc *d, uint32_t ei)
 
 static int read_vehicle(dm *m, const sx_doc *d, uint32_t ei, bool trip)
 {
+    m->n_trip = 0;
     const sx_elem *e = &d->elems[ei];
     double t;
     bool skip;
@@ -711,6 +722,7 @@ static uint64_t expected_count(double mean, uint64_t most)
 
 static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
 {
+    m->n_trip = 0;
     const sx_elem *e = &d->elems[ei];
     int rc;
     double begin, end, period = -1, vph, prob, rate = 0;

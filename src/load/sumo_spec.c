@@ -444,6 +444,7 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
             net_spec_lanelink *ll = &rl->lanelinks[rl->n_lanelinks++];
             ll->start_lane = n->lanes[L->from_lane].road_lane;
             ll->end_lane = n->lanes[L->to_lane].road_lane;
+            ll->synth = L->synth;
             const sn_conn *cn = &n->conns[L->conn];
             if (L->synth || cn->via == SN_NONE) continue;      /* generated curve */
             /* the via chain: internal lane shapes one after the other */

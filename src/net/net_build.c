@@ -503,6 +503,7 @@ static int build_links(build *b)
                 link->end_lane = n->roads[sl->end_road].first_lane + ll->end_lane;
                 link->turn = rl->turn;
                 link->max_speed = ll->max_speed > 0 ? ll->max_speed : INFINITY;
+                link->synth = ll->synth;
                 uint32_t np = ll->points ? ll->n_points : 11;
                 if (cbu_vec_reserve(&rel, np) || cbu_vec_push(&npts, np)) { rc = oom(b); break; }
                 net_point *dst = rel.a + rel.n;

@@ -78,6 +78,7 @@ typedef struct net_spec_lanelink {
     double max_speed;              /* m/s on the link (SUMO's internal lane
                                       speed); 0: none, turns approach at the
                                       engine's turn speed (CityFlow) */
+    bool synth;                    /* XEXP: a fan-out link */
 } net_spec_lanelink;
 
 typedef struct net_spec_roadlink {
@@ -161,6 +162,12 @@ typedef struct demand_flow {
     double speed_factor;           /* the lane's limit times this (0: 1) ... */
     double speed_dev;              /* ... or, when > 0, each vehicle's own factor
                                       ~ N(speed_factor, speed_dev) in [0.2, 2] */
+    /* A SUMO trip (from, via..., to without a route): each vehicle is
+     * routed again when it departs, on the traffic of that moment, as
+     * SUMO's routing device does (sim_dynroute.c); `route` is its route in
+     * an empty network.  NULL for every other flow. */
+    uint32_t *trip;                /* road indices: from, via..., to */
+    uint32_t n_trip;
 } demand_flow;
 
 #define DEMAND_DEPART_MAX (-1.0)

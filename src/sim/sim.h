@@ -306,6 +306,13 @@ typedef struct sim_engine {
     uint32_t n_routes;
     sim_flow *flows;
     uint32_t n_flows;
+    /* SUMO trips (from, via..., to), routed at each departure: flow f's
+     * roads are trip_roads[trip_first[f] .. trip_first[f + 1]), none for a
+     * flow that drives its route.  Kept outside sim_flow, whose records an
+     * archive copies byte for byte. */
+    uint32_t *trip_first, *trip_roads;
+    struct sim_dynroute *dyn;  /* travel times for routing trips at departure;
+                                  NULL when no flow is a trip */
     sim_flow_event *fheap; /* min-heap on (step, flow) */
     uint32_t n_fheap;
     uint32_t *flow_pending;/* flows not started yet, sorted by start time */
@@ -382,6 +389,28 @@ typedef struct sim_engine {
     char *id_buf;          /* scratch for vehicle ids returned by the API */
     size_t id_cap;
 } sim_engine;
+
+/* sim_dynroute.c: SUMO trips routed at departure on the traffic of the
+ * moment.  init: 0 or -1 (out of memory); pick: a route index (the flow's
+ * own, or a new one), SIM_NONE when out of memory. */
+typedef struct sim_dynroute sim_dynroute;
+int sim_dynroute_init(sim_engine *s);
+void sim_dynroute_free(sim_dynroute *d);
+void sim_dynroute_sample(sim_engine *s);
+void sim_dynroute_reset(sim_dynroute *d);
+/* What an archive saves and restores (sim_archive.c): the ring position,
+ * the time of the next sample, per road its mean speed and whether it has
+ * been sampled, and the samples (n_samples x n_roads). */
+typedef struct sim_dynroute_state {
+    uint32_t n_roads, n_samples;
+    uint32_t *k;
+    double *next_sample;
+    double *speed;
+    uint8_t *used;
+    float *past;
+} sim_dynroute_state;
+sim_dynroute_state sim_dynroute_view(sim_dynroute *d);
+uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow);
 
 struct cb_engine { sim_engine s; };
 

@@ -351,6 +351,11 @@ uint64_t cb_engine_digest(const cb_engine *e)
     h = mix(h, (uint64_t)s->sum_tt_steps);
     h = mix(h, (uint64_t)s->pub_sum_steps);
     h = mix(h, (uint64_t)s->veh_updates);
+    if (s->dyn) {                       /* what trips will be routed on */
+        sim_dynroute_state v = sim_dynroute_view(s->dyn);
+        h = mix(h, *v.k);
+        for (uint32_t r = 0; r < v.n_roads; r++) h = mix(h, dbits(v.speed[r]));
+    }
     return h;
 }
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARCHIVE_MAGIC "CBARCHV4"
+#define ARCHIVE_MAGIC "CBARCHV5"
 /* Every field starts at a multiple of 16 bytes (ARCHIVE_ALIGN), so the
  * reader can use the records in place (malloc'ed buffers are 16-byte
  * aligned). */
@@ -134,6 +134,15 @@ static void write_state(const sim_engine *s, awriter *w)
         w_bytes(w, s->det_pos, n_det * sizeof *s->det_pos);
         w_bytes(w, s->det, n_det * sizeof *s->det);
         w_bytes(w, s->det_since, n->n_lanes * sizeof *s->det_since);
+    }
+    w_u64(w, s->dyn != NULL);
+    if (s->dyn) {
+        sim_dynroute_state v = sim_dynroute_view(s->dyn);
+        w_u64(w, *v.k);
+        w_f64(w, *v.next_sample);
+        w_bytes(w, v.speed, v.n_roads * sizeof *v.speed);
+        w_bytes(w, v.used, v.n_roads * sizeof *v.used);
+        w_bytes(w, v.past, (size_t)v.n_samples * v.n_roads * sizeof *v.past);
     }
 }
 
@@ -338,6 +347,25 @@ static int parse_archive(const sim_engine *s, const unsigned char *buf, size_t l
         L->det = r_take(&r, L->n_det * sizeof(sim_det));
         L->det_since = r_take(&r, n->n_lanes * sizeof(int64_t));
     }
+    L->has_dyn = r_u64(&r);
+    if (!r.bad && L->has_dyn != (s->dyn != NULL))
+        return bad_archive(err, L->has_dyn ? "routing state, but this demand has no trips" : "no routing state for this demand's trips");
+    if (L->has_dyn) {
+        sim_dynroute_state v = sim_dynroute_view(s->dyn);
+        L->dyn_k = r_u64(&r);
+        L->dyn_next = r_f64(&r);
+        L->dyn_speed = r_take(&r, v.n_roads * sizeof(double));
+        L->dyn_used = r_take(&r, v.n_roads);
+        L->dyn_past = r_take(&r, (size_t)v.n_samples * v.n_roads * sizeof(float));
+        if (!r.bad) {
+            bool ok = L->dyn_k < v.n_samples && L->dyn_next > 0 && L->dyn_next < 1e12;
+            for (uint32_t i = 0; ok && i < v.n_roads; i++)
+                ok = L->dyn_speed[i] >= 0 && L->dyn_speed[i] < 1e6 && L->dyn_used[i] <= 1;
+            for (size_t i = 0; ok && i < (size_t)v.n_samples * v.n_roads; i++)
+                ok = L->dyn_past[i] >= 0 && L->dyn_past[i] < 1e6f;
+            if (!ok) return bad_archive(err, "corrupt routing state");
+        }
+    }
     if (r.bad) return bad_archive(err, "truncated");
     if (r.pos != r.n) return bad_archive(err, "trailing bytes");
     for (uint32_t i = 0; i < n->n_inters; i++)
@@ -533,6 +561,14 @@ static int apply_loaded(sim_engine *s, archive_loaded *L, cb_error *err)
     } else if (s->det) {
         sim_detect_restart(s);      /* saved without: this engine's loops count from now */
     }
+    if (L->has_dyn) {
+        sim_dynroute_state v = sim_dynroute_view(s->dyn);
+        *v.k = (uint32_t)L->dyn_k;
+        *v.next_sample = L->dyn_next;
+        memcpy(v.speed, L->dyn_speed, v.n_roads * sizeof *v.speed);
+        memcpy(v.used, L->dyn_used, v.n_roads);
+        memcpy(v.past, L->dyn_past, (size_t)v.n_samples * v.n_roads * sizeof *v.past);
+    }
     if (sim_index_rebuild(s) || sim_routes_recount(s)) return cbu_err_nomem(err);
     return CB_OK;
 }
@@ -628,6 +664,7 @@ void cb_engine_reset(cb_engine *e, bool reset_seed)
     }
     s->pending_pos = 0;
     if (s->det) sim_detect_restart(s);
+    if (s->dyn) sim_dynroute_reset(s->dyn);
     sim_incidents_update(s);        /* still scheduled; active again from their start */
     sim_signals_init(s);
     if (reset_seed) cbu_rng_seed(&s->rng, s->seed);

@@ -72,6 +72,12 @@ typedef struct archive_loaded {
     const double *det_pos;
     const sim_det *det;
     const int64_t *det_since;
+    uint64_t has_dyn;                  /* trips' routing state (sim_dynroute.c): */
+    uint64_t dyn_k;
+    double dyn_next;
+    const double *dyn_speed;
+    const uint8_t *dyn_used;
+    const float *dyn_past;
 } archive_loaded;
 
 /* The whole state must hang together, not only each index be in range:

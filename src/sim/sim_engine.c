@@ -68,6 +68,9 @@ void sim_close(sim_engine *s)
     free(s->routes);
     free(s->free_routes);
     free(s->flows);
+    free(s->trip_first);
+    free(s->trip_roads);
+    sim_dynroute_free(s->dyn);
     free(s->fheap);
     free(s->flow_pending);
     free(s->flow_start);

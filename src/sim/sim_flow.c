@@ -151,6 +151,7 @@ static int flows_fill(sim_engine *s, const demand_spec *dm, const char *flow_fil
     if (!s->flows || !s->routes || !s->fheap || !s->flow_pending || !s->flow_start ||
         !s->flow_end || !s->flow_interval)
         return cbu_err_nomem(err);
+    size_t n_trip_roads = 0;
     for (uint32_t i = 0; i < nf; i++) {
         const demand_flow *f = &dm->flows[i];
         sim_flow *sf = &s->flows[i];
@@ -181,6 +182,7 @@ static int flows_fill(sim_engine *s, const demand_spec *dm, const char *flow_fil
             if (sim_route_init(s, r)) return cbu_err_nomem(err);
         }
         sf->route = *slot;
+        n_trip_roads += f->n_trip;
         sf->now_time = f->interval;
         sf->depart_speed = f->depart_speed;
         sf->depart_lane = f->depart_lane;
@@ -190,6 +192,19 @@ static int flows_fill(sim_engine *s, const demand_spec *dm, const char *flow_fil
         s->flow_pending[i] = i;
     }
     s->n_pending = nf;
+    if (n_trip_roads) {
+        s->trip_first = malloc((nf + 1) * sizeof *s->trip_first);
+        s->trip_roads = malloc(n_trip_roads * sizeof *s->trip_roads);
+        if (!s->trip_first || !s->trip_roads || n_trip_roads > UINT32_MAX) return cbu_err_nomem(err);
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < nf; i++) {
+            s->trip_first[i] = k;
+            if (dm->flows[i].n_trip) memcpy(s->trip_roads + k, dm->flows[i].trip, dm->flows[i].n_trip * sizeof *s->trip_roads);
+            k += dm->flows[i].n_trip;
+        }
+        s->trip_first[nf] = k;
+        if (sim_dynroute_init(s)) return cbu_err_nomem(err);
+    }
     s->n_routes_init = s->n_routes;
     s->cap_routes = nf + 1;
     g_start = s->flow_start;
@@ -241,7 +256,10 @@ static int create_vehicle(sim_engine *s, uint32_t f, cb_error *err)
         if (sim_intern_vtype_ex(s, &base, krauss, sigma, draw_speed_factor(s, sf->speed_mean, sf->speed_dev), &vtype))
             return cbu_err_nomem(err);
     }
-    return sim_vehicle_spawn(s, f, sf->count++, vtype, sf->route, sf->depart_speed, sf->depart_lane, &vid, err);
+    uint32_t route = sf->route;
+    if (s->dyn && s->trip_first[f + 1] > s->trip_first[f] && (route = sim_dynroute_pick(s, f)) == SIM_NONE)
+        return cbu_err_nomem(err);
+    return sim_vehicle_spawn(s, f, sf->count++, vtype, route, sf->depart_speed, sf->depart_lane, &vid, err);
 }
 
 int sim_flows_step(sim_engine *s, cb_error *err)

@@ -307,6 +307,7 @@ int sim_step(sim_engine *s, cb_error *err)
     sim_parallel_for(s, s->n_active, move_drivable);
     if ((rc = merge_step(s, err))) return rc;
     if (s->insert_after_move && (rc = enter_due(s, err))) return rc;
+    if (s->dyn) sim_dynroute_sample(s);
     s->queue_sum += s->stopped_approach;
     uint32_t *t = s->blocker;
     s->blocker = s->blocker_next;

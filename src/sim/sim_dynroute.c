@@ -1,0 +1,313 @@
+/* sim_dynroute.c -- SUMO trips are routed when they depart, on the traffic
+ * of that moment.
+ *
+ * A SUMO trip names an origin, a destination and perhaps via edges, not a
+ * route.  SUMO gives such a vehicle a routing device that routes it at
+ * departure on travel times that follow the traffic (SUMO's
+ * MSRoutingEngine with its defaults): every second the mean speed of the
+ * vehicles on each edge is sampled (an empty edge counts at its speed
+ * limit), and an edge's speed is the mean of its last 180 samples
+ * (device.rerouting.adaptation-interval 1 s, adaptation-steps 180); an edge
+ * costs its length over that speed, and never less than at the limit.  So
+ * once a queue has stood on an edge for a while, trips that depart start
+ * to go round it.  Without this, every trip of ingolstadt7 that SUMO sends
+ * along a service road queues for a permissive left turn instead (134 of
+ * its 3,031 routes differ; SUMO with its weights frozen gives our routes
+ * exactly).
+ *
+ * What is ours: a movement costs its free-flow time over the junction
+ * (the load-time router's, sumo_route.c; SUMO also follows the speeds on
+ * its internal lanes); vehicles are routed once, when their flow creates
+ * them (SUMO reroutes a vehicle still waiting to enter every 60 s); the
+ * floor is the speed limit, not the vehicle's own top speed.
+ *
+ * Invariants: `speed[r]` is the mean of `past[k * n_roads + r]` over the
+ * ring, kept incrementally as SUMO does; the samples are floats, and the
+ * mean moves by exactly the float values that enter and leave it, so a
+ * road whose samples are all at its limit is exactly at its limit (no
+ * drift).  Every slot starts at the road's limit, rounded to a float.  All of it is updated in
+ * the serial part of a step, so it does not depend on the thread count. */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DYN_SAMPLES 180            /* SUMO's device.rerouting.adaptation-steps */
+#define DYN_PERIOD_S 1.0           /* ... and adaptation-interval */
+
+struct sim_dynroute {
+    uint32_t n_roads, k;           /* k: the ring slot the next sample replaces */
+    float *past;                   /* DYN_SAMPLES x n_roads */
+    double *speed;                 /* per road: the mean of its samples */
+    double *limit, *length;        /* per road: top lane speed, length of that lane */
+    double *free_cost;             /* per road: fastest lane's length / speed */
+    double *arc;                   /* parallel to net->road_succ: free-flow time of
+                                      the quickest input connection, s */
+    uint8_t *used;                 /* a vehicle has been on the road (SUMO's
+                                      "delayed" edges, the only ones sampled) */
+    double next_sample;            /* simulated seconds */
+    /* search scratch */
+    double *dist;
+    uint32_t *prev, *heap, *pos;
+};
+
+int sim_dynroute_init(sim_engine *s)
+{
+    const cb_net *n = s->net;
+    sim_dynroute *d = calloc(1, sizeof *d);
+    if (!d) return -1;
+    s->dyn = d;
+    uint32_t nr = n->n_roads;
+    d->n_roads = nr;
+    d->past = malloc((size_t)DYN_SAMPLES * nr * sizeof *d->past + 1);
+    d->speed = malloc((nr + 1) * sizeof *d->speed);
+    d->limit = malloc((nr + 1) * sizeof *d->limit);
+    d->length = malloc((nr + 1) * sizeof *d->length);
+    d->free_cost = malloc((nr + 1) * sizeof *d->free_cost);
+    d->arc = malloc(((size_t)n->roads[nr ? nr - 1 : 0].first_succ + (nr ? n->roads[nr - 1].n_succ : 0) + 1) *
+                    sizeof *d->arc);
+    d->used = calloc(nr + 1, 1);
+    d->dist = malloc((nr + 1) * sizeof *d->dist);
+    d->prev = malloc((nr + 1) * sizeof *d->prev);
+    d->heap = malloc((nr + 1) * sizeof *d->heap);
+    d->pos = malloc((nr + 1) * sizeof *d->pos);
+    if (!d->past || !d->speed || !d->limit || !d->length || !d->free_cost || !d->arc || !d->used || !d->dist ||
+        !d->prev || !d->heap || !d->pos)
+        return -1;
+    for (uint32_t r = 0; r < nr; r++) {
+        const net_road *rd = &n->roads[r];
+        double best = INFINITY, top = 0, len = rd->length;
+        for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++) {
+            const net_lane *ln = &n->lanes[l];
+            double t = ln->length / ln->max_speed;
+            if (t < best) { best = t; len = ln->length; }
+            if (ln->max_speed > top) top = ln->max_speed;
+        }
+        d->free_cost[r] = best < INFINITY ? best : 0;
+        d->limit[r] = (float)(top > 0 ? top : 13.89);   /* as the samples keep it */
+        d->length[r] = len;
+        d->speed[r] = d->limit[r];
+        for (uint32_t k = 0; k < DYN_SAMPLES; k++) d->past[(size_t)k * nr + r] = (float)d->limit[r];
+        /* the quickest connection to each successor road (generated fan-out
+         * links excluded, as the load-time router does) */
+        for (uint32_t q = 0; q < rd->n_succ; q++) {
+            uint32_t to = n->road_succ[rd->first_succ + q];
+            double c = INFINITY;
+            for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++)
+                for (uint32_t o = 0; o < n->lanes[l].n_out; o++) {
+                    const net_link *L = &n->links[n->lane_out[n->lanes[l].first_out + o]];
+                    if (L->synth || n->lanes[L->end_lane].road != to) continue;
+                    double v = L->max_speed < INFINITY && L->max_speed > 0 ? L->max_speed : 13.89;
+                    if (L->length / v < c) c = L->length / v;
+                }
+            d->arc[rd->first_succ + q] = c < INFINITY ? c : 0;
+        }
+    }
+    d->next_sample = DYN_PERIOD_S;
+    return 0;
+}
+
+/* Back to the start: every road at its limit, nothing sampled yet. */
+void sim_dynroute_reset(sim_dynroute *d)
+{
+    for (uint32_t r = 0; r < d->n_roads; r++) {
+        d->speed[r] = d->limit[r];
+        d->used[r] = 0;
+        for (uint32_t k = 0; k < DYN_SAMPLES; k++) d->past[(size_t)k * d->n_roads + r] = (float)d->limit[r];
+    }
+    d->k = 0;
+    d->next_sample = DYN_PERIOD_S;
+}
+
+sim_dynroute_state sim_dynroute_view(sim_dynroute *d)
+{
+    return (sim_dynroute_state){ d->n_roads, DYN_SAMPLES, &d->k, &d->next_sample, d->speed, d->used, d->past };
+}
+
+void sim_dynroute_free(sim_dynroute *d)
+{
+    if (!d) return;
+    free(d->past);
+    free(d->speed);
+    free(d->limit);
+    free(d->length);
+    free(d->free_cost);
+    free(d->arc);
+    free(d->used);
+    free(d->dist);
+    free(d->prev);
+    free(d->heap);
+    free(d->pos);
+    free(d);
+}
+
+/* At the end of a step: every second, each road that has seen a vehicle
+ * takes a sample of its vehicles' mean speed into its running mean. */
+void sim_dynroute_sample(sim_engine *s)
+{
+    sim_dynroute *d = s->dyn;
+    double now = (double)(s->step + 1) * s->dt;
+    if (now + 1e-9 < d->next_sample) return;
+    d->next_sample += DYN_PERIOD_S;
+    const cb_net *n = s->net;
+    float *slot = d->past + (size_t)d->k * d->n_roads;
+    for (uint32_t r = 0; r < d->n_roads; r++) {
+        const net_road *rd = &n->roads[r];
+        double sum = 0;
+        uint32_t cnt = 0;
+        for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++) {
+            const sim_drv *D = &s->drv[l];
+            for (uint32_t i = 0; i < D->n; i++)
+                if (!(D->v[i].flags & SIM_SLOT_SHADOW)) { sum += D->v[i].speed; cnt++; }
+        }
+        if (cnt) d->used[r] = 1;
+        if (!d->used[r]) continue;
+        float cur = (float)(cnt ? sum / cnt : d->limit[r]);
+        d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
+        slot[r] = cur;
+    }
+    d->k = (d->k + 1) % DYN_SAMPLES;
+}
+
+/* A road at its limit (every sample at it: the kept mean is then exactly
+ * the limit) costs exactly what the load-time router charged, so that an
+ * empty network routes as it did. */
+static double road_cost(const sim_dynroute *d, uint32_t r)
+{
+    if (d->speed[r] >= d->limit[r]) return d->free_cost[r];
+    double v = d->speed[r] > 1e-3 ? d->speed[r] : 1e-3;
+    double c = d->length[r] / v;
+    return c > d->free_cost[r] ? c : d->free_cost[r];
+}
+
+/*--- the search: Dijkstra on roads, a road's cost paid on entering it ---*/
+
+static void heap_up(sim_dynroute *d, uint32_t i)
+{
+    uint32_t x = d->heap[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2, y = d->heap[p];
+        if (d->dist[y] < d->dist[x] || (d->dist[y] == d->dist[x] && y < x)) break;
+        d->heap[i] = y;
+        d->pos[y] = i;
+        i = p;
+    }
+    d->heap[i] = x;
+    d->pos[x] = i;
+}
+
+static void heap_down(sim_dynroute *d, uint32_t i, uint32_t hn)
+{
+    uint32_t x = d->heap[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= hn) break;
+        uint32_t a = d->heap[c];
+        if (c + 1 < hn) {
+            uint32_t b = d->heap[c + 1];
+            if (d->dist[b] < d->dist[a] || (d->dist[b] == d->dist[a] && b < a)) { c++; a = b; }
+        }
+        if (d->dist[x] < d->dist[a] || (d->dist[x] == d->dist[a] && x < a)) break;
+        d->heap[i] = a;
+        d->pos[a] = i;
+        i = c;
+    }
+    d->heap[i] = x;
+    d->pos[x] = i;
+}
+
+/* The cheapest leg from road `a` to road `b` (its cost excludes `a`'s own);
+ * appends b's predecessors chain (a excluded, b included) to *path.
+ * Returns its cost, or INFINITY when b cannot be reached. */
+static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len,
+                  uint32_t *cap, int *oom)
+{
+    const cb_net *n = s->net;
+    for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = UINT32_MAX; }
+    uint32_t hn = 0;
+    d->dist[a] = 0;
+    d->prev[a] = UINT32_MAX;
+    d->heap[hn++] = a;
+    d->pos[a] = 0;
+    while (hn) {
+        uint32_t u = d->heap[0];
+        d->pos[u] = UINT32_MAX - 1;        /* settled */
+        d->heap[0] = d->heap[--hn];
+        if (hn) heap_down(d, 0, hn);
+        if (u == b && u != a) break;
+        const net_road *rd = &n->roads[u];
+        for (uint32_t q = 0; q < rd->n_succ; q++) {
+            uint32_t v = n->road_succ[rd->first_succ + q];
+            double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
+            if (!(c < d->dist[v]) || d->pos[v] == UINT32_MAX - 1) continue;
+            d->dist[v] = c;
+            d->prev[v] = u;
+            if (d->pos[v] == UINT32_MAX) { d->heap[hn] = v; d->pos[v] = hn; hn++; }
+            heap_up(d, d->pos[v]);
+        }
+    }
+    if (!(d->dist[b] < INFINITY) || a == b) return a == b ? 0 : INFINITY;
+    uint32_t steps = 0;
+    for (uint32_t r = b; r != a; r = d->prev[r]) steps++;
+    if (*len + steps > *cap) {
+        uint32_t c = *cap ? *cap : 16;
+        while (c < *len + steps) c *= 2;
+        uint32_t *p = realloc(*path, c * sizeof *p);
+        if (!p) { *oom = 1; return INFINITY; }
+        *path = p;
+        *cap = c;
+    }
+    uint32_t i = *len + steps;
+    for (uint32_t r = b; r != a; r = d->prev[r]) (*path)[--i] = r;
+    *len += steps;
+    return d->dist[b];
+}
+
+/* Cost of driving `roads` (the first one excluded, as for a leg). */
+static double route_cost(const sim_engine *s, const sim_dynroute *d, const uint32_t *roads, uint32_t nr)
+{
+    const cb_net *n = s->net;
+    double c = 0;
+    for (uint32_t i = 1; i < nr; i++) {
+        const net_road *rd = &n->roads[roads[i - 1]];
+        double arc = INFINITY;
+        for (uint32_t q = 0; q < rd->n_succ; q++)
+            if (n->road_succ[rd->first_succ + q] == roads[i] && d->arc[rd->first_succ + q] < arc)
+                arc = d->arc[rd->first_succ + q];
+        c += arc + road_cost(d, roads[i]);
+    }
+    return c;
+}
+
+/* The route a trip flow's next vehicle takes: its flow's own (the route in
+ * an empty network) unless another is cheaper now.  Returns the route index
+ * (a new route when it differs), SIM_NONE when out of memory. */
+uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow)
+{
+    sim_dynroute *d = s->dyn;
+    const sim_flow *sf = &s->flows[flow];
+    const uint32_t *trip = s->trip_roads + s->trip_first[flow];
+    uint32_t n_trip = s->trip_first[flow + 1] - s->trip_first[flow];
+    uint32_t *path = malloc(16 * sizeof *path), len = 0, cap = 16;
+    if (!path) return SIM_NONE;
+    path[len++] = trip[0];
+    double cost = 0;
+    int oom = 0;
+    for (uint32_t i = 1; i < n_trip; i++) {
+        if (trip[i] == path[len - 1]) continue;
+        double c = leg(s, d, path[len - 1], trip[i], &path, &len, &cap, &oom);
+        if (oom) { free(path); return SIM_NONE; }
+        if (!(c < INFINITY)) { free(path); return sf->route; }   /* cannot happen: routed at load */
+        cost += c;
+    }
+    const sim_route *own = &s->routes[sf->route];
+    /* ties keep the flow's own route, so that an empty network routes
+     * exactly as the load-time router did */
+    if (cost >= route_cost(s, d, own->roads, own->n) - 1e-9 ||
+        (len == own->n && memcmp(path, own->roads, len * sizeof *path) == 0)) {
+        free(path);
+        return sf->route;
+    }
+    return sim_route_add(s, path, len);
+}

@@ -1,0 +1,168 @@
+/* test_sumo_dynroute.c -- SUMO trips are routed when they depart, on the
+ * traffic of that moment (src/sim/sim_dynroute.c).
+ *
+ * On the bundled 4x4 grid (examples/sumo_4x4: one-way streets, east and
+ * south) a trip from the north-west corner's western entry (20to0) to the
+ * south-east corner's eastern exit (15to31) has many routes of the same
+ * length.  Known answers:
+ *   - in an empty network every trip takes the route the load-time router
+ *     chose (ties keep it), so nothing changes for a network without
+ *     queues;
+ *   - when one street of that route is closed for the whole run, the
+ *     vehicles stop in a queue behind the closure, its mean speed falls,
+ *     and once the street's average over the last 180 s has fallen far
+ *     enough, trips that depart go round it; vehicles that departed before
+ *     the queue had formed still take it;
+ *   - each road's speed is the mean of its 180 kept samples (the running
+ *     sum does not drift from it). */
+#include "test.h"
+#include "citybrain_sumo.h"
+#include "sim/sim.h"
+
+#define NET CB_SOURCE_DIR "/examples/sumo_4x4/4x4.net.xml"
+
+/* 60 trips, one every 5 s, then one more long after the others have left;
+ * sigma 0 (no dawdling: the same run each time) */
+static const char ROUTES[] =
+    "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+    "<flow id=\"t\" type=\"c\" begin=\"0\" end=\"300\" period=\"5\" from=\"20to0\" to=\"15to31\"/>"
+    "<trip id=\"late\" type=\"c\" depart=\"1500\" from=\"20to0\" to=\"15to31\"/></routes>";
+
+typedef struct seen {
+    char route[61][256];             /* each trip's route, road ids joined by ' '; [60]: the late one */
+    bool have[61];
+} seen;
+
+static cb_engine *open_grid(void)
+{
+    const char *routes = test_write_tmp("cb_test_dynroute.rou.xml", ROUTES);
+    cb_options opt;
+    cb_options_init(&opt);
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = routes;
+    cb_engine *e = NULL;
+    cb_error err;
+    if (!routes || cb_sumo_open(NET, &opt, &so, &e, NULL, &err)) {
+        fprintf(stderr, "  %s\n", routes ? err.msg : "cannot write the route file");
+        return NULL;
+    }
+    return e;
+}
+
+typedef struct rec_ctx { cb_engine *e; seen *s; } rec_ctx;
+
+static int record(const cb_vehicle *v, void *ud)
+{
+    rec_ctx *c = ud;
+    unsigned flow, k;
+    if (sscanf(v->id, "flow_%u_%u", &flow, &k) != 2 || k >= 60) return 0;
+    if (flow == 1) k = 60;
+    if (c->s->have[k]) return 0;
+    cb_vehicle_info vi;
+    cb_error err;
+    if (cb_engine_vehicle_info(c->e, v->id, &vi, &err) != CB_OK) return 0;
+    char *p = c->s->route[k];
+    p[0] = '\0';
+    for (size_t i = 0; i < vi.route_len; i++) {
+        size_t used = strlen(p);
+        snprintf(p + used, sizeof c->s->route[k] - used, "%s%s", i ? " " : "", cb_engine_road_id(c->e, vi.route[i]));
+    }
+    c->s->have[k] = true;
+    return 0;
+}
+
+static void run_recording(cb_engine *e, seen *s, double until)
+{
+    cb_error err;
+    rec_ctx c = { e, s };
+    while (cb_engine_time(e) < until - 1e-9 && cb_engine_step(e, &err) == CB_OK)
+        cb_engine_foreach_vehicle(e, true, record, &c);
+}
+
+/* The lanes of road `id`: their indices into out, how many. */
+static size_t lanes_of(cb_engine *e, const char *id, size_t *out, size_t cap)
+{
+    size_t n = 0, len = strlen(id);
+    for (size_t l = 0; l < cb_engine_lane_count(e) && n < cap; l++) {
+        const char *lid = cb_engine_lane_id(e, l);
+        if (strncmp(lid, id, len) == 0 && lid[len] == '_') out[n++] = l;
+    }
+    return n;
+}
+
+/* Trips depart into an empty network twice: the first of the run, and the
+ * late one, 180 s of samples after the last vehicle has left.  Both take
+ * the route of the load-time router; in between, light traffic (red lights
+ * stop it) is enough for trips to spread over the routes of equal length. */
+TEST(empty_network_routes_as_at_load_time)
+{
+    cb_engine *e = open_grid();
+    ASSERT(e);
+    static seen s;
+    memset(&s, 0, sizeof s);
+    run_recording(e, &s, 1800);
+    cb_trip_stats t;
+    ASSERT_EQ_INT(cb_engine_trip_stats(e, &t), CB_OK);
+    ASSERT_EQ_INT(t.finished, 61);
+    ASSERT(s.have[0] && s.have[60]);
+    ASSERT_STR_EQ(s.route[60], s.route[0]);
+    int differ = 0;
+    for (int k = 1; k < 60; k++) differ += strcmp(s.route[k], s.route[0]) != 0;
+    ASSERT(differ > 0);
+    cb_engine_close(e);
+}
+
+TEST(trips_go_round_a_closed_street_once_its_queue_has_stood)
+{
+    /* the route in an empty network, and its third road (two junctions in) */
+    cb_engine *e = open_grid();
+    ASSERT(e);
+    static seen free_run;
+    memset(&free_run, 0, sizeof free_run);
+    run_recording(e, &free_run, 10);
+    cb_engine_close(e);
+    ASSERT(free_run.have[0]);
+    char third[64] = "";
+    ASSERT(sscanf(free_run.route[0], "%*s %*s %63s", third) == 1);
+
+    e = open_grid();
+    ASSERT(e);
+    size_t lanes[8];
+    size_t nl = lanes_of(e, third, lanes, 8);
+    ASSERT(nl >= 1);
+    cb_error err;
+    size_t id;
+    for (size_t i = 0; i < nl; i++)      /* closed for the whole run, 20 m in */
+        ASSERT_EQ_INT(cb_engine_add_incident(e, lanes[i], 20, 0, 1e6, &id, &err), CB_OK);
+    static seen s;
+    memset(&s, 0, sizeof s);
+    run_recording(e, &s, 400);
+    char pat[80];
+    snprintf(pat, sizeof pat, " %s ", third);
+    /* the first trip departs into an empty network: the closed street */
+    ASSERT(s.have[0]);
+    ASSERT_STR_EQ(s.route[0], free_run.route[0]);
+    /* the last twenty depart 200-295 s in, behind a queue standing since
+     * the first vehicles reached the closure: all go round it */
+    for (int k = 40; k < 60; k++) {
+        ASSERT(s.have[k]);
+        char padded[300];
+        snprintf(padded, sizeof padded, " %s ", s.route[k]);
+        if (strstr(padded, pat)) TEST_FAIL_("trip %d still drives the closed street %s: %s", k, third, s.route[k]);
+        /* and it still goes from the entry to the exit */
+        ASSERT(strncmp(s.route[k], "20to0 ", 6) == 0);
+        ASSERT(strcmp(s.route[k] + strlen(s.route[k]) - 6, "15to31") == 0);
+    }
+
+    /* the kept mean is the mean of the kept samples */
+    sim_dynroute_state v = sim_dynroute_view(e->s.dyn);
+    for (uint32_t r = 0; r < v.n_roads; r++) {
+        double sum = 0;
+        for (uint32_t k = 0; k < v.n_samples; k++) sum += v.past[(size_t)k * v.n_roads + r];
+        ASSERT_NEAR(v.speed[r], sum / v.n_samples, 1e-6);
+    }
+    cb_engine_close(e);
+}
+
+TEST_MAIN()
