@@ -90,7 +90,8 @@ typedef struct net_link {
     uint32_t local;        /* index among the intersection's lane links */
     uint32_t start_lane, end_lane;   /* global lane indices */
     uint8_t turn;          /* net_turn of its roadlink */
-    uint8_t synth;         /* XEXP */
+    uint8_t synth;         /* a generated fan-out link (SUMO import): no
+                              connection of the input; see sumo_spec.c */
     double length;
     double max_speed;      /* m/s; INFINITY when the input gives none (CityFlow) */
 } net_link;

@@ -78,7 +78,9 @@ typedef struct net_spec_lanelink {
     double max_speed;              /* m/s on the link (SUMO's internal lane
                                       speed); 0: none, turns approach at the
                                       engine's turn speed (CityFlow) */
-    bool synth;                    /* XEXP: a fan-out link */
+    bool synth;                    /* a fan-out link the importer generated (a
+                                      lane change made inside the junction),
+                                      not one of the input's connections */
 } net_spec_lanelink;
 
 typedef struct net_spec_roadlink {

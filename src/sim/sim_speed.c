@@ -216,12 +216,59 @@ static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32
 /*--- conflict points --------------------------------------------------------------*/
 
 /* Can a vehicle at distance d before a conflict point still stop short of
- * it by the yield distance (d > 0), or has its tail already cleared it? */
-static bool can_yield(const net_vtype *vt, double v, double d)
+ * it by the yield distance (d > 0), or has its tail already cleared it?
+ * `euler`: a SUMO driver at a crossing of two of the input's connections.
+ * It brakes in Euler steps (speed falls by decel*dt a step and the step is
+ * driven at the new speed), so it stops within krauss_brake_gap(v), which
+ * is what its stop speed plans for; judged by the continuous v^2/(2 decel)
+ * instead, a driver slowing to yield found itself "unable to stop" a few
+ * metres on and went, and the major stream braked for it: ingolstadt1's
+ * permissive lefts crossed in front of opposing cars 0.2 s away.  Fan-out
+ * links keep the continuous rule: they stand for a lane change SUMO's
+ * drivers make along the edge, and a strict yield there left vehicles
+ * waiting minutes for a gap in a 2 s stream (cologne3). */
+static bool can_yield(const net_vtype *vt, double v, double d, bool euler, double dt)
 {
-    if (d > 0) return v * v / (2.0 * vt->max_neg_acc) < d - SIM_YIELD_DISTANCE;
+    if (d > 0) {
+        if (euler) return krauss_brake_gap(v, vt->usual_neg_acc, dt) <= d - SIM_YIELD_DISTANCE;
+        return v * v / (2.0 * vt->max_neg_acc) < d - SIM_YIELD_DISTANCE;
+    }
     if (d < 0) return d + vt->length < 0;
     return false;
+}
+
+/* SUMO's estimate of when a driver leaves its link, in steps from now
+ * (MSLink::getLeaveTime on the arrival and leave speeds that
+ * MSVehicle::planMoveInternal announces): the rest of the link plus the
+ * vehicle's length, driven at the mean of the speed it could have on
+ * reaching the link (one step of acceleration, at most the link's limit)
+ * and the speed it could reach at the link's end; counted from the end of
+ * this step.  `pos`: metres along the link, negative before it.  A driver
+ * standing at a left turn's wait point announces about 2.2 s; the time to
+ * accelerate out of the junction from standing, which we asked before, is
+ * twice that, and our lefts let gaps pass that SUMO's take, until queues
+ * of them blocked the junction upstream (ingolstadt7). */
+static double sumo_leave_steps(const net_vtype *vt, const net_link *L, double v, double pos, double dt)
+{
+    double rem = L->length - (pos > 0 ? pos : 0), vl = L->max_speed;
+    double arr = dmin(v + vt->max_pos_acc * dt, vl);
+    double leave = dmin(vl, sqrt(arr * arr + 2.0 * vt->max_pos_acc * rem));
+    double t = (rem + vt->length) / dmax(0.5 * (arr + leave), 1e-3) + (pos < 0 ? -pos / dmax(arr, 1e-3) : 0) - dt;
+    return dmax(t, 0) / dt;
+}
+
+/* SUMO's impatience: a driver that has stood `waited` seconds at a minor
+ * link counts on a foe that can still stop to brake for it, its arrival
+ * taken that share (waited / 180 s, SUMO's --time-to-impatience) of the
+ * way towards "30 s later" (MSLink::blockedByFoe, MSVehicle's
+ * arrivalTimeBraking).  Without it, strict yielding left drivers on busy
+ * minor roads waiting for ever. */
+#define SIM_TIME_TO_IMPATIENCE 180.0
+#define SIM_BRAKING_ARRIVAL_S 30.0
+static double impatience_steps(double waited, double dt)
+{
+    double imp = waited / SIM_TIME_TO_IMPATIENCE;
+    return (imp < 1 ? imp : 1) * SIM_BRAKING_ARRIVAL_S / dt;
 }
 
 /* Steps needed to cover d metres accelerating at usualPosAcc towards the
@@ -375,9 +422,11 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     const sim_slot *o = f->slot;
     if (o->vid == me->vid) return true;
     const net_vtype *ovt = &s->vtypes[o->vtype];
-    if (!can_yield(vt, me->speed, d)) return true;
-    if (!can_yield(ovt, o->speed, f->d)) return false;
     const cb_net *n = s->net;
+    bool real = !n->links[link].synth && !n->links[other_link].synth;
+    bool me_krauss = s->vparams[me->vtype].krauss;
+    if (!can_yield(vt, me->speed, d, real && me_krauss, s->dt)) return true;
+    if (!can_yield(ovt, o->speed, f->d, real && s->vparams[o->vtype].krauss, s->dt)) return false;
     int t1 = n->links[link].turn, t2 = n->links[other_link].turn;
     if (t1 == NET_TURN_UTURN) t1 = NET_TURN_LEFT;
     if (t2 == NET_TURN_UTURN) t2 = NET_TURN_LEFT;
@@ -391,8 +440,12 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
         if (f->d + ovt->length < 0) return true;
         double to_entry = f->d - xv->other_dist;
         if (to_entry <= 0) return false;
-        double r1 = reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
+        double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
+                              : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
         double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
+        if (me_krauss && s->trip_stats &&
+            krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
+            r2 += impatience_steps((double)s->veh[me->vid].trip_stop_run * s->dt, s->dt);
         return r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
     }
     if (t1 > t2) return true;
