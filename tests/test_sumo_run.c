@@ -147,6 +147,74 @@ TEST(minor_left_yields_to_the_major_stream)
     cb_engine_close(e);
 }
 
+/* SUMO's impatience, on a priority junction written for it: single-lane
+ * WJ (10 m/s) runs straight into JE; single-lane NJ (a 5 m/s side street,
+ * so that its drivers arrive able to stop) turns left into JE and must
+ * yield to WJ (request 1, response "01"); every link is one of the input's
+ * own (no fan-out link).  The left turn's 17.7 m link merges at its end,
+ * so the turner waits 5 m before it.  From there SUMO's leave time is the
+ * 5 m left plus its 5 m, at the mean of 2.6 m/s (one step of acceleration)
+ * and the 5.7 m/s it reaches by the end: 10 / 4.16 - 1 = 1.4 s, and it
+ * wants 1 s more before the next foe enters.  A stream on WJ every 5 s
+ * keeps the merge covered for 3 s of every 5 (its 16 m link and 5 m cars,
+ * in 10 m steps), so when it clears the next car is 2 steps away: never
+ * enough for a patient driver, who would wait for the stream's end
+ * (600 s).  After w s of waiting SUMO counts a foe that can still stop as
+ * arriving w/180 * 30 s later, which makes up the missing half second
+ * after w = 3 s: the turner goes at the next gap after that. */
+static const char PRIORITY_NET[] =
+    "<net version=\"1.9\" junctionCornerDetail=\"5\" limitTurnSpeed=\"5.50\">"
+    "<location netOffset=\"0.00,0.00\" convBoundary=\"0.00,0.00,200.00,100.00\" origBoundary=\"0,0,200,100\" projParameter=\"!\"/>"
+    "<edge id=\":J_0\" function=\"internal\"><lane id=\":J_0_0\" index=\"0\" speed=\"10.00\" length=\"16.00\" shape=\"92.00,-1.60 108.00,-1.60\"/></edge>"
+    "<edge id=\":J_1\" function=\"internal\"><lane id=\":J_1_0\" index=\"0\" speed=\"6.50\" length=\"16.00\" shape=\"98.40,8.00 98.40,0.00 108.00,-1.60\"/></edge>"
+    "<edge id=\"WJ\" from=\"W\" to=\"J\" priority=\"2\"><lane id=\"WJ_0\" index=\"0\" speed=\"10.00\" length=\"92.00\" shape=\"0.00,-1.60 92.00,-1.60\"/></edge>"
+    "<edge id=\"JE\" from=\"J\" to=\"E\" priority=\"2\"><lane id=\"JE_0\" index=\"0\" speed=\"13.89\" length=\"92.00\" shape=\"108.00,-1.60 200.00,-1.60\"/></edge>"
+    "<edge id=\"NJ\" from=\"N\" to=\"J\" priority=\"1\"><lane id=\"NJ_0\" index=\"0\" speed=\"5.00\" length=\"92.00\" shape=\"98.40,100.00 98.40,8.00\"/></edge>"
+    "<junction id=\"W\" type=\"dead_end\" x=\"0.00\" y=\"0.00\" incLanes=\"\" intLanes=\"\" shape=\"0.00,0.00 0.00,-3.20\"/>"
+    "<junction id=\"E\" type=\"dead_end\" x=\"200.00\" y=\"0.00\" incLanes=\"JE_0\" intLanes=\"\" shape=\"200.00,-3.20 200.00,0.00\"/>"
+    "<junction id=\"N\" type=\"dead_end\" x=\"100.00\" y=\"100.00\" incLanes=\"\" intLanes=\"\" shape=\"96.80,100.00 100.00,100.00\"/>"
+    "<junction id=\"J\" type=\"priority\" x=\"100.00\" y=\"0.00\" incLanes=\"WJ_0 NJ_0\" intLanes=\":J_0_0 :J_1_0\" shape=\"92.00,0.00 108.00,0.00 108.00,-3.20 92.00,-3.20\">"
+    "<request index=\"0\" response=\"00\" foes=\"10\" cont=\"0\"/>"
+    "<request index=\"1\" response=\"01\" foes=\"01\" cont=\"0\"/></junction>"
+    "<connection from=\"WJ\" to=\"JE\" fromLane=\"0\" toLane=\"0\" via=\":J_0_0\" dir=\"s\" state=\"M\"/>"
+    "<connection from=\"NJ\" to=\"JE\" fromLane=\"0\" toLane=\"0\" via=\":J_1_0\" dir=\"l\" state=\"m\"/>"
+    "<connection from=\":J_0\" to=\"JE\" fromLane=\"0\" toLane=\"0\" dir=\"s\" state=\"M\"/>"
+    "<connection from=\":J_1\" to=\"JE\" fromLane=\"0\" toLane=\"0\" dir=\"l\" state=\"M\"/></net>";
+
+TEST(an_impatient_minor_driver_enters_a_dense_stream)
+{
+    const char *net_path = test_write_tmp("cb_test_priority.net.xml", PRIORITY_NET);
+    const char *routes = test_write_tmp("cb_test_impatience.rou.xml",
+        "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+        "<flow id=\"s\" type=\"c\" begin=\"0\" end=\"600\" period=\"5\" departSpeed=\"max\">"
+        "<route edges=\"WJ JE\"/></flow>"
+        "<trip id=\"l\" type=\"c\" depart=\"60\" from=\"NJ\" to=\"JE\" departSpeed=\"max\"/></routes>");
+    ASSERT(net_path && routes);
+    cb_options opt;
+    cb_options_init(&opt);
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = routes;
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cb_sumo_open(net_path, &opt, &so, &e, NULL, &err), CB_OK);
+    double seen = -1, gone = -1, stood = 0;
+    while (cb_engine_time(e) < 600 && gone < 0 && cb_engine_step(e, &err) == CB_OK) {
+        cb_vehicle v;
+        if (cb_engine_vehicle(e, "flow_1_0", &v, &err) == CB_OK) {
+            if (seen < 0) seen = cb_engine_time(e);
+            if (v.running && v.speed < 0.1) stood += 1;
+        } else if (seen >= 0) {
+            gone = cb_engine_time(e);
+        }
+    }
+    ASSERT(seen >= 0 && gone > 0);
+    ASSERT(stood >= 3);                  /* it yielded first: the gaps are too short */
+    ASSERT(stood <= 15);                 /* and went once impatient: stood 6 s */
+    ASSERT(gone - seen < 60);
+    cb_engine_close(e);
+}
+
 TEST(dawdling_is_the_same_for_any_thread_count)
 {
     const char *r = "<routes><vType id=\"c\" sigma=\"0.5\" speedDev=\"0.1\"/>"
