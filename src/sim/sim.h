@@ -410,6 +410,8 @@ typedef struct sim_dynroute_state {
     float *past;
 } sim_dynroute_state;
 sim_dynroute_state sim_dynroute_view(sim_dynroute *d);
+/* After an archive has written the state through the view. */
+void sim_dynroute_loaded(sim_dynroute *d);
 uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow);
 
 struct cb_engine { sim_engine s; };

@@ -568,6 +568,7 @@ static int apply_loaded(sim_engine *s, archive_loaded *L, cb_error *err)
         memcpy(v.speed, L->dyn_speed, v.n_roads * sizeof *v.speed);
         memcpy(v.used, L->dyn_used, v.n_roads);
         memcpy(v.past, L->dyn_past, (size_t)v.n_samples * v.n_roads * sizeof *v.past);
+        sim_dynroute_loaded(s->dyn);
     }
     if (sim_index_rebuild(s) || sim_routes_recount(s)) return cbu_err_nomem(err);
     return CB_OK;

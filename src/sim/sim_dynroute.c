@@ -46,6 +46,9 @@ struct sim_dynroute {
                                       the quickest input connection, s */
     uint8_t *used;                 /* a vehicle has been on the road (SUMO's
                                       "delayed" edges, the only ones sampled) */
+    uint32_t *used_list, n_used;   /* those roads, in the order they were first used */
+    double *sum;                   /* scratch per road: speeds and vehicles of a sample, */
+    uint32_t *cnt;                 /* zero between samples */
     double next_sample;            /* simulated seconds */
     /* search scratch */
     double *dist;
@@ -68,12 +71,15 @@ int sim_dynroute_init(sim_engine *s)
     d->arc = malloc(((size_t)n->roads[nr ? nr - 1 : 0].first_succ + (nr ? n->roads[nr - 1].n_succ : 0) + 1) *
                     sizeof *d->arc);
     d->used = calloc(nr + 1, 1);
+    d->used_list = malloc((nr + 1) * sizeof *d->used_list);
+    d->sum = calloc(nr + 1, sizeof *d->sum);
+    d->cnt = calloc(nr + 1, sizeof *d->cnt);
     d->dist = malloc((nr + 1) * sizeof *d->dist);
     d->prev = malloc((nr + 1) * sizeof *d->prev);
     d->heap = malloc((nr + 1) * sizeof *d->heap);
     d->pos = malloc((nr + 1) * sizeof *d->pos);
     if (!d->past || !d->speed || !d->limit || !d->length || !d->free_cost || !d->arc || !d->used || !d->dist ||
-        !d->prev || !d->heap || !d->pos)
+        !d->prev || !d->heap || !d->pos || !d->used_list || !d->sum || !d->cnt)
         return -1;
     for (uint32_t r = 0; r < nr; r++) {
         const net_road *rd = &n->roads[r];
@@ -116,8 +122,16 @@ void sim_dynroute_reset(sim_dynroute *d)
         d->used[r] = 0;
         for (uint32_t k = 0; k < DYN_SAMPLES; k++) d->past[(size_t)k * d->n_roads + r] = (float)d->limit[r];
     }
+    d->n_used = 0;
     d->k = 0;
     d->next_sample = DYN_PERIOD_S;
+}
+
+void sim_dynroute_loaded(sim_dynroute *d)
+{
+    d->n_used = 0;
+    for (uint32_t r = 0; r < d->n_roads; r++)
+        if (d->used[r]) d->used_list[d->n_used++] = r;
 }
 
 sim_dynroute_state sim_dynroute_view(sim_dynroute *d)
@@ -135,6 +149,9 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->free_cost);
     free(d->arc);
     free(d->used);
+    free(d->used_list);
+    free(d->sum);
+    free(d->cnt);
     free(d->dist);
     free(d->prev);
     free(d->heap);
@@ -151,21 +168,27 @@ void sim_dynroute_sample(sim_engine *s)
     if (now + 1e-9 < d->next_sample) return;
     d->next_sample += DYN_PERIOD_S;
     const cb_net *n = s->net;
+    /* the lanes with vehicles are the active drivables that are lanes;
+     * their order does not matter (per road, one sum in lane order would
+     * differ only in rounding, and the active list's order is the same for
+     * any thread count) */
+    for (uint32_t i = 0; i < s->n_active; i++) {
+        uint32_t l = s->active[i];
+        if (l >= n->n_lanes) continue;
+        uint32_t r = n->lanes[l].road;
+        const sim_drv *D = &s->drv[l];
+        for (uint32_t k = 0; k < D->n; k++)
+            if (!(D->v[k].flags & SIM_SLOT_SHADOW)) { d->sum[r] += D->v[k].speed; d->cnt[r]++; }
+        if (!d->used[r] && d->cnt[r]) { d->used[r] = 1; d->used_list[d->n_used++] = r; }
+    }
     float *slot = d->past + (size_t)d->k * d->n_roads;
-    for (uint32_t r = 0; r < d->n_roads; r++) {
-        const net_road *rd = &n->roads[r];
-        double sum = 0;
-        uint32_t cnt = 0;
-        for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++) {
-            const sim_drv *D = &s->drv[l];
-            for (uint32_t i = 0; i < D->n; i++)
-                if (!(D->v[i].flags & SIM_SLOT_SHADOW)) { sum += D->v[i].speed; cnt++; }
-        }
-        if (cnt) d->used[r] = 1;
-        if (!d->used[r]) continue;
-        float cur = (float)(cnt ? sum / cnt : d->limit[r]);
+    for (uint32_t i = 0; i < d->n_used; i++) {
+        uint32_t r = d->used_list[i];
+        float cur = (float)(d->cnt[r] ? d->sum[r] / d->cnt[r] : d->limit[r]);
         d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
         slot[r] = cur;
+        d->sum[r] = 0;
+        d->cnt[r] = 0;
     }
     d->k = (d->k + 1) % DYN_SAMPLES;
 }
