@@ -25,7 +25,7 @@
 
 /* What CityFlow's format cannot say, one warning each (in this order). */
 enum { LOST_ONE_ROAD, LOST_ROW, LOST_MINOR, LOST_SHAPES, LOST_LINK_SPEEDS, LOST_UNKNOWN, LOST_UTURN, LOST_KRAUSS,
-       LOST_DEPART, N_LOST };
+       LOST_DEPART, LOST_TRIP, N_LOST };
 static const char *const lost_text[N_LOST] = {
     [LOST_ONE_ROAD] = "vehicles or flows whose route is a single edge are left out: a CityFlow route joins "
                       "two roads at least",
@@ -42,6 +42,8 @@ static const char *const lost_text[N_LOST] = {
                     "speed limit, never dawdling",
     [LOST_DEPART] = "departSpeed and departLane are not in CityFlow's flow format: vehicles enter standing, on "
                     "a lane the engine picks",
+    [LOST_TRIP] = "trips are written with their route in an empty network: SUMO (and citybrain on the SUMO "
+                  "files) routes them when they depart, on the traffic of that moment",
 };
 
 /* Count, warn about, and rewrite (movement types) or leave out (one-road
@@ -75,6 +77,7 @@ static void note_losses(net_spec *spec, demand_spec *demand, cb_warnings *warn)
         }
         n[LOST_KRAUSS] += fl->krauss;
         n[LOST_DEPART] += fl->depart_speed != 0 || fl->depart_lane != 0;
+        n[LOST_TRIP] += fl->n_trip > 0;
         demand->flows[kept++] = *fl;
     }
     demand->n_flows = kept;
