@@ -6,6 +6,7 @@
  * The graph is built once from the spec's movements (roadlinks), so a trip
  * can only be routed where our vehicles can actually drive. */
 #include "sumo.h"
+#include "../util/iheap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -128,39 +129,6 @@ bool sumo_router_connected(const sumo_router *r, uint32_t a, uint32_t b)
 
 /*--- Dijkstra with an indexed binary heap (ties by road index: deterministic) ---*/
 
-static bool hless(const sumo_router *r, uint32_t a, uint32_t b)
-{
-    return r->dist[a] < r->dist[b] || (r->dist[a] == r->dist[b] && a < b);
-}
-
-static void hup(sumo_router *r, uint32_t i)
-{
-    uint32_t x = r->heap[i];
-    while (i > 0 && hless(r, x, r->heap[(i - 1) / 2])) {
-        r->heap[i] = r->heap[(i - 1) / 2];
-        r->pos[r->heap[i]] = i;
-        i = (i - 1) / 2;
-    }
-    r->heap[i] = x;
-    r->pos[x] = i;
-}
-
-static void hdown(sumo_router *r, uint32_t i, uint32_t n)
-{
-    uint32_t x = r->heap[i];
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && hless(r, r->heap[c + 1], r->heap[c])) c++;
-        if (!hless(r, r->heap[c], x)) break;
-        r->heap[i] = r->heap[c];
-        r->pos[r->heap[i]] = i;
-        i = c;
-    }
-    r->heap[i] = x;
-    r->pos[x] = i;
-}
-
 /* Room for `need` roads in *path (capacity *cap, doubled as needed). */
 static int path_reserve(uint32_t **path, uint32_t need, uint32_t *cap)
 {
@@ -178,28 +146,23 @@ static int path_reserve(uint32_t **path, uint32_t need, uint32_t *cap)
 static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
 {
     uint32_t nr = r->n_roads;
-    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = UINT32_MAX; }
-    uint32_t hn = 0;
+    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = CBU_IHEAP_ABSENT; }
+    cbu_iheap h = { r->heap, r->pos, r->dist, 0 };
     /* start: leaving road a, so a's own length is not counted */
     r->dist[a] = 0;
-    r->heap[hn++] = a;
-    r->pos[a] = 0;
+    cbu_iheap_push(&h, a);
     bool found = false;
-    while (hn) {
-        uint32_t u = r->heap[0];
-        r->pos[u] = UINT32_MAX - 1;                 /* settled */
-        r->heap[0] = r->heap[--hn];
-        if (hn) { r->pos[r->heap[0]] = 0; hdown(r, 0, hn); }
+    while (h.n) {
+        uint32_t u = cbu_iheap_pop(&h);
         if (u == b) { found = true; break; }
         double base = r->dist[u] + (u == a ? 0 : r->road_cost[u]);
         for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++) {
             uint32_t v = r->arcs[k].to;
             double c = base + r->arcs[k].cost;
-            if (r->pos[v] == UINT32_MAX - 1 || !(c < r->dist[v])) continue;
+            if (r->pos[v] == CBU_IHEAP_DONE || !(c < r->dist[v])) continue;
             r->dist[v] = c;
             r->prev[v] = u;
-            if (r->pos[v] == UINT32_MAX) { r->heap[hn] = v; r->pos[v] = hn; hn++; }
-            hup(r, r->pos[v]);
+            cbu_iheap_push(&h, v);
         }
     }
     if (!found) return CB_ENOTFOUND;

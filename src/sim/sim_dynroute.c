@@ -28,6 +28,8 @@
  * drift).  Every slot starts at the road's limit, rounded to a float.  All of it is updated in
  * the serial part of a step, so it does not depend on the thread count. */
 #include "sim.h"
+#include "../util/iheap.h"
+#include "../util/vec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -206,84 +208,40 @@ static double road_cost(const sim_dynroute *d, uint32_t r)
 
 /*--- the search: Dijkstra on roads, a road's cost paid on entering it ---*/
 
-static void heap_up(sim_dynroute *d, uint32_t i)
-{
-    uint32_t x = d->heap[i];
-    while (i > 0) {
-        uint32_t p = (i - 1) / 2, y = d->heap[p];
-        if (d->dist[y] < d->dist[x] || (d->dist[y] == d->dist[x] && y < x)) break;
-        d->heap[i] = y;
-        d->pos[y] = i;
-        i = p;
-    }
-    d->heap[i] = x;
-    d->pos[x] = i;
-}
+typedef CBU_VEC(uint32_t) path_vec;
 
-static void heap_down(sim_dynroute *d, uint32_t i, uint32_t hn)
-{
-    uint32_t x = d->heap[i];
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= hn) break;
-        uint32_t a = d->heap[c];
-        if (c + 1 < hn) {
-            uint32_t b = d->heap[c + 1];
-            if (d->dist[b] < d->dist[a] || (d->dist[b] == d->dist[a] && b < a)) { c++; a = b; }
-        }
-        if (d->dist[x] < d->dist[a] || (d->dist[x] == d->dist[a] && x < a)) break;
-        d->heap[i] = a;
-        d->pos[a] = i;
-        i = c;
-    }
-    d->heap[i] = x;
-    d->pos[x] = i;
-}
-
-/* The cheapest leg from road `a` to road `b` (its cost excludes `a`'s own);
- * appends b's predecessors chain (a excluded, b included) to *path.
- * Returns its cost, or INFINITY when b cannot be reached. */
-static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len,
-                  uint32_t *cap, int *oom)
+/* The cheapest leg from road `a` to road `b`: b's predecessors chain (a
+ * excluded, b included) appended to *path.  Returns its cost (0 when
+ * a == b), INFINITY when b cannot be reached, or -1 when out of memory. */
+static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, path_vec *path)
 {
     const cb_net *n = s->net;
-    for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = UINT32_MAX; }
-    uint32_t hn = 0;
+    if (a == b) return 0;
+    for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
+    cbu_iheap h = { d->heap, d->pos, d->dist, 0 };
     d->dist[a] = 0;
     d->prev[a] = UINT32_MAX;
-    d->heap[hn++] = a;
-    d->pos[a] = 0;
-    while (hn) {
-        uint32_t u = d->heap[0];
-        d->pos[u] = UINT32_MAX - 1;        /* settled */
-        d->heap[0] = d->heap[--hn];
-        if (hn) heap_down(d, 0, hn);
-        if (u == b && u != a) break;
+    cbu_iheap_push(&h, a);
+    while (h.n) {
+        uint32_t u = cbu_iheap_pop(&h);
+        if (u == b) break;
         const net_road *rd = &n->roads[u];
         for (uint32_t q = 0; q < rd->n_succ; q++) {
             uint32_t v = n->road_succ[rd->first_succ + q];
             double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
-            if (!(c < d->dist[v]) || d->pos[v] == UINT32_MAX - 1) continue;
+            if (!(c < d->dist[v]) || d->pos[v] == CBU_IHEAP_DONE) continue;
             d->dist[v] = c;
             d->prev[v] = u;
-            if (d->pos[v] == UINT32_MAX) { d->heap[hn] = v; d->pos[v] = hn; hn++; }
-            heap_up(d, d->pos[v]);
+            cbu_iheap_push(&h, v);
         }
     }
-    if (!(d->dist[b] < INFINITY) || a == b) return a == b ? 0 : INFINITY;
+    if (!(d->dist[b] < INFINITY)) return INFINITY;
     uint32_t steps = 0;
     for (uint32_t r = b; r != a; r = d->prev[r]) steps++;
-    if (*len + steps > *cap) {
-        uint32_t c = *cap ? *cap : 16;
-        while (c < *len + steps) c *= 2;
-        uint32_t *p = realloc(*path, c * sizeof *p);
-        if (!p) { *oom = 1; return INFINITY; }
-        *path = p;
-        *cap = c;
-    }
-    uint32_t i = *len + steps;
-    for (uint32_t r = b; r != a; r = d->prev[r]) (*path)[--i] = r;
-    *len += steps;
+    if (cbu_vec_reserve(path, steps)) return -1;
+    size_t i = path->n + steps;
+    for (uint32_t r = b; r != a; r = d->prev[r]) path->a[--i] = r;
+    path->n += steps;
     return d->dist[b];
 }
 
@@ -312,25 +270,22 @@ uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow)
     const sim_flow *sf = &s->flows[flow];
     const uint32_t *trip = s->trip_roads + s->trip_first[flow];
     uint32_t n_trip = s->trip_first[flow + 1] - s->trip_first[flow];
-    uint32_t *path = malloc(16 * sizeof *path), len = 0, cap = 16;
-    if (!path) return SIM_NONE;
-    path[len++] = trip[0];
+    path_vec path = { 0 };
+    if (cbu_vec_push(&path, trip[0])) return SIM_NONE;
     double cost = 0;
-    int oom = 0;
     for (uint32_t i = 1; i < n_trip; i++) {
-        if (trip[i] == path[len - 1]) continue;
-        double c = leg(s, d, path[len - 1], trip[i], &path, &len, &cap, &oom);
-        if (oom) { free(path); return SIM_NONE; }
-        if (!(c < INFINITY)) { free(path); return sf->route; }   /* cannot happen: routed at load */
+        double c = leg(s, d, path.a[path.n - 1], trip[i], &path);
+        if (c < 0) { cbu_vec_free(&path); return SIM_NONE; }
+        if (!(c < INFINITY)) { cbu_vec_free(&path); return sf->route; }   /* cannot happen: routed at load */
         cost += c;
     }
     const sim_route *own = &s->routes[sf->route];
     /* ties keep the flow's own route, so that an empty network routes
      * exactly as the load-time router did */
     if (cost >= route_cost(s, d, own->roads, own->n) - 1e-9 ||
-        (len == own->n && memcmp(path, own->roads, len * sizeof *path) == 0)) {
-        free(path);
+        (path.n == own->n && memcmp(path.a, own->roads, path.n * sizeof *path.a) == 0)) {
+        cbu_vec_free(&path);
         return sf->route;
     }
-    return sim_route_add(s, path, len);
+    return sim_route_add(s, path.a, (uint32_t)path.n);
 }
