@@ -3,7 +3,7 @@
  * every scenario loads, the vehicles SUMO inserts are inserted (to 1%),
  * no vehicle stands still for 300 s where SUMO has no jam, and the mean
  * travel time under the scenario's own fixed-time programs is within 10%
- * of SUMO's.  No scenario may lock up for seeds 0-7, with or without lane
+ * of SUMO's.  No scenario may lock up for seeds 0-15, with or without lane
  * changing (CityFlow's rules, not SUMO's).
  *
  * The two sumo-rl scenarios name a route file that is not in their folder
@@ -117,6 +117,9 @@ TEST(every_scenario_within_ten_percent_of_sumo)
     }
 }
 
+/* Junctions must never lock up where SUMO's do not (seeds 0-15: ingolstadt7
+ * locked up at seed 13 alone, when a driver standing behind another at a
+ * rounding residue of speed 0 recorded no blocker; sim_speed.c). */
 /* Junctions must never lock up where SUMO's do not.  They did, at one
  * junction of cologne3 for some seeds (a left-turner on the junction
  * yielding to a vehicle that stood waiting for the room the left-turner
@@ -132,7 +135,7 @@ TEST(no_scenario_locks_up_for_any_seed)
         if (s->sumo_jams) continue;
         for (int lc = 0; lc < 2; lc++) {
             long long jammed = 0;
-            for (int64_t seed = 0; seed < 8; seed++) {
+            for (int64_t seed = 0; seed < 16; seed++) {
                 cb_trip_stats t;
                 cb_metrics m;
                 ASSERT_EQ_INT(run_scenario(s, lc, seed, &t, &m), CB_OK);

@@ -38,6 +38,13 @@ static inline double no_collision_speed(double vL, double dL, double inv2dL, dou
  * is the distance to the leader's rear minus minGap, plus the leader's own
  * braking distance at the larger of the two decelerations. */
 #define SIM_MINOR_VISIBILITY 4.5         /* m: SUMO's foe visibility at minor links */
+/* m/s: a driver this slow is standing.  Behind a standing leader at exactly
+ * minGap the safe speed comes out as a rounding residue (3e-16 m/s): the
+ * driver moves nothing, but as a speed it is not 0, and it used to record
+ * no blocker, which cut the chains deadlock breaking follows (ingolstadt7,
+ * seed 13: a left-turner, two opposing straights and the car behind one
+ * of them waited on each other for ever). */
+#define SIM_STANDING 1e-9
 
 static double krauss_stop_speed(const sim_vparam *p, double tau, double g, double dt)
 {
@@ -695,8 +702,8 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
              * ahead, a link in the chain deadlock breaking follows; and
              * the front vehicle of a lane standing at a green link (behind
              * a vehicle on the junction, an obstacle) will not pass */
-            if (ns == 0 && blocker == SIM_NONE) {
-                bool behind = cf_lead == 0 && lead_vid < SIM_AT_LINK;  /* stopped by the vehicle ahead */
+            if (ns < SIM_STANDING && blocker == SIM_NONE) {
+                bool behind = cf_lead < SIM_STANDING && lead_vid < SIM_AT_LINK;  /* stopped by the vehicle ahead */
                 if (i > 0) {
                     if (behind) blocker = SIM_FOLLOW | lead_vid;
                 } else if (d < n->n_lanes && intersection_near(s, me, d, len) &&
