@@ -25,8 +25,9 @@
  * ring, kept incrementally as SUMO does; the samples are floats, and the
  * mean moves by exactly the float values that enter and leave it, so a
  * road whose samples are all at its limit is exactly at its limit (no
- * drift).  Every slot starts at the road's limit, rounded to a float.  All of it is updated in
- * the serial part of a step, so it does not depend on the thread count. */
+ * drift).  Every slot starts at the road's limit, rounded to a float.
+ * All of it is updated in the serial part of a step, so it does not depend
+ * on the thread count. */
 #include "sim.h"
 #include "../util/iheap.h"
 #include "../util/vec.h"
@@ -42,8 +43,9 @@ struct sim_dynroute {
     uint32_t n_roads, k;           /* k: the ring slot the next sample replaces */
     float *past;                   /* DYN_SAMPLES x n_roads */
     double *speed;                 /* per road: the mean of its samples */
-    double *limit, *length;        /* per road: top lane speed, length of that lane */
-    double *free_cost;             /* per road: fastest lane's length / speed */
+    double *limit;                 /* per road: its top lane speed (as a float) */
+    double *length, *free_cost;    /* per road: the quickest lane's length, and
+                                      its length / speed (the load-time cost) */
     double *arc;                   /* parallel to net->road_succ: free-flow time of
                                       the quickest input connection, s */
     uint8_t *used;                 /* a vehicle has been on the road (SUMO's
