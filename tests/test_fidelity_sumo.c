@@ -107,8 +107,8 @@ TEST(every_scenario_within_ten_percent_of_sumo)
             /* the vehicles SUMO inserts are inserted, to 1%: cologne1 misses
              * one due in the last second, behind a vehicle that SUMO's
              * drivers move to the other lane at once; ingolstadt7 3025 of
-             * SUMO's 3027 (3013-3030 over seeds 0-7; with CityFlow's lane
-             * changes 2972-3008, as its turning lane at gneJ207 fills;
+             * SUMO's 3027 (2991-3030 over seeds 0-7; with CityFlow's lane
+             * changes 2979-3008, as its turning lane at gneJ207 fills;
              * docs/sumo.md) */
             ASSERT((double)t.inserted >= 0.99 * s->sumo_inserted);
             ASSERT_EQ_INT(t.stuck, 0);
