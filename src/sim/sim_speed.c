@@ -234,7 +234,7 @@ static double front_follow_speed(const sim_engine *s, const sim_slot *me, uint32
  * links keep the continuous rule: they stand for a lane change SUMO's
  * drivers make along the edge, and a strict yield there left vehicles
  * waiting minutes for a gap in a 2 s stream (cologne3). */
-static bool can_yield(const net_vtype *vt, double v, double d, bool euler, double dt)
+static inline bool can_yield(const net_vtype *vt, double v, double d, bool euler, double dt)
 {
     if (d > 0) {
         if (euler) return krauss_brake_gap(v, vt->usual_neg_acc, dt) <= d - SIM_YIELD_DISTANCE;
@@ -255,7 +255,8 @@ static bool can_yield(const net_vtype *vt, double v, double d, bool euler, doubl
  * accelerate out of the junction from standing, which we asked before, is
  * twice that, and our lefts let gaps pass that SUMO's take, until queues
  * of them blocked the junction upstream (ingolstadt7). */
-static double sumo_leave_steps(const net_vtype *vt, const net_link *L, double v, double pos, double dt)
+__attribute__((noinline)) static double sumo_leave_steps(const net_vtype *vt, const net_link *L, double v,
+                                                        double pos, double dt)
 {
     double rem = L->length - (pos > 0 ? pos : 0), vl = L->max_speed;
     double arr = dmin(v + vt->max_pos_acc * dt, vl);
@@ -430,8 +431,9 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     if (o->vid == me->vid) return true;
     const net_vtype *ovt = &s->vtypes[o->vtype];
     const cb_net *n = s->net;
-    bool real = !n->links[link].synth && !n->links[other_link].synth;
-    bool me_krauss = s->vparams[me->vtype].krauss;
+    /* SUMO inputs only (trip_stats): CityFlow's rules read nothing more */
+    bool me_krauss = s->trip_stats && s->vparams[me->vtype].krauss;
+    bool real = s->trip_stats && !n->links[link].synth && !n->links[other_link].synth;
     if (!can_yield(vt, me->speed, d, real && me_krauss, s->dt)) return true;
     if (!can_yield(ovt, o->speed, f->d, real && s->vparams[o->vtype].krauss, s->dt)) return false;
     int t1 = n->links[link].turn, t2 = n->links[other_link].turn;
@@ -450,8 +452,7 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
         double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
                               : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
         double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
-        if (me_krauss && s->trip_stats &&
-            krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
+        if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
             r2 += impatience_steps((double)s->veh[me->vid].trip_stop_run * s->dt, s->dt);
         return r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
     }
