@@ -57,6 +57,9 @@ struct sim_dynroute {
     /* search scratch */
     double *dist;
     uint32_t *prev, *heap, *pos;
+    CBU_VEC(uint32_t) path;        /* the route being built (kept: most trips
+                                      end up on their flow's own route, and
+                                      then nothing is allocated) */
 };
 
 int sim_dynroute_init(sim_engine *s)
@@ -160,6 +163,7 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->prev);
     free(d->heap);
     free(d->pos);
+    cbu_vec_free(&d->path);
     free(d);
 }
 
@@ -210,12 +214,10 @@ static double road_cost(const sim_dynroute *d, uint32_t r)
 
 /*--- the search: Dijkstra on roads, a road's cost paid on entering it ---*/
 
-typedef CBU_VEC(uint32_t) path_vec;
-
 /* The cheapest leg from road `a` to road `b`: b's predecessors chain (a
- * excluded, b included) appended to *path.  Returns its cost (0 when
+ * excluded, b included) appended to d->path.  Returns its cost (0 when
  * a == b), INFINITY when b cannot be reached, or -1 when out of memory. */
-static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, path_vec *path)
+static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b)
 {
     const cb_net *n = s->net;
     if (a == b) return 0;
@@ -240,10 +242,10 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, 
     if (!(d->dist[b] < INFINITY)) return INFINITY;
     uint32_t steps = 0;
     for (uint32_t r = b; r != a; r = d->prev[r]) steps++;
-    if (cbu_vec_reserve(path, steps)) return -1;
-    size_t i = path->n + steps;
-    for (uint32_t r = b; r != a; r = d->prev[r]) path->a[--i] = r;
-    path->n += steps;
+    if (cbu_vec_reserve(&d->path, steps)) return -1;
+    size_t i = d->path.n + steps;
+    for (uint32_t r = b; r != a; r = d->prev[r]) d->path.a[--i] = r;
+    d->path.n += steps;
     return d->dist[b];
 }
 
@@ -272,22 +274,23 @@ uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow)
     const sim_flow *sf = &s->flows[flow];
     const uint32_t *trip = s->trip_roads + s->trip_first[flow];
     uint32_t n_trip = s->trip_first[flow + 1] - s->trip_first[flow];
-    path_vec path = { 0 };
-    if (cbu_vec_push(&path, trip[0])) return SIM_NONE;
+    d->path.n = 0;
+    if (cbu_vec_push(&d->path, trip[0])) return SIM_NONE;
     double cost = 0;
     for (uint32_t i = 1; i < n_trip; i++) {
-        double c = leg(s, d, path.a[path.n - 1], trip[i], &path);
-        if (c < 0) { cbu_vec_free(&path); return SIM_NONE; }
-        if (!(c < INFINITY)) { cbu_vec_free(&path); return sf->route; }   /* cannot happen: routed at load */
+        double c = leg(s, d, d->path.a[d->path.n - 1], trip[i]);
+        if (c < 0) return SIM_NONE;
+        if (!(c < INFINITY)) return sf->route;     /* cannot happen: routed at load */
         cost += c;
     }
     const sim_route *own = &s->routes[sf->route];
     /* ties keep the flow's own route, so that an empty network routes
      * exactly as the load-time router did */
     if (cost >= route_cost(s, d, own->roads, own->n) - 1e-9 ||
-        (path.n == own->n && memcmp(path.a, own->roads, path.n * sizeof *path.a) == 0)) {
-        cbu_vec_free(&path);
+        (d->path.n == own->n && memcmp(d->path.a, own->roads, d->path.n * sizeof *d->path.a) == 0))
         return sf->route;
-    }
-    return sim_route_add(s, path.a, (uint32_t)path.n);
+    uint32_t *roads = malloc(d->path.n * sizeof *roads);
+    if (!roads) return SIM_NONE;
+    memcpy(roads, d->path.a, d->path.n * sizeof *roads);
+    return sim_route_add(s, roads, (uint32_t)d->path.n);
 }
