@@ -7,7 +7,7 @@
  *
  * (CityFlow scenarios: tests/test_vehicle_api.c.) */
 #include "test.h"
-#include "citybrain_sumo.h"
+#include "test_sumo.h"
 #include "sim/sim_archive.h"      /* struct cb_archive: its bytes, to damage a copy */
 
 #define CROSS CB_SOURCE_DIR "/tests/data/sumo/cross.net.xml"
@@ -22,16 +22,10 @@ static const char ROUTES[] =
 
 static cb_engine *open_cross(void)
 {
-    const char *routes = test_write_tmp("cb_test_archive.rou.xml", ROUTES);
-    cb_options opt;
-    cb_options_init(&opt);
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = routes;
     cb_engine *e = NULL;
     cb_error err;
-    if (!routes || cb_sumo_open(CROSS, &opt, &so, &e, NULL, &err)) {
-        fprintf(stderr, "  %s\n", routes ? err.msg : "cannot write the route file");
+    if (test_sumo_open(CROSS, "cb_test_archive.rou.xml", ROUTES, 1, &e, &err)) {
+        fprintf(stderr, "  %s\n", err.msg);
         return NULL;
     }
     return e;

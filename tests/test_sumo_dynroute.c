@@ -16,7 +16,7 @@
  *   - each road's speed is the mean of its 180 kept samples (the running
  *     sum does not drift from it). */
 #include "test.h"
-#include "citybrain_sumo.h"
+#include "test_sumo.h"
 #include "sim/sim.h"
 
 #define NET CB_SOURCE_DIR "/examples/sumo_4x4/4x4.net.xml"
@@ -35,16 +35,10 @@ typedef struct seen {
 
 static cb_engine *open_grid(void)
 {
-    const char *routes = test_write_tmp("cb_test_dynroute.rou.xml", ROUTES);
-    cb_options opt;
-    cb_options_init(&opt);
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = routes;
     cb_engine *e = NULL;
     cb_error err;
-    if (!routes || cb_sumo_open(NET, &opt, &so, &e, NULL, &err)) {
-        fprintf(stderr, "  %s\n", routes ? err.msg : "cannot write the route file");
+    if (test_sumo_open(NET, "cb_test_dynroute.rou.xml", ROUTES, 1, &e, &err)) {
+        fprintf(stderr, "  %s\n", err.msg);
         return NULL;
     }
     return e;

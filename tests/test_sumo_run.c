@@ -9,7 +9,7 @@
  * it past the end (14 x 13.89 = 194.5 < 200), so its SUMO travel time is
  * 15 s, with no waiting and no time lost (it always drives at the limit). */
 #include "test.h"
-#include "citybrain_sumo.h"
+#include "test_sumo.h"
 #include "sim/sim.h"
 
 #include <sys/wait.h>
@@ -19,15 +19,7 @@
 
 static int open_cross(const char *routes, int threads, cb_engine **e, cb_error *err)
 {
-    const char *path = test_write_tmp("cb_sumo_test.rou.xml", routes);
-    if (!path) return CB_EIO;
-    cb_options opt;
-    cb_options_init(&opt);
-    opt.threads = threads;
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = path;
-    return cb_sumo_open(DATA "cross.net.xml", &opt, &so, e, NULL, err);
+    return test_sumo_open(DATA "cross.net.xml", "cb_sumo_test.rou.xml", routes, threads, e, err);
 }
 
 static void run_to(cb_engine *e, double t)
@@ -184,20 +176,15 @@ static const char PRIORITY_NET[] =
 TEST(an_impatient_minor_driver_enters_a_dense_stream)
 {
     const char *net_path = test_write_tmp("cb_test_priority.net.xml", PRIORITY_NET);
-    const char *routes = test_write_tmp("cb_test_impatience.rou.xml",
-        "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
-        "<flow id=\"s\" type=\"c\" begin=\"0\" end=\"600\" period=\"5\" departSpeed=\"max\">"
-        "<route edges=\"WJ JE\"/></flow>"
-        "<trip id=\"l\" type=\"c\" depart=\"60\" from=\"NJ\" to=\"JE\" departSpeed=\"max\"/></routes>");
-    ASSERT(net_path && routes);
-    cb_options opt;
-    cb_options_init(&opt);
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = routes;
+    ASSERT(net_path);
     cb_engine *e = NULL;
     cb_error err = { 0 };
-    ASSERT_EQ_INT(cb_sumo_open(net_path, &opt, &so, &e, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(test_sumo_open(net_path, "cb_test_impatience.rou.xml",
+                                 "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+                                 "<flow id=\"s\" type=\"c\" begin=\"0\" end=\"600\" period=\"5\" departSpeed=\"max\">"
+                                 "<route edges=\"WJ JE\"/></flow>"
+                                 "<trip id=\"l\" type=\"c\" depart=\"60\" from=\"NJ\" to=\"JE\" departSpeed=\"max\"/></routes>",
+                                 1, &e, &err), CB_OK);
     double seen = -1, gone = -1, stood = 0;
     while (cb_engine_time(e) < 600 && gone < 0 && cb_engine_step(e, &err) == CB_OK) {
         cb_vehicle v;
