@@ -504,10 +504,30 @@ static bool sumo_exit_room(const sim_engine *s, const net_link *L, const net_vty
     return t->dist - s->vtypes[t->vtype].length + credit > need;
 }
 
+/* A lower bound of krauss_stop_speed over every gap of at least g.  The
+ * stop speed rises with the gap, except where its two branches meet
+ * (gap - slack = decel * dt) when tau > dt: just above that point it
+ * drops from b to as little as b / tau (n = 0 steps of braking, the gap
+ * covered in tau), never below min(b, b / tau). */
+static inline double krauss_stop_speed_lb(const sim_vparam *p, double tau, double g, double dt)
+{
+    double gg = g - 1e-3, b = p->usual_neg_acc * dt;
+    if (gg > b) return krauss_stop_speed(p, tau, g, dt);
+    if (gg <= 0) return 0;
+    return dmin(dmin(b, gg * p->inv_dt), 0.999 * b * dmin(1.0, 1.0 / tau));
+}
+
 /* Speed limit from the intersection ahead: red light or full exit lane,
- * turn speed, and conflict points.  Sets *blocker to the vehicle yielded to. */
+ * turn speed, and conflict points.  Sets *blocker to the vehicle yielded to.
+ * `held`: the speed the vehicle is held to anyway, by the vehicle ahead on
+ * its lane (INFINITY for the front vehicle).  A Krauss follower whose
+ * stop before any conflict point would still allow that much does not
+ * look at the foes: whatever they do, the vehicle ahead keeps it slower.
+ * Queued followers within reach of a green link were half of cologne1's
+ * conflict scans.  (They then record no foe as their blocker; standing,
+ * they record the vehicle ahead, which is whom they wait for.) */
 static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32_t d,
-                                 double len, const net_vtype *vt, uint32_t *blocker)
+                                 double len, const net_vtype *vt, double held, uint32_t *blocker)
 {
     const cb_net *n = s->net;
     double v = me->speed, cap = INFINITY, pos;
@@ -557,6 +577,9 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         } else if (L->turn != NET_TURN_STRAIGHT) {
             cap = SIM_TURN_SPEED;
         }
+        if (held < INFINITY && s->vparams[me->vtype].krauss &&
+            held <= krauss_stop_speed_lb(&s->vparams[me->vtype], vt->headway_time, rem - SIM_YIELD_DISTANCE, s->dt))
+            return cap;                      /* conflict points are at least rem away */
         pos = -rem;
     } else {
         link = d - n->n_lanes;
@@ -702,7 +725,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             cf = dmin(cf, follow_speed(s, me->vtype, v, me->vtype, 0.0, block - me->dist, custom));
         cap = dmin(cap, cf);
         uint32_t blocker = SIM_NONE;
-        cap = dmin(cap, intersection_speed(s, me, d, len, vt, &blocker));
+        cap = dmin(cap, intersection_speed(s, me, d, len, vt, i > 0 ? cap : INFINITY, &blocker));
         if (vp->sigma > 0) cap = dawdle(s, me->vid, vp->sigma, vt->usual_pos_acc, cap);
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
         if (vp->krauss) {
