@@ -704,7 +704,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
                 double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
                 /* Krauss: the safe speed behind a stopped leader is 0 once
                  * the gap is down to minGap plus SUMO's slack */
-                bool stay = mp->krauss ? gap - mp->min_gap - 1e-3 <= 0 : v2 <= 0;
+                bool stay = mp->krauss ? (gap - mp->min_gap - 1e-3) * s->inv_dt < SIM_STANDING : v2 <= 0;
                 if (stay) {
                     if (!(me->flags & SIM_SLOT_SHADOW))
                         set_blocker(s, me->vid, mp->krauss ? SIM_FOLLOW | lead->vid : SIM_NONE);
@@ -729,7 +729,7 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
         if (vp->sigma > 0) cap = dawdle(s, me->vid, vp->sigma, vt->usual_pos_acc, cap);
         double ns = dmax(v - vt->max_neg_acc * dt, cap), dx;
         if (vp->krauss) {
-            ns = dmax(ns, 0);
+            if (!(ns >= SIM_STANDING)) ns = 0;
             dx = ns * dt;                    /* SUMO's Euler step */
             /* Standing without yielding to anyone: behind the vehicle
              * ahead, a link in the chain deadlock breaking follows; and
