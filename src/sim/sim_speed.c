@@ -504,17 +504,19 @@ static bool sumo_exit_room(const sim_engine *s, const net_link *L, const net_vty
     return t->dist - s->vtypes[t->vtype].length + credit > need;
 }
 
-/* A lower bound of krauss_stop_speed over every gap of at least g.  The
+/* Is krauss_stop_speed at least `v` for every gap of at least g?  The
  * stop speed rises with the gap, except where its two branches meet
- * (gap - slack = decel * dt) when tau > dt: just above that point it
- * drops from b to as little as b / tau (n = 0 steps of braking, the gap
- * covered in tau), never below min(b, b / tau). */
-static inline double krauss_stop_speed_lb(const sim_vparam *p, double tau, double g, double dt)
+ * (gap - slack = b = decel * dt) when tau > dt: just above that point it
+ * drops from b to as little as b / tau (no step of braking, the gap
+ * covered in tau); beyond it, it is never below min(b, b / tau).  Slow
+ * drivers (v under that bound, most of those asked) need no square root. */
+static inline bool krauss_stop_speed_atleast(const sim_vparam *p, double tau, double g, double dt, double v)
 {
     double gg = g - 1e-3, b = p->usual_neg_acc * dt;
-    if (gg > b) return krauss_stop_speed(p, tau, g, dt);
-    if (gg <= 0) return 0;
-    return dmin(dmin(b, gg * p->inv_dt), 0.999 * b * dmin(1.0, 1.0 / tau));
+    if (gg <= 0) return v <= 0;
+    double low = 0.999 * (tau > 1.0 ? b / tau : b);   /* beyond b, with a margin */
+    if (gg <= b) return v <= dmin(dmin(b, gg * p->inv_dt), low);
+    return v <= low || v <= krauss_stop_speed(p, tau, g, dt);
 }
 
 /* Speed limit from the intersection ahead: red light or full exit lane,
@@ -578,7 +580,7 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             cap = SIM_TURN_SPEED;
         }
         if (held < INFINITY && s->vparams[me->vtype].krauss &&
-            held <= krauss_stop_speed_lb(&s->vparams[me->vtype], vt->headway_time, rem - SIM_YIELD_DISTANCE, s->dt))
+            krauss_stop_speed_atleast(&s->vparams[me->vtype], vt->headway_time, rem - SIM_YIELD_DISTANCE, s->dt, held))
             return cap;                      /* conflict points are at least rem away */
         pos = -rem;
     } else {
