@@ -509,9 +509,9 @@ static bool sumo_exit_room(const sim_engine *s, const net_link *L, const net_vty
  * (gap - slack = b = decel * dt) when tau > dt: just above that point it
  * drops from b to as little as b / tau (no step of braking, the gap
  * covered in tau); beyond it, it is never below min(b, b / tau).  Slow
- * drivers (v under that bound, most of those asked) need no square root. */
-/* out of line: inlined, it changed the code of the whole decision loop and
- * cost CityFlow inputs 1.2% (Jinan 1,040 -> 1,053 M instructions) */
+ * drivers (v under that bound, most of those asked) need no square root.
+ * Out of line: inlined, it changed the code of the whole decision loop and
+ * cost CityFlow inputs 1.2% (Jinan 1,040 -> 1,053 M instructions). */
 __attribute__((noinline)) static bool krauss_stop_speed_atleast(const sim_vparam *p, double tau, double g, double dt, double v)
 {
     double gg = g - 1e-3, b = p->usual_neg_acc * dt;
