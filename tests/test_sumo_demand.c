@@ -6,6 +6,7 @@
  * 11 s: our flows start on whole seconds) and a routed trip at 20 s. */
 #include "test.h"
 #include "load/sumo.h"
+#include "util/landmarks.h"
 
 #define DATA CB_SOURCE_DIR "/tests/data/sumo/"
 
@@ -291,6 +292,75 @@ TEST(trip_routes_kept_answer_as_a_fresh_search)
     ASSERT(longest >= 5);
     net_spec_free(&s);
     sumo_net_free(&n);
+}
+
+/* Large networks are searched with A* and landmark bounds
+ * (util/landmarks.h).  Forced onto the bundled 4x4 grid, and onto
+ * ingolstadt7 and cologne3 where ../shared/data has them, A* finds a route
+ * for exactly the pairs Dijkstra does, costing the same (within the 1e-7
+ * its tie-breaking allows; on the grid many routes cost the same, and the
+ * two may pick different ones). */
+static void astar_matches_dijkstra(const char *net_file, uint32_t *pairs, uint32_t *differ)
+{
+    sumo_net n;
+    net_spec s;
+    cb_error err;
+    net_spec_init(&s);
+    ASSERT_EQ_INT(sumo_net_load(&n, net_file, NULL, 0, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(sumo_net_to_spec(&n, 0, &s, NULL, &err), CB_OK);
+    sumo_router *dij, *ast;
+    ASSERT_EQ_INT(sumo_router_new(&s, &dij), CB_OK);
+    cbu_landmarks_min_nodes = 0;
+    int rc = sumo_router_new(&s, &ast);
+    cbu_landmarks_min_nodes = CBU_LANDMARKS_MIN_NODES;
+    ASSERT_EQ_INT(rc, CB_OK);
+    uint32_t nr = s.n_roads;
+    for (uint32_t a = 0; a < nr; a++)
+        for (uint32_t b = 0; b < nr; b++) {
+            if (a == b) continue;
+            uint32_t pts[2] = { a, b }, *p1, *p2, n1, n2, bad1, bad2;
+            int rc1 = sumo_route(dij, pts, 2, &p1, &n1, &bad1);
+            int rc2 = sumo_route(ast, pts, 2, &p2, &n2, &bad2);
+            ASSERT_EQ_INT(rc2, rc1);
+            if (rc1 == CB_OK) {
+                double c1 = sumo_route_cost(dij, p1, n1), c2 = sumo_route_cost(dij, p2, n2);
+                ASSERT(c1 < INFINITY && c2 < INFINITY);
+                ASSERT_NEAR(c2, c1, 1e-6 * c1 + 1e-9);
+                ASSERT_EQ_INT(p2[0], a);
+                ASSERT_EQ_INT(p2[n2 - 1], b);
+                (*pairs)++;
+                if (n1 != n2 || memcmp(p1, p2, n1 * sizeof *p1)) (*differ)++;
+                free(p1);
+                free(p2);
+            }
+        }
+    sumo_router_free(dij);
+    sumo_router_free(ast);
+    net_spec_free(&s);
+    sumo_net_free(&n);
+}
+
+TEST(astar_routes_cost_what_dijkstra_routes_cost)
+{
+    uint32_t pairs = 0, differ = 0;
+    astar_matches_dijkstra(CB_SOURCE_DIR "/examples/sumo_4x4/4x4.net.xml", &pairs, &differ);
+    /* routes were found, and some differ: equal-cost routes on the grid */
+    ASSERT(pairs >= 300);
+    ASSERT(differ > 0);
+    const char *city[] = { CB_SHARED_DATA "/sumo/resco_ingolstadt7/ingolstadt7.net.xml",
+                           CB_SHARED_DATA "/sumo/resco_cologne3/cologne3.net.xml" };
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(city[i], "r");
+        if (!f) {
+            fprintf(stderr, "  (%s absent: ../shared/data is not there; only the bundled grid checked)\n", city[i]);
+            continue;
+        }
+        fclose(f);
+        pairs = 0;
+        astar_matches_dijkstra(city[i], &pairs, &differ);
+        fprintf(stderr, "  %s: %u pairs, %u differ\n", city[i], pairs, differ);
+        ASSERT(pairs > 1000);
+    }
 }
 
 TEST(bad_demand_names_file_line_and_element)

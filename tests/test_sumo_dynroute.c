@@ -18,6 +18,7 @@
 #include "test.h"
 #include "test_sumo.h"
 #include "sim/sim.h"
+#include "util/landmarks.h"
 
 #define NET CB_SOURCE_DIR "/examples/sumo_4x4/4x4.net.xml"
 
@@ -155,6 +156,61 @@ TEST(trips_go_round_a_closed_street_once_its_queue_has_stood)
         double sum = 0;
         for (uint32_t k = 0; k < v.n_samples; k++) sum += v.past[(size_t)k * v.n_roads + r];
         ASSERT_NEAR(v.speed[r], sum / v.n_samples, 1e-6);
+    }
+    /* with the queue standing, A* with landmark bounds taken at free flow
+     * (large networks) finds legs as cheap as Dijkstra's, between every
+     * two roads, and the same unreachable ones */
+    uint32_t pairs = 0;
+    for (uint32_t a = 0; a < v.n_roads; a++)
+        for (uint32_t b = 0; b < v.n_roads; b++) {
+            double c1 = sim_dynroute_leg_cost(&e->s, a, b, false), c2 = sim_dynroute_leg_cost(&e->s, a, b, true);
+            ASSERT(c1 >= 0 && c2 >= 0);
+            if (c1 == INFINITY) { ASSERT(c2 == INFINITY); continue; }
+            ASSERT_NEAR(c2, c1, 1e-6 * c1);
+            pairs++;
+        }
+    ASSERT(pairs >= 300);
+    cb_engine_close(e);
+}
+
+/* The same run with A* forced (as on a network of 1,000 roads or more):
+ * the trips that depart behind the standing queue go round it too. */
+TEST(astar_trips_go_round_a_closed_street_too)
+{
+    cbu_landmarks_min_nodes = 0;
+    cb_engine *e = open_grid();
+    cbu_landmarks_min_nodes = CBU_LANDMARKS_MIN_NODES;
+    ASSERT(e);
+    static seen free_run;
+    memset(&free_run, 0, sizeof free_run);
+    run_recording(e, &free_run, 10);
+    cb_engine_close(e);
+    ASSERT(free_run.have[0]);
+    char third[64] = "";
+    ASSERT(sscanf(free_run.route[0], "%*s %*s %63s", third) == 1);
+    cbu_landmarks_min_nodes = 0;
+    e = open_grid();
+    cbu_landmarks_min_nodes = CBU_LANDMARKS_MIN_NODES;
+    ASSERT(e);
+    size_t lanes[8];
+    size_t nl = lanes_of(e, third, lanes, 8);
+    ASSERT(nl >= 1);
+    cb_error err;
+    size_t id;
+    for (size_t i = 0; i < nl; i++)
+        ASSERT_EQ_INT(cb_engine_add_incident(e, lanes[i], 20, 0, 1e6, &id, &err), CB_OK);
+    static seen s;
+    memset(&s, 0, sizeof s);
+    run_recording(e, &s, 400);
+    char pat[80];
+    snprintf(pat, sizeof pat, " %s ", third);
+    ASSERT(s.have[0]);
+    ASSERT_STR_EQ(s.route[0], free_run.route[0]);
+    for (int k = 40; k < 60; k++) {
+        ASSERT(s.have[k]);
+        char padded[300];
+        snprintf(padded, sizeof padded, " %s ", s.route[k]);
+        if (strstr(padded, pat)) TEST_FAIL_("trip %d still drives the closed street %s: %s", k, third, s.route[k]);
     }
     cb_engine_close(e);
 }

@@ -162,6 +162,10 @@ int sumo_router_new(const net_spec *spec, sumo_router **out);
 void sumo_router_free(sumo_router *r);
 int sumo_route(sumo_router *r, const uint32_t *points, uint32_t n_points, uint32_t **out,
                uint32_t *n_out, uint32_t *bad);
+/* What the router charges for driving `roads` (the first road's own cost
+ * and the last's excluded, as for a search between them); INFINITY if two
+ * consecutive roads are not connected. */
+double sumo_route_cost(const sumo_router *r, const uint32_t *roads, uint32_t n);
 /* Does the spec have a movement from road a to road b? */
 bool sumo_router_connected(const sumo_router *r, uint32_t a, uint32_t b);
 

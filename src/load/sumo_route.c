@@ -7,6 +7,7 @@
  * can only be routed where our vehicles can actually drive. */
 #include "sumo.h"
 #include "../util/iheap.h"
+#include "../util/landmarks.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,6 +34,13 @@ struct sumo_router {
     uint32_t *prev;
     uint32_t *heap;
     uint32_t *pos;           /* position in heap, UINT32_MAX if absent */
+    /* A* on large networks (lm.k > 0, see landmarks.h): the heap orders by
+     * key = dist + a lower bound of the rest; only the roads a search
+     * touched are reset for the next one (between searches every dist is
+     * INFINITY and every pos absent). */
+    cbu_landmarks lm;
+    double *key;
+    uint32_t *touched, n_touched;
     sr_leg *legs;            /* legs_cap slots (a power of 2), legs_n used */
     uint32_t legs_cap, legs_n;
     uint32_t *store;         /* their paths */
@@ -44,6 +52,29 @@ static double poly_len(const net_point *p, uint32_t n)
     double s = 0;
     for (uint32_t i = 1; i < n; i++) s += hypot(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y);
     return s;
+}
+
+/* The landmark tables, on the costs a search adds up (a road's cost paid
+ * on leaving it): as arc weights, arc + the cost of the road it enters. */
+static int router_astar_init(sumo_router *r)
+{
+    uint32_t nr = r->n_roads, m = r->first[nr];
+    uint32_t *to = malloc(((size_t)m + 1) * sizeof *to);
+    double *w = malloc(((size_t)m + 1) * sizeof *w);
+    r->key = malloc((nr + 1) * sizeof *r->key);
+    r->touched = malloc((nr + 1) * sizeof *r->touched);
+    int rc = -1;
+    if (to && w && r->key && r->touched) {
+        for (uint32_t k = 0; k < m; k++) {
+            to[k] = r->arcs[k].to;
+            w[k] = r->arcs[k].cost + r->road_cost[r->arcs[k].to];
+        }
+        rc = cbu_landmarks_build(&r->lm, nr, r->first, to, w, CBU_LANDMARKS_K);
+    }
+    free(to);
+    free(w);
+    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->pos[k] = CBU_IHEAP_ABSENT; }
+    return rc;
 }
 
 int sumo_router_new(const net_spec *spec, sumo_router **out)
@@ -101,6 +132,10 @@ int sumo_router_new(const net_spec *spec, sumo_router **out)
             r->arcs[fill[rl->start_road]++] = (sr_arc){ rl->end_road, best };
         }
     free(fill);
+    if (nr >= cbu_landmarks_min_nodes && router_astar_init(r)) {
+        sumo_router_free(r);
+        return CB_ENOMEM;
+    }
     *out = r;
     return CB_OK;
 }
@@ -117,7 +152,22 @@ void sumo_router_free(sumo_router *r)
     free(r->pos);
     free(r->legs);
     free(r->store);
+    cbu_landmarks_free(&r->lm);
+    free(r->key);
+    free(r->touched);
     free(r);
+}
+
+double sumo_route_cost(const sumo_router *r, const uint32_t *roads, uint32_t n)
+{
+    double c = 0;
+    for (uint32_t i = 1; i < n; i++) {
+        double arc = INFINITY;
+        for (uint32_t k = r->first[roads[i - 1]]; k < r->first[roads[i - 1] + 1]; k++)
+            if (r->arcs[k].to == roads[i] && r->arcs[k].cost < arc) arc = r->arcs[k].cost;
+        c += (i > 1 ? r->road_cost[roads[i - 1]] : 0) + arc;
+    }
+    return c;
 }
 
 bool sumo_router_connected(const sumo_router *r, uint32_t a, uint32_t b)
@@ -142,12 +192,27 @@ static int path_reserve(uint32_t **path, uint32_t need, uint32_t *cap)
     return 0;
 }
 
-/* Path from a to b != a (a excluded, b included) appended to *path. */
+/* Path from a to b != a (a excluded, b included) appended to *path.
+ * Dijkstra on small networks; on large ones A*, whose bound for a road v
+ * is what is still to pay from it: v's own cost, then at least the
+ * landmark bound to b on costs that include b's, less b's. */
 static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
 {
     uint32_t nr = r->n_roads;
-    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = CBU_IHEAP_ABSENT; }
-    cbu_iheap h = { r->heap, r->pos, r->dist, 0 };
+    bool astar = r->lm.k > 0;
+    if (astar) {
+        for (uint32_t i = 0; i < r->n_touched; i++) {
+            uint32_t k = r->touched[i];
+            r->dist[k] = INFINITY;
+            r->pos[k] = CBU_IHEAP_ABSENT;
+        }
+        r->touched[0] = a;
+        r->n_touched = 1;
+        r->key[a] = 0;
+    } else {
+        for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = CBU_IHEAP_ABSENT; }
+    }
+    cbu_iheap h = { r->heap, r->pos, astar ? r->key : r->dist, 0 };
     /* start: leaving road a, so a's own length is not counted */
     r->dist[a] = 0;
     cbu_iheap_push(&h, a);
@@ -160,6 +225,10 @@ static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t
             uint32_t v = r->arcs[k].to;
             double c = base + r->arcs[k].cost;
             if (r->pos[v] == CBU_IHEAP_DONE || !(c < r->dist[v])) continue;
+            if (astar) {
+                if (r->pos[v] == CBU_IHEAP_ABSENT && r->dist[v] == INFINITY) r->touched[r->n_touched++] = v;
+                r->key[v] = c + r->road_cost[v] - r->road_cost[b] + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&r->lm, v, b);
+            }
             r->dist[v] = c;
             r->prev[v] = u;
             cbu_iheap_push(&h, v);

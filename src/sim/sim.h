@@ -413,6 +413,11 @@ sim_dynroute_state sim_dynroute_view(sim_dynroute *d);
 /* After an archive has written the state through the view. */
 void sim_dynroute_loaded(sim_dynroute *d);
 uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow);
+/* The cost of the cheapest leg from road a to road b (b's cost included,
+ * a's not) on the travel times of now, INFINITY if there is none, -1 when
+ * out of memory; by A* with landmark bounds (`landmarks`) or by Dijkstra,
+ * whatever the network's size, so that tests can compare the two. */
+double sim_dynroute_leg_cost(sim_engine *s, uint32_t a, uint32_t b, bool landmarks);
 
 struct cb_engine { sim_engine s; };
 

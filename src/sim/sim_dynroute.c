@@ -30,6 +30,7 @@
  * on the thread count. */
 #include "sim.h"
 #include "../util/iheap.h"
+#include "../util/landmarks.h"
 #include "../util/vec.h"
 
 #include <math.h>
@@ -57,10 +58,48 @@ struct sim_dynroute {
     /* search scratch */
     double *dist;
     uint32_t *prev, *heap, *pos;
+    /* A* (large networks, landmarks.h): tables at free flow, which bound
+     * the costs under traffic from below; the heap orders by key = dist +
+     * bound, and only the roads a search touched are reset (between
+     * searches every dist is INFINITY and every pos absent) */
+    bool astar;                    /* the network is large enough for A* */
+    cbu_landmarks lm;
+    double *key;
+    uint32_t *touched, n_touched;
     CBU_VEC(uint32_t) path;        /* the route being built (kept: most trips
                                       end up on their flow's own route, and
                                       then nothing is allocated) */
 };
+
+/* Landmark tables on the free-flow costs a search adds up (an arc and the
+ * road it enters). */
+static int dyn_astar_init(const sim_engine *s, sim_dynroute *d)
+{
+    const cb_net *n = s->net;
+    uint32_t nr = d->n_roads;
+    uint32_t *first = malloc(((size_t)nr + 1) * sizeof *first);
+    uint32_t m = nr ? n->roads[nr - 1].first_succ + n->roads[nr - 1].n_succ : 0;
+    double *w = malloc(((size_t)m + 1) * sizeof *w);
+    d->key = malloc(((size_t)nr + 1) * sizeof *d->key);
+    d->touched = malloc(((size_t)nr + 1) * sizeof *d->touched);
+    int rc = -1;
+    if (first && w && d->key && d->touched) {
+        for (uint32_t r = 0; r < nr; r++) {
+            first[r] = n->roads[r].first_succ;
+            for (uint32_t q = 0; q < n->roads[r].n_succ; q++) {
+                uint32_t k = n->roads[r].first_succ + q;
+                w[k] = d->arc[k] + d->free_cost[n->road_succ[k]];
+            }
+        }
+        first[nr] = m;
+        rc = cbu_landmarks_build(&d->lm, nr, first, n->road_succ, w, CBU_LANDMARKS_K);
+    }
+    free(first);
+    free(w);
+    for (uint32_t r = 0; r < nr; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
+    d->n_touched = 0;
+    return rc;
+}
 
 int sim_dynroute_init(sim_engine *s)
 {
@@ -118,6 +157,8 @@ int sim_dynroute_init(sim_engine *s)
         }
     }
     d->next_sample = DYN_PERIOD_S;
+    d->astar = nr >= cbu_landmarks_min_nodes;
+    if (d->astar && dyn_astar_init(s, d)) return -1;
     return 0;
 }
 
@@ -163,6 +204,9 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->prev);
     free(d->heap);
     free(d->pos);
+    cbu_landmarks_free(&d->lm);
+    free(d->key);
+    free(d->touched);
     cbu_vec_free(&d->path);
     free(d);
 }
@@ -216,13 +260,25 @@ static double road_cost(const sim_dynroute *d, uint32_t r)
 
 /* The cheapest leg from road `a` to road `b`: b's predecessors chain (a
  * excluded, b included) appended to d->path.  Returns its cost (0 when
- * a == b), INFINITY when b cannot be reached, or -1 when out of memory. */
-static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b)
+ * a == b), INFINITY when b cannot be reached, or -1 when out of memory.
+ * `astar`: search with the landmark bounds (d->lm built), else Dijkstra;
+ * the two find equally cheap legs, not always the same one. */
+static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, bool astar)
 {
     const cb_net *n = s->net;
     if (a == b) return 0;
-    for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
-    cbu_iheap h = { d->heap, d->pos, d->dist, 0 };
+    if (astar) {
+        for (uint32_t i = 0; i < d->n_touched; i++) {
+            d->dist[d->touched[i]] = INFINITY;
+            d->pos[d->touched[i]] = CBU_IHEAP_ABSENT;
+        }
+        d->touched[0] = a;
+        d->n_touched = 1;
+        d->key[a] = 0;
+    } else {
+        for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
+    }
+    cbu_iheap h = { d->heap, d->pos, astar ? d->key : d->dist, 0 };
     d->dist[a] = 0;
     d->prev[a] = UINT32_MAX;
     cbu_iheap_push(&h, a);
@@ -234,6 +290,10 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b)
             uint32_t v = n->road_succ[rd->first_succ + q];
             double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
             if (!(c < d->dist[v]) || d->pos[v] == CBU_IHEAP_DONE) continue;
+            if (astar) {
+                if (d->dist[v] == INFINITY) d->touched[d->n_touched++] = v;
+                d->key[v] = c + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&d->lm, v, b);
+            }
             d->dist[v] = c;
             d->prev[v] = u;
             cbu_iheap_push(&h, v);
@@ -247,6 +307,27 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b)
     for (uint32_t r = b; r != a; r = d->prev[r]) d->path.a[--i] = r;
     d->path.n += steps;
     return d->dist[b];
+}
+
+double sim_dynroute_leg_cost(sim_engine *s, uint32_t a, uint32_t b, bool landmarks)
+{
+    sim_dynroute *d = s->dyn;
+    if (landmarks && !d->key) {          /* a small network: build the tables now */
+        free(d->key);
+        free(d->touched);
+        d->key = NULL;
+        d->touched = NULL;
+        if (dyn_astar_init(s, d)) return -1;
+    }
+    size_t keep = d->path.n;
+    double c = leg(s, d, a, b, landmarks);
+    d->path.n = keep;
+    if (!landmarks && d->key) {
+        /* a Dijkstra search leaves every road dirty: back to A*'s state */
+        for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
+        d->n_touched = 0;
+    }
+    return c;
 }
 
 /* Cost of driving `roads` (the first one excluded, as for a leg). */
@@ -278,7 +359,7 @@ uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow)
     if (cbu_vec_push(&d->path, trip[0])) return SIM_NONE;
     double cost = 0;
     for (uint32_t i = 1; i < n_trip; i++) {
-        double c = leg(s, d, d->path.a[d->path.n - 1], trip[i]);
+        double c = leg(s, d, d->path.a[d->path.n - 1], trip[i], d->astar);
         if (c < 0) return SIM_NONE;
         if (!(c < INFINITY)) return sf->route;     /* cannot happen: routed at load */
         cost += c;
