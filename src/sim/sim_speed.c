@@ -706,8 +706,9 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             if (v == 0 && lead->speed == 0 && custom < 0 && !intersection_near(s, me, d, len)) {
                 const sim_vparam *mp = &s->vparams[me->vtype], *lp = &s->vparams[lead->vtype];
                 double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
-                /* Krauss: the safe speed behind a stopped leader is 0 once
-                 * the gap is down to minGap plus SUMO's slack */
+                /* Krauss: the safe speed behind a stopped leader is below
+                 * SIM_STANDING (the driver stands) once the gap is within
+                 * SIM_STANDING * dt of minGap plus SUMO's slack */
                 bool stay = mp->krauss ? (gap - mp->min_gap - 1e-3) * s->inv_dt < SIM_STANDING : v2 <= 0;
                 if (stay) {
                     if (!(me->flags & SIM_SLOT_SHADOW))
