@@ -434,8 +434,11 @@ static int vehicle_route(dm *m, const sx_doc *d, uint32_t ei, uint32_t **roads, 
     return CB_OK;
 }
 
-/* from / to / via of a trip or flow, routed. *roads NULL when unroutable. */
-static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, uint32_t **roads, uint32_t *n, bool *unroutable)
+/* from / to / via of a trip or flow, routed. *roads NULL when unroutable,
+ * or when `search` is false: then the edges are only checked (a vehicle
+ * outside the run's time window is not driven, so not routed either). */
+static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uint32_t **roads, uint32_t *n,
+                      bool *unroutable)
 {
     *roads = NULL;
     *n = 0;
@@ -445,6 +448,7 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, uint32_t **roads
     if ((rc = parse_edges(m, d, e, "from", true, &from, &nf))) return rc;
     if ((rc = parse_edges(m, d, e, "to", true, &to, &nt))) return rc;
     if ((rc = parse_edges(m, d, e, "via", false, &via, &nv))) return rc;
+    if (!search) return CB_OK;
     uint32_t np = nv + 2;
     uint32_t *pts = CBU_NEW(&m->tmp, uint32_t, np);
     if (!pts) return dm_oom(m, d);
@@ -597,12 +601,16 @@ static int push_vehicle(dm *m, const sx_doc *d, const sx_elem *e, const drv_type
     return push_flow(m, d, vt, roads, n, 1.0, s, s, a);
 }
 
-/* Is SUMO time t inside the run?  Counts what is not. */
+/* Is SUMO time t inside the run? */
+static bool window_has(const dm *m, double t) { return t >= m->o->begin && (m->o->end < 0 || t < m->o->end); }
+
+/* The same, counting what is not. */
 static bool in_window(dm *m, double t)
 {
-    if (t < m->o->begin) { m->before_begin++; return false; }
-    if (m->o->end >= 0 && t >= m->o->end) { m->after_end++; return false; }
-    return true;
+    if (window_has(m, t)) return true;
+    if (t < m->o->begin) m->before_begin++;
+    else m->after_end++;
+    return false;
 }
 
 static int depart_time(dm *m, const sx_doc *d, const sx_elem *e, double *t, bool *skip)
@@ -658,7 +666,7 @@ static int read_vehicle(dm *m, const sx_doc *d, uint32_t ei, bool trip)
         }
         if (!trip && !sx_get(d, e, "from"))
             return sx_fail(d, e, m->err, CB_ESCHEMA, "a vehicle needs route=\"...\" or an embedded <route>");
-        if ((rc = trip_route(m, d, e, &roads, &n, &unroutable))) return rc;
+        if ((rc = trip_route(m, d, e, window_has(m, t), &roads, &n, &unroutable))) return rc;
         if (unroutable) return CB_OK;
     }
     if (!in_window(m, t)) return CB_OK;
@@ -791,7 +799,7 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
         }
         if (!sx_get(d, e, "from"))
             return sx_fail(d, e, m->err, CB_ESCHEMA, "a flow needs route=\"...\", an embedded <route>, or from/to");
-        if ((rc = trip_route(m, d, e, &roads, &n, &unroutable))) return rc;
+        if ((rc = trip_route(m, d, e, true, &roads, &n, &unroutable))) return rc;
         if (unroutable) return CB_OK;
     }
     depart_attrs a;

@@ -39,7 +39,7 @@ struct sumo_router {
      * touched are reset for the next one (between searches every dist is
      * INFINITY and every pos absent). */
     cbu_landmarks lm;
-    double *key;
+    double *key, *rest;      /* rest: the bound of a touched road, computed once a search */
     uint32_t *touched, n_touched;
     sr_leg *legs;            /* legs_cap slots (a power of 2), legs_n used */
     uint32_t legs_cap, legs_n;
@@ -62,9 +62,10 @@ static int router_astar_init(sumo_router *r)
     uint32_t *to = malloc(((size_t)m + 1) * sizeof *to);
     double *w = malloc(((size_t)m + 1) * sizeof *w);
     r->key = malloc((nr + 1) * sizeof *r->key);
+    r->rest = malloc((nr + 1) * sizeof *r->rest);
     r->touched = malloc((nr + 1) * sizeof *r->touched);
     int rc = -1;
-    if (to && w && r->key && r->touched) {
+    if (to && w && r->key && r->rest && r->touched) {
         for (uint32_t k = 0; k < m; k++) {
             to[k] = r->arcs[k].to;
             w[k] = r->arcs[k].cost + r->road_cost[r->arcs[k].to];
@@ -154,6 +155,7 @@ void sumo_router_free(sumo_router *r)
     free(r->store);
     cbu_landmarks_free(&r->lm);
     free(r->key);
+    free(r->rest);
     free(r->touched);
     free(r);
 }
@@ -226,8 +228,11 @@ static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t
             double c = base + r->arcs[k].cost;
             if (r->pos[v] == CBU_IHEAP_DONE || !(c < r->dist[v])) continue;
             if (astar) {
-                if (r->pos[v] == CBU_IHEAP_ABSENT && r->dist[v] == INFINITY) r->touched[r->n_touched++] = v;
-                r->key[v] = c + r->road_cost[v] - r->road_cost[b] + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&r->lm, v, b);
+                if (r->dist[v] == INFINITY) {            /* first touched in this search */
+                    r->touched[r->n_touched++] = v;
+                    r->rest[v] = r->road_cost[v] - r->road_cost[b] + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&r->lm, v, b);
+                }
+                r->key[v] = c + r->rest[v];
             }
             r->dist[v] = c;
             r->prev[v] = u;

@@ -64,7 +64,7 @@ struct sim_dynroute {
      * searches every dist is INFINITY and every pos absent) */
     bool astar;                    /* the network is large enough for A* */
     cbu_landmarks lm;
-    double *key;
+    double *key, *rest;            /* rest: a touched road's bound, once a search */
     uint32_t *touched, n_touched;
     CBU_VEC(uint32_t) path;        /* the route being built (kept: most trips
                                       end up on their flow's own route, and
@@ -81,9 +81,10 @@ static int dyn_astar_init(const sim_engine *s, sim_dynroute *d)
     uint32_t m = nr ? n->roads[nr - 1].first_succ + n->roads[nr - 1].n_succ : 0;
     double *w = malloc(((size_t)m + 1) * sizeof *w);
     d->key = malloc(((size_t)nr + 1) * sizeof *d->key);
+    d->rest = malloc(((size_t)nr + 1) * sizeof *d->rest);
     d->touched = malloc(((size_t)nr + 1) * sizeof *d->touched);
     int rc = -1;
-    if (first && w && d->key && d->touched) {
+    if (first && w && d->key && d->rest && d->touched) {
         for (uint32_t r = 0; r < nr; r++) {
             first[r] = n->roads[r].first_succ;
             for (uint32_t q = 0; q < n->roads[r].n_succ; q++) {
@@ -206,6 +207,7 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->pos);
     cbu_landmarks_free(&d->lm);
     free(d->key);
+    free(d->rest);
     free(d->touched);
     cbu_vec_free(&d->path);
     free(d);
@@ -291,8 +293,11 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, 
             double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
             if (!(c < d->dist[v]) || d->pos[v] == CBU_IHEAP_DONE) continue;
             if (astar) {
-                if (d->dist[v] == INFINITY) d->touched[d->n_touched++] = v;
-                d->key[v] = c + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&d->lm, v, b);
+                if (d->dist[v] == INFINITY) {            /* first touched in this search */
+                    d->touched[d->n_touched++] = v;
+                    d->rest[v] = CBU_LANDMARKS_TIE * cbu_landmarks_bound(&d->lm, v, b);
+                }
+                d->key[v] = c + d->rest[v];
             }
             d->dist[v] = c;
             d->prev[v] = u;
@@ -313,9 +318,9 @@ double sim_dynroute_leg_cost(sim_engine *s, uint32_t a, uint32_t b, bool landmar
 {
     sim_dynroute *d = s->dyn;
     if (landmarks && !d->key) {          /* a small network: build the tables now */
-        free(d->key);
+        free(d->rest);
         free(d->touched);
-        d->key = NULL;
+        d->rest = NULL;
         d->touched = NULL;
         if (dyn_astar_init(s, d)) return -1;
     }
