@@ -73,8 +73,8 @@ int cbu_landmarks_build(cbu_landmarks *lm, uint32_t n, const uint32_t *first, co
         best = -1;
         uint32_t next = 0;
         for (uint32_t v = 0; v < n; v++) {
-            from_lm[(size_t)v * k + i] = df[v];
-            to_lm[(size_t)v * k + i] = db[v];
+            from_lm[(size_t)v * k + i] = df[v] < INFINITY ? df[v] : CBU_LANDMARKS_NO_PATH;
+            to_lm[(size_t)v * k + i] = db[v] < INFINITY ? db[v] : CBU_LANDMARKS_NO_PATH;
             double sv = (df[v] < INFINITY ? df[v] : 0) + (db[v] < INFINITY ? db[v] : 0);
             if (sv < score[v]) score[v] = sv;
             if (score[v] > best) { best = score[v]; next = v; }

@@ -37,9 +37,13 @@
 #define CBU_LANDMARKS_TIE (1.0 + 1e-7)
 extern uint32_t cbu_landmarks_min_nodes;
 
+/* Costs in the tables where there is no path: far above any real cost,
+ * so that the bound needs no test for it (see cbu_landmarks_bound). */
+#define CBU_LANDMARKS_NO_PATH 1e30
+
 typedef struct cbu_landmarks {
     uint32_t n, k;         /* nodes; landmarks (0: no tables, bound is 0) */
-    double *from_lm;       /* [v * k + i] = d(L_i, v), INFINITY if unreachable */
+    double *from_lm;       /* [v * k + i] = d(L_i, v), CBU_LANDMARKS_NO_PATH if unreachable */
     double *to_lm;         /* [v * k + i] = d(v, L_i) */
 } cbu_landmarks;
 
@@ -52,7 +56,10 @@ void cbu_landmarks_free(cbu_landmarks *lm);
 /* A lower bound on the cost of any path from v to b: 0 when nothing is
  * known, INFINITY when a landmark proves that v cannot reach b (one
  * reaches v but not b, or b reaches it and v does not).  Consistent on
- * every arc: bound(u, b) <= w(u, v) + bound(v, b). */
+ * every arc into a node that can reach b: bound(u, b) <= w(u, v) +
+ * bound(v, b).  With no path stored as a huge finite cost, the terms need
+ * no tests: a landmark that reaches neither v nor b gives 0, one that
+ * reaches v only gives about +1e30 (unreachable), b only about -1e30. */
 static inline double cbu_landmarks_bound(const cbu_landmarks *lm, uint32_t v, uint32_t b)
 {
     double best = 0;
@@ -60,16 +67,11 @@ static inline double cbu_landmarks_bound(const cbu_landmarks *lm, uint32_t v, ui
     const double *fv = lm->from_lm + (size_t)v * lm->k, *fb = lm->from_lm + (size_t)b * lm->k;
     const double *tv = lm->to_lm + (size_t)v * lm->k, *tb = lm->to_lm + (size_t)b * lm->k;
     for (uint32_t i = 0; i < lm->k; i++) {
-        if (fv[i] < INFINITY) {
-            if (!(fb[i] < INFINITY)) return INFINITY;
-            if (fb[i] - fv[i] > best) best = fb[i] - fv[i];
-        }
-        if (tb[i] < INFINITY) {
-            if (!(tv[i] < INFINITY)) return INFINITY;
-            if (tv[i] - tb[i] > best) best = tv[i] - tb[i];
-        }
+        double x = fb[i] - fv[i], y = tv[i] - tb[i];
+        best = x > best ? x : best;
+        best = y > best ? y : best;
     }
-    return best;
+    return best >= 0.5 * CBU_LANDMARKS_NO_PATH ? INFINITY : best;
 }
 
 #endif
