@@ -363,6 +363,31 @@ TEST(astar_routes_cost_what_dijkstra_routes_cost)
     }
 }
 
+/* A trip that departs outside the run is not driven, so it is not routed:
+ * one from JE back to WJ (no connection) after the end is counted as
+ * after the end, not as unreachable; but its edges are still checked. */
+TEST(trips_outside_the_run_are_checked_not_routed)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<trip id=\"a\" depart=\"10\" from=\"WJ\" to=\"JE\"/>\n"
+                            "<trip id=\"b\" depart=\"5000\" from=\"JE\" to=\"WJ\"/>\n</routes>", 0, 3600, 0),
+                  CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 1);
+    ASSERT(warned(&f, "at or after the end time", 1));
+    ASSERT(!warned(&f, "cannot be reached", -1));
+    /* inside the run, the same trip is unreachable */
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<trip id=\"b\" depart=\"50\" from=\"JE\" to=\"WJ\"/>\n</routes>", 0, 3600, 0),
+                  CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 0);
+    ASSERT(warned(&f, "cannot be reached", 1));
+    ASSERT_EQ_INT(parse(&f, "<routes>\n<trip id=\"c\" depart=\"5000\" from=\"WJ\" to=\"XX\"/>\n</routes>", 0, 3600, 0),
+                  CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:2");
+    ASSERT_CONTAINS(f.err.msg, "XX");
+    teardown(&f);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;
