@@ -110,6 +110,62 @@ TEST(red_light_holds_until_green)
     cb_engine_close(e);
 }
 
+/* Three dawdling drivers stop behind an obstacle on WJ (incidents 86.5 m
+ * in on both lanes).  Closing up, each creeps: dawdling takes a random
+ * share of the little speed left, so the slack above SUMO's 1e-3 m
+ * shrinks about fivefold a step and then, unless rounding ends it at 0,
+ * sticks at the rounding of positions with speeds of 1e-13 m/s for ever,
+ * computed in full every step (here, before the rule, all three at
+ * 100 s).  A Krauss driver slower than 1e-9 m/s stands: speed exactly 0,
+ * position fixed, within 1e-9 m of its stopping point. */
+static int three_vehicles(const cb_vehicle *v, void *ud)
+{
+    cb_vehicle *out = ud;
+    int k = 0;
+    while (k < 3 && out[k].id) k++;
+    if (v->running && !v->shadow && k < 3) out[k++] = *v;
+    return k == 3;
+}
+
+TEST(a_driver_closing_up_behind_a_standing_one_stands)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_cross("<routes><vType id=\"c\" speedDev=\"0\"/>"
+                             "<vehicle id=\"a\" type=\"c\" depart=\"0\" departLane=\"1\"><route edges=\"WJ JE\"/></vehicle>"
+                             "<vehicle id=\"b\" type=\"c\" depart=\"4\" departLane=\"1\"><route edges=\"WJ JE\"/></vehicle>"
+                             "<vehicle id=\"c\" type=\"c\" depart=\"8\" departLane=\"1\"><route edges=\"WJ JE\"/></vehicle>"
+                             "</routes>", 1, &e, &err), CB_OK);
+    int blocked = 0;
+    for (size_t l = 0; l < cb_engine_lane_count(e); l++)
+        if (strncmp(cb_engine_lane_id(e, l), "WJ_", 3) == 0) {
+            ASSERT_EQ_INT(cb_engine_add_incident(e, l, 86.5, 0, -1, NULL, &err), CB_OK);
+            blocked++;
+        }
+    ASSERT_EQ_INT(blocked, 2);
+    cb_vehicle v[3];
+    double before[3] = { -1, -1, -1 };
+    for (int t = 100; t <= 110; t++) {
+        run_to(e, t);
+        memset(v, 0, sizeof v);
+        cb_engine_foreach_vehicle(e, false, three_vehicles, v);
+        ASSERT(v[0].id && v[1].id && v[2].id);
+        ASSERT_EQ_INT(v[0].drivable, v[2].drivable);      /* all on one lane of WJ, front first */
+        for (int k = 0; k < 3; k++) {
+            ASSERT_NEAR(v[k].speed, 0, 0);
+            if (before[k] >= 0) ASSERT_NEAR(v[k].distance, before[k], 0);
+            before[k] = v[k].distance;
+        }
+    }
+    /* the first minGap (2.5 m) + 1e-3 m before the obstacle, as behind a
+     * stopped vehicle; each other its length (5 m) + minGap + 1e-3 m
+     * behind the one ahead */
+    ASSERT_NEAR(v[0].distance, 86.5 - 2.501, 1e-9);
+    ASSERT_NEAR(v[0].distance - v[1].distance, 7.501, 1e-9);
+    ASSERT_NEAR(v[1].distance - v[2].distance, 7.501, 1e-9);
+    cb_engine_close(e);
+}
+
 TEST(minor_left_yields_to_the_major_stream)
 {
     /* NJ->JE is 'g' in phase 0 and must yield to WJ_0->JE_0 (the request
