@@ -34,13 +34,9 @@ struct sumo_router {
     uint32_t *prev;
     uint32_t *heap;
     uint32_t *pos;           /* position in heap, UINT32_MAX if absent */
-    /* A* on large networks (lm.k > 0, see landmarks.h): the heap orders by
-     * key = dist + a lower bound of the rest; only the roads a search
-     * touched are reset for the next one (between searches every dist is
-     * INFINITY and every pos absent). */
-    cbu_landmarks lm;
-    double *key, *rest;      /* rest: the bound of a touched road, computed once a search */
-    uint32_t *touched, n_touched;
+    /* A* on large networks (astar.key set, see landmarks.h): the heap
+     * orders by key = dist + a lower bound of the rest */
+    cbu_astar astar;
     sr_leg *legs;            /* legs_cap slots (a power of 2), legs_n used */
     uint32_t legs_cap, legs_n;
     uint32_t *store;         /* their paths */
@@ -61,20 +57,16 @@ static int router_astar_init(sumo_router *r)
     uint32_t nr = r->n_roads, m = r->first[nr];
     uint32_t *to = malloc(((size_t)m + 1) * sizeof *to);
     double *w = malloc(((size_t)m + 1) * sizeof *w);
-    r->key = malloc((nr + 1) * sizeof *r->key);
-    r->rest = malloc((nr + 1) * sizeof *r->rest);
-    r->touched = malloc((nr + 1) * sizeof *r->touched);
     int rc = -1;
-    if (to && w && r->key && r->rest && r->touched) {
+    if (to && w) {
         for (uint32_t k = 0; k < m; k++) {
             to[k] = r->arcs[k].to;
             w[k] = r->arcs[k].cost + r->road_cost[r->arcs[k].to];
         }
-        rc = cbu_landmarks_build(&r->lm, nr, r->first, to, w, CBU_LANDMARKS_K);
+        rc = cbu_astar_init(&r->astar, nr, r->first, to, w, r->dist, r->pos);
     }
     free(to);
     free(w);
-    for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->pos[k] = CBU_IHEAP_ABSENT; }
     return rc;
 }
 
@@ -153,10 +145,7 @@ void sumo_router_free(sumo_router *r)
     free(r->pos);
     free(r->legs);
     free(r->store);
-    cbu_landmarks_free(&r->lm);
-    free(r->key);
-    free(r->rest);
-    free(r->touched);
+    cbu_astar_free(&r->astar);
     free(r);
 }
 
@@ -201,20 +190,13 @@ static int path_reserve(uint32_t **path, uint32_t need, uint32_t *cap)
 static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t *len, uint32_t *cap)
 {
     uint32_t nr = r->n_roads;
-    bool astar = r->lm.k > 0;
+    bool astar = r->astar.lm.k > 0;
     if (astar) {
-        for (uint32_t i = 0; i < r->n_touched; i++) {
-            uint32_t k = r->touched[i];
-            r->dist[k] = INFINITY;
-            r->pos[k] = CBU_IHEAP_ABSENT;
-        }
-        r->touched[0] = a;
-        r->n_touched = 1;
-        r->key[a] = 0;
+        cbu_astar_start(&r->astar, r->dist, r->pos, a);
     } else {
         for (uint32_t k = 0; k < nr; k++) { r->dist[k] = INFINITY; r->prev[k] = UINT32_MAX; r->pos[k] = CBU_IHEAP_ABSENT; }
     }
-    cbu_iheap h = { r->heap, r->pos, astar ? r->key : r->dist, 0 };
+    cbu_iheap h = { r->heap, r->pos, astar ? r->astar.key : r->dist, 0 };
     /* start: leaving road a, so a's own length is not counted */
     r->dist[a] = 0;
     cbu_iheap_push(&h, a);
@@ -227,13 +209,7 @@ static int leg(sumo_router *r, uint32_t a, uint32_t b, uint32_t **path, uint32_t
             uint32_t v = r->arcs[k].to;
             double c = base + r->arcs[k].cost;
             if (r->pos[v] == CBU_IHEAP_DONE || !(c < r->dist[v])) continue;
-            if (astar) {
-                if (r->dist[v] == INFINITY) {            /* first touched in this search */
-                    r->touched[r->n_touched++] = v;
-                    r->rest[v] = r->road_cost[v] - r->road_cost[b] + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&r->lm, v, b);
-                }
-                r->key[v] = c + r->rest[v];
-            }
+            if (astar) cbu_astar_key(&r->astar, r->dist, v, b, r->road_cost[v] - r->road_cost[b], c);
             r->dist[v] = c;
             r->prev[v] = u;
             cbu_iheap_push(&h, v);

@@ -58,14 +58,10 @@ struct sim_dynroute {
     /* search scratch */
     double *dist;
     uint32_t *prev, *heap, *pos;
-    /* A* (large networks, landmarks.h): tables at free flow, which bound
-     * the costs under traffic from below; the heap orders by key = dist +
-     * bound, and only the roads a search touched are reset (between
-     * searches every dist is INFINITY and every pos absent) */
+    /* A* (large networks, landmarks.h: cbu_astar): tables at free flow,
+     * which bound the costs under traffic from below */
     bool astar;                    /* the network is large enough for A* */
-    cbu_landmarks lm;
-    double *key, *rest;            /* rest: a touched road's bound, once a search */
-    uint32_t *touched, n_touched;
+    cbu_astar as;                  /* as.key set once built */
     CBU_VEC(uint32_t) path;        /* the route being built (kept: most trips
                                       end up on their flow's own route, and
                                       then nothing is allocated) */
@@ -80,11 +76,8 @@ static int dyn_astar_init(const sim_engine *s, sim_dynroute *d)
     uint32_t *first = malloc(((size_t)nr + 1) * sizeof *first);
     uint32_t m = nr ? n->roads[nr - 1].first_succ + n->roads[nr - 1].n_succ : 0;
     double *w = malloc(((size_t)m + 1) * sizeof *w);
-    d->key = malloc(((size_t)nr + 1) * sizeof *d->key);
-    d->rest = malloc(((size_t)nr + 1) * sizeof *d->rest);
-    d->touched = malloc(((size_t)nr + 1) * sizeof *d->touched);
     int rc = -1;
-    if (first && w && d->key && d->rest && d->touched) {
+    if (first && w) {
         for (uint32_t r = 0; r < nr; r++) {
             first[r] = n->roads[r].first_succ;
             for (uint32_t q = 0; q < n->roads[r].n_succ; q++) {
@@ -93,12 +86,10 @@ static int dyn_astar_init(const sim_engine *s, sim_dynroute *d)
             }
         }
         first[nr] = m;
-        rc = cbu_landmarks_build(&d->lm, nr, first, n->road_succ, w, CBU_LANDMARKS_K);
+        rc = cbu_astar_init(&d->as, nr, first, n->road_succ, w, d->dist, d->pos);
     }
     free(first);
     free(w);
-    for (uint32_t r = 0; r < nr; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
-    d->n_touched = 0;
     return rc;
 }
 
@@ -205,10 +196,7 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->prev);
     free(d->heap);
     free(d->pos);
-    cbu_landmarks_free(&d->lm);
-    free(d->key);
-    free(d->rest);
-    free(d->touched);
+    cbu_astar_free(&d->as);
     cbu_vec_free(&d->path);
     free(d);
 }
@@ -263,24 +251,18 @@ static double road_cost(const sim_dynroute *d, uint32_t r)
 /* The cheapest leg from road `a` to road `b`: b's predecessors chain (a
  * excluded, b included) appended to d->path.  Returns its cost (0 when
  * a == b), INFINITY when b cannot be reached, or -1 when out of memory.
- * `astar`: search with the landmark bounds (d->lm built), else Dijkstra;
+ * `astar`: search with the landmark bounds (d->as built), else Dijkstra;
  * the two find equally cheap legs, not always the same one. */
 static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, bool astar)
 {
     const cb_net *n = s->net;
     if (a == b) return 0;
     if (astar) {
-        for (uint32_t i = 0; i < d->n_touched; i++) {
-            d->dist[d->touched[i]] = INFINITY;
-            d->pos[d->touched[i]] = CBU_IHEAP_ABSENT;
-        }
-        d->touched[0] = a;
-        d->n_touched = 1;
-        d->key[a] = 0;
+        cbu_astar_start(&d->as, d->dist, d->pos, a);
     } else {
         for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
     }
-    cbu_iheap h = { d->heap, d->pos, astar ? d->key : d->dist, 0 };
+    cbu_iheap h = { d->heap, d->pos, astar ? d->as.key : d->dist, 0 };
     d->dist[a] = 0;
     d->prev[a] = UINT32_MAX;
     cbu_iheap_push(&h, a);
@@ -292,13 +274,7 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, 
             uint32_t v = n->road_succ[rd->first_succ + q];
             double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
             if (!(c < d->dist[v]) || d->pos[v] == CBU_IHEAP_DONE) continue;
-            if (astar) {
-                if (d->dist[v] == INFINITY) {            /* first touched in this search */
-                    d->touched[d->n_touched++] = v;
-                    d->rest[v] = CBU_LANDMARKS_TIE * cbu_landmarks_bound(&d->lm, v, b);
-                }
-                d->key[v] = c + d->rest[v];
-            }
+            if (astar) cbu_astar_key(&d->as, d->dist, v, b, 0, c);
             d->dist[v] = c;
             d->prev[v] = u;
             cbu_iheap_push(&h, v);
@@ -317,20 +293,17 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, 
 double sim_dynroute_leg_cost(sim_engine *s, uint32_t a, uint32_t b, bool landmarks)
 {
     sim_dynroute *d = s->dyn;
-    if (landmarks && !d->key) {          /* a small network: build the tables now */
-        free(d->rest);
-        free(d->touched);
-        d->rest = NULL;
-        d->touched = NULL;
+    if (landmarks && !d->as.key) {       /* a small network: build the tables now */
+        cbu_astar_free(&d->as);
         if (dyn_astar_init(s, d)) return -1;
     }
     size_t keep = d->path.n;
     double c = leg(s, d, a, b, landmarks);
     d->path.n = keep;
-    if (!landmarks && d->key) {
+    if (!landmarks && d->as.key) {
         /* a Dijkstra search leaves every road dirty: back to A*'s state */
         for (uint32_t r = 0; r < d->n_roads; r++) { d->dist[r] = INFINITY; d->pos[r] = CBU_IHEAP_ABSENT; }
-        d->n_touched = 0;
+        d->as.n_touched = 0;
     }
     return c;
 }

@@ -1,7 +1,6 @@
 /* landmarks.c -- building the landmark tables of landmarks.h: two full
  * Dijkstra searches per landmark (on the graph and on its reverse). */
 #include "landmarks.h"
-#include "iheap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +105,25 @@ void cbu_landmarks_free(cbu_landmarks *lm)
     free(lm->from_lm);
     free(lm->to_lm);
     memset(lm, 0, sizeof *lm);
+}
+
+int cbu_astar_init(cbu_astar *a, uint32_t n, const uint32_t *first, const uint32_t *to, const double *w,
+                   double *dist, uint32_t *pos)
+{
+    memset(a, 0, sizeof *a);
+    a->key = malloc(((size_t)n + 1) * sizeof *a->key);
+    a->rest = malloc(((size_t)n + 1) * sizeof *a->rest);
+    a->touched = malloc(((size_t)n + 1) * sizeof *a->touched);
+    for (uint32_t v = 0; v < n; v++) { dist[v] = INFINITY; pos[v] = CBU_IHEAP_ABSENT; }
+    if (!a->key || !a->rest || !a->touched) return -1;
+    return cbu_landmarks_build(&a->lm, n, first, to, w, CBU_LANDMARKS_K);
+}
+
+void cbu_astar_free(cbu_astar *a)
+{
+    cbu_landmarks_free(&a->lm);
+    free(a->key);
+    free(a->rest);
+    free(a->touched);
+    memset(a, 0, sizeof *a);
 }

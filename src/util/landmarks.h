@@ -18,6 +18,8 @@
 #ifndef CB_UTIL_LANDMARKS_H
 #define CB_UTIL_LANDMARKS_H
 
+#include "iheap.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +74,52 @@ static inline double cbu_landmarks_bound(const cbu_landmarks *lm, uint32_t v, ui
         best = y > best ? y : best;
     }
     return best >= 0.5 * CBU_LANDMARKS_NO_PATH ? INFINITY : best;
+}
+
+/*--- the A* search state both routers keep ------------------------------------
+ *
+ * A router that searches with landmarks keeps, beside its own dist and pos
+ * arrays (one entry per node), the tables, the heap key of every node
+ * (dist + bound), each touched node's bound (computed once a search) and
+ * the list of nodes a search touched.  Invariant between searches: every
+ * dist is INFINITY and every pos CBU_IHEAP_ABSENT, so that a search resets
+ * only what the last one touched. */
+typedef struct cbu_astar {
+    cbu_landmarks lm;
+    double *key, *rest;
+    uint32_t *touched, n_touched;
+} cbu_astar;
+
+/* Build the tables over (first, to, w) and the arrays for n nodes, and set
+ * dist[] to INFINITY and pos[] to absent.  Returns 0, or -1 when out of
+ * memory.  cbu_astar_free releases it (also after a failure). */
+int cbu_astar_init(cbu_astar *a, uint32_t n, const uint32_t *first, const uint32_t *to, const double *w,
+                   double *dist, uint32_t *pos);
+void cbu_astar_free(cbu_astar *a);
+
+/* A new search from `src`: what the last one touched is reset. */
+static inline void cbu_astar_start(cbu_astar *a, double *dist, uint32_t *pos, uint32_t src)
+{
+    for (uint32_t i = 0; i < a->n_touched; i++) {
+        dist[a->touched[i]] = INFINITY;
+        pos[a->touched[i]] = CBU_IHEAP_ABSENT;
+    }
+    a->touched[0] = src;
+    a->n_touched = 1;
+    a->key[src] = 0;
+}
+
+/* Node v, about to get the cost c (dist[v] still its old value), in a
+ * search towards b: its key is c + offset + the scaled bound, the offset
+ * and bound taken when the search first touches v.  `offset`: what the
+ * router's costs add to the bound's (0 when they are the same). */
+static inline void cbu_astar_key(cbu_astar *a, const double *dist, uint32_t v, uint32_t b, double offset, double c)
+{
+    if (dist[v] == INFINITY) {
+        a->touched[a->n_touched++] = v;
+        a->rest[v] = offset + CBU_LANDMARKS_TIE * cbu_landmarks_bound(&a->lm, v, b);
+    }
+    a->key[v] = c + a->rest[v];
 }
 
 #endif
