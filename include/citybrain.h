@@ -239,11 +239,23 @@ int cb_engine_movement(const cb_engine *e, size_t inter, size_t k, cb_movement *
 int cb_engine_movement_lanes(const cb_engine *e, size_t inter, size_t k, size_t j,
                              size_t *start_lane, size_t *end_lane);
 bool cb_engine_phase_allows(const cb_engine *e, size_t inter, int phase, size_t movement);
+/* Green but minor in `phase`: its drivers yield to every movement they
+ * meet (SUMO's lower-case link states, e.g. a permissive left turn beside
+ * the opposing through traffic).  Never for CityFlow inputs. */
+bool cb_engine_phase_yields(const cb_engine *e, size_t inter, int phase, size_t movement);
+/* Does some signal show amber in `phase` (SUMO's y and u): a transition
+ * the input's own plan runs between two greens, not a green of its own.
+ * Never for CityFlow inputs. */
+bool cb_engine_phase_amber(const cb_engine *e, size_t inter, int phase);
 double cb_engine_phase_time(const cb_engine *e, size_t inter, int phase);  /* plan seconds */
 
 size_t cb_engine_intersection_count(const cb_engine *e);
 const char *cb_engine_intersection_id(const cb_engine *e, size_t inter);
 bool cb_engine_intersection_virtual(const cb_engine *e, size_t inter);
+/* Has the intersection a signal: neither virtual (a boundary node) nor a
+ * junction where right of way alone decides (SUMO's priority junctions,
+ * imported with one phase that lets everything go)? */
+bool cb_engine_intersection_signalized(const cb_engine *e, size_t inter);
 int cb_engine_phase_count(const cb_engine *e, size_t inter);
 int cb_engine_phase(const cb_engine *e, size_t inter);
 /* Look an intersection up by id; returns its index or -1. */
@@ -593,8 +605,13 @@ typedef struct cb_signal_config {
     double min_green;         /* s a green shows at least (5) */
     double yellow;            /* s of the clearance phase on every change (5) */
     double all_red;           /* s of all-red after the yellow (0) */
-    int phase_set;            /* CB_PHASES_PAPERS: the first four greens;
-                                 CB_PHASES_ALL: every green */
+    int phase_set;            /* CB_PHASES_PAPERS: the first four greens
+                                 (more if some movement has none of them:
+                                 up to the first green it has);
+                                 CB_PHASES_ALL: every green.  A green is a
+                                 phase that lets two conflicting movements
+                                 go only if one of them yields, and shows
+                                 no amber (SUMO's transition phases) */
 } cb_signal_config;
 void cb_signal_config_init(cb_signal_config *c);
 

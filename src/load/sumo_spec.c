@@ -356,6 +356,7 @@ static int signal_phases(conv *c, net_spec_inter *in, const sn_tl *tl, const xmo
         if (elapsed > 0 && q == np - 1) t = elapsed;          /* ... and its first part, at the end */
         net_spec_phase *ph = &in->phases[q];
         ph->time = t;
+        ph->amber = strpbrk(tl->phases[p].state, "yu") != NULL;
         if ((rc = phase_links(c, ph, moves, p))) return rc;
     }
     return CB_OK;
@@ -528,6 +529,7 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
     } else if (tl) {
         if ((rc = signal_phases(c, in, tl, moves))) return rc;
     } else {
+        in->unsignalized = true;
         in->n_phases = 1;
         in->phases = CBU_NEW(&c->spec->arena, net_spec_phase, 1);
         if (!in->phases) return cv_oom(c);

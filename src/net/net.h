@@ -110,6 +110,7 @@ typedef struct net_phase {
     bool all_right;        /* every green roadlink is a right turn ("yellow") */
     uint32_t first_minor;  /* minor roadlinks (net_spec_phase.minor): bits in
                               net->phase_bits; NET_NONE when there are none */
+    bool amber;            /* net_spec_phase's: a SUMO transition phase */
 } net_phase;
 
 typedef struct net_inter {
@@ -117,6 +118,7 @@ typedef struct net_inter {
     net_point point;
     double width;
     bool is_virtual;
+    bool unsignalized;     /* net_spec_inter's: right of way, no signal */
     uint32_t first_roadlink, n_roadlinks;
     uint32_t first_link, n_links;
     uint32_t first_phase, n_phases;
@@ -134,8 +136,8 @@ typedef struct net_road {
     net_poly centre;       /* the input centre line (absolute) */
     uint32_t first_succ, n_succ;  /* roads reachable through a lane link */
     bool incoming_signal;  /* a startRoad of a roadlink of a signalized
-                              (non-virtual) intersection: counted by the
-                              published ATT */
+                              (neither virtual nor unsignalized)
+                              intersection: counted by the published ATT */
 } net_road;
 
 typedef struct cb_net {

@@ -585,7 +585,7 @@ static int build_adjacency(build *b)
     if (!n->road_succ) return oom(b);
 
     for (uint32_t k = 0; k < n->n_roadlinks; k++)
-        if (!n->inters[n->roadlinks[k].inter].is_virtual)
+        if (!n->inters[n->roadlinks[k].inter].is_virtual && !n->inters[n->roadlinks[k].inter].unsignalized)
             n->roads[n->roadlinks[k].start_road].incoming_signal = true;
     return CB_OK;
 }
@@ -613,6 +613,7 @@ static int build_phases(build *b)
             const net_spec_phase *sp = &s->inters[i].phases[p];
             net_phase *np = &n->phases[ph];
             np->time = sp->time;
+            np->amber = sp->amber;
             np->first_word = w;
             np->all_right = true;
             for (uint32_t k = 0; k < sp->n_links; k++) {
@@ -673,6 +674,7 @@ int net_build(const net_spec *spec, cb_net **out, cb_error *err)
         in->point = si->point;
         in->width = si->width;
         in->is_virtual = si->is_virtual;
+        in->unsignalized = si->unsignalized;
         in->n_roads = si->n_roads;
         in->roads = si->n_roads ? cbu_arena_dup(&n->arena, si->roads, si->n_roads * sizeof(uint32_t)) : NULL;
         if (!in->id || (si->n_roads && !in->roads)) { rc = oom(&b); goto fail; }

@@ -99,6 +99,9 @@ typedef struct net_spec_phase {
      * approach them slowly enough to stop until they can see the foes. */
     uint32_t *minor;
     uint32_t n_minor;
+    /* Optional (SUMO): some link shows amber (y, u) in this phase: a
+     * transition between two greens, never a green a controller requests. */
+    bool amber;
 } net_spec_phase;
 
 typedef struct net_spec_inter {
@@ -106,6 +109,11 @@ typedef struct net_spec_inter {
     net_point point;
     double width;                  /* trims lanes of attached roads */
     bool is_virtual;               /* boundary node: no signal, no links */
+    bool unsignalized;             /* a junction without a signal (SUMO's
+                                      priority junctions): its one phase lets
+                                      everything go and right of way decides;
+                                      not signalized for the control layer
+                                      and the metrics */
     uint32_t *roads;               /* attached roads as listed (may be NULL) */
     uint32_t n_roads;
     net_spec_roadlink *roadlinks;  /* index = roadLink index of phases */

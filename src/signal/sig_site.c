@@ -214,16 +214,34 @@ static int build_site(builder *b, size_t site, size_t inter, cb_error *err)
                        "turns); the signal layer cannot insert a yellow", st->id);
     uint32_t nc = 0;
     for (int p = 0; p < n_ph; p++) {
-        if (p == yellow || p == allred || phase_all_right(e, inter, p, n_mov, mv)) continue;
-        if (s->cfg.phase_set == CB_PHASES_PAPERS && nc == 4) break;
+        if (p == yellow || p == allred || phase_all_right(e, inter, p, n_mov, mv) || cb_engine_phase_amber(e, inter, p))
+            continue;
         /* SAFETY-PHASE-CONFLICT-FREE: a phase that would let two conflicting
-         * movements go together is never offered to a controller. */
+         * movements go together is never offered to a controller, unless
+         * one of them yields in it (a SUMO program's permissive left turn
+         * beside the opposing through traffic: right of way decides). */
         bool clean = true;
         for (size_t a = 0; a < n_mov && clean; a++)
             for (size_t z = a + 1; z < n_mov && clean; z++)
-                if (allows[(size_t)p * n_mov + a] && allows[(size_t)p * n_mov + z] && conflict[a * n_mov + z])
+                if (allows[(size_t)p * n_mov + a] && allows[(size_t)p * n_mov + z] && conflict[a * n_mov + z] &&
+                    !cb_engine_phase_yields(e, inter, p, a) && !cb_engine_phase_yields(e, inter, p, z))
                     clean = false;
         if (clean) cand[nc++] = p;
+    }
+    /* The papers' set: the first four greens (phases 1-4 of the benchmark
+     * data, which serve every movement).  A SUMO program may list more
+     * greens before some movement gets one (RESCO's grid: four north-south
+     * greens first): then the set runs on in program order until every
+     * movement some green serves is served. */
+    if (s->cfg.phase_set == CB_PHASES_PAPERS && nc > 4) {
+        uint32_t keep = 4;
+        for (size_t k = 0; k < n_mov; k++) {
+            uint32_t first = nc;                  /* the first green serving k */
+            for (uint32_t c = 0; c < nc && first == nc; c++)
+                if (allows[(size_t)cand[c] * n_mov + k]) first = c;
+            if (first < nc && first + 1 > keep) keep = first + 1;
+        }
+        nc = keep;
     }
 
     st->n_lanes = nl;
@@ -275,7 +293,7 @@ int sig_sites_build(cb_signals *s, const cb_engine *e, cb_error *err)
     memset(b.road_map, 0xff, (b.n_roads + 1) * sizeof *b.road_map);
     s->n_sites = 0;
     for (size_t i = 0; i < n_inters; i++) {
-        bool signalized = !cb_engine_intersection_virtual(e, i) && cb_engine_phase_count(e, i) > 0 &&
+        bool signalized = cb_engine_intersection_signalized(e, i) && cb_engine_phase_count(e, i) > 0 &&
                           cb_engine_movement_count(e, i) > 0;
         b.site_of[i] = signalized ? (long)s->n_sites++ : -1;
     }

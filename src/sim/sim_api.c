@@ -253,6 +253,11 @@ bool cb_engine_intersection_virtual(const cb_engine *e, size_t i)
     return i < e->s.net->n_inters && e->s.net->inters[i].is_virtual;
 }
 
+bool cb_engine_intersection_signalized(const cb_engine *e, size_t i)
+{
+    return i < e->s.net->n_inters && !e->s.net->inters[i].is_virtual && !e->s.net->inters[i].unsignalized;
+}
+
 int cb_engine_phase_count(const cb_engine *e, size_t i)
 {
     return i < e->s.net->n_inters ? (int)e->s.net->inters[i].n_phases : 0;
@@ -471,6 +476,21 @@ bool cb_engine_phase_allows(const cb_engine *e, size_t inter, int phase, size_t 
         movement >= n->inters[inter].n_roadlinks) return false;
     const net_inter *in = &n->inters[inter];
     return net_phase_green(n, in->first_phase + (uint32_t)phase, in->first_roadlink + (uint32_t)movement);
+}
+
+bool cb_engine_phase_yields(const cb_engine *e, size_t inter, int phase, size_t movement)
+{
+    if (!cb_engine_phase_allows(e, inter, phase, movement)) return false;
+    const cb_net *n = e->s.net;
+    const net_inter *in = &n->inters[inter];
+    return net_phase_minor(n, in->first_phase + (uint32_t)phase, in->first_roadlink + (uint32_t)movement);
+}
+
+bool cb_engine_phase_amber(const cb_engine *e, size_t inter, int phase)
+{
+    const cb_net *n = e->s.net;
+    if (inter >= n->n_inters || phase < 0 || (uint32_t)phase >= n->inters[inter].n_phases) return false;
+    return n->phases[n->inters[inter].first_phase + (uint32_t)phase].amber;
 }
 
 double cb_engine_phase_time(const cb_engine *e, size_t inter, int phase)

@@ -1,0 +1,175 @@
+/* test_sumo_control.c -- the signal layer and the controllers on SUMO
+ * networks: which junctions are sites, which of a SUMO program's phases a
+ * controller may request, and every built-in controller closing the loop
+ * on the bundled sumo-rl intersection.
+ *
+ * Known answers, read off the inputs:
+ *   - tests/data/sumo/cross.net.xml: junction J runs "T" = GGg / yyr / rrG.
+ *     Phase 0 lets the left turn (link 2, lower-case g) go beside the
+ *     straight links it crosses: it yields, so phase 0 is a green; phase 1
+ *     shows amber and nothing green: the clearance; phase 2 is a green.
+ *   - RESCO cologne1: one signal (cluster_357187_359543, eight phases
+ *     GGGgg / yyygg / GG / yy twice over, not rotated at begin 25200 =
+ *     280 cycles of 90 s).  Phases 1 and 5 keep the left turns green while
+ *     the through traffic sees amber: transitions, not greens.  Phase 3 is
+ *     the first with nothing but amber and red.  Its other junctions are
+ *     priority junctions, not signals.
+ *   - RESCO grid4x4: every program lists four north-south greens (phases
+ *     0, 2, 4, 6) before the west-east ones (8, 10, 12, 14); the papers'
+ *     four greens must run on to phase 10, the first to serve the turn
+ *     from the west towards the south. */
+#include "test.h"
+#include "citybrain_sumo.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/sumo/"
+#define SUMO_SHARED CB_SHARED_DATA "/sumo/"
+
+/* Open with the signals left to a controller; `routes` replaces the
+ * configuration's demand when not NULL. */
+static int open_ext(const char *path, const char *routes, cb_engine **e, cb_error *err)
+{
+    cb_options o;
+    cb_options_init(&o);
+    o.external_signals = 1;
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = routes;
+    return cb_sumo_open(path, &o, &so, e, NULL, err);
+}
+
+static cb_signals *layer(cb_engine *e, int phase_set)
+{
+    cb_signal_config cfg;
+    cb_signal_config_init(&cfg);
+    cfg.phase_set = phase_set;
+    cb_signals *s = NULL;
+    cb_error err = { 0 };
+    if (cb_signals_open(e, &cfg, &s, &err)) fprintf(stderr, "  signals: %s\n", err.msg);
+    return s;
+}
+
+static bool same_list(const int *a, uint32_t na, const int *b, uint32_t nb)
+{
+    if (na != nb) return false;
+    for (uint32_t i = 0; i < na; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+TEST(a_yielding_left_turn_does_not_keep_a_green_from_controllers)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    /* the net's own program (cross.sumocfg would load cross.add.xml's) */
+    ASSERT_EQ_INT(open_ext(DATA "cross.net.xml", DATA "cross.rou.xml", &e, &err), CB_OK);
+    cb_signals *s = layer(e, CB_PHASES_ALL);
+    ASSERT(s);
+    ASSERT_EQ_INT(cb_signals_site_count(s), 1);
+    const cb_site *st = &cb_signals_sites(s)[0];
+    ASSERT_STR_EQ(st->id, "J");
+    ASSERT_EQ_INT(st->yellow_phase, 1);
+    static const int want[] = { 0, 2 };
+    ASSERT(same_list(st->candidates, st->n_candidates, want, 2));
+    /* phase 0 does let two crossing movements go: the left one yields */
+    size_t inter = cb_signals_site_intersection(s, 0);
+    ASSERT(cb_engine_phase_yields(e, inter, 0, 1));
+    ASSERT(!cb_engine_phase_yields(e, inter, 0, 0));
+    ASSERT(cb_engine_phase_amber(e, inter, 1));
+    ASSERT(!cb_engine_phase_amber(e, inter, 0));
+    cb_signals_close(s);
+    cb_engine_close(e);
+}
+
+TEST(priority_junctions_are_not_sites_and_transitions_not_greens)
+{
+    if (!test_path_exists(SUMO_SHARED "resco_cologne1")) TEST_SKIP("%sresco_cologne1 not found", SUMO_SHARED);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_ext(SUMO_SHARED "resco_cologne1/cologne1.sumocfg", NULL, &e, &err), CB_OK);
+    size_t signals = 0;
+    for (size_t i = 0; i < cb_engine_intersection_count(e); i++) signals += cb_engine_intersection_signalized(e, i);
+    ASSERT_EQ_INT(signals, 1);
+    cb_signals *s = layer(e, CB_PHASES_ALL);
+    ASSERT(s);
+    ASSERT_EQ_INT(cb_signals_site_count(s), 1);
+    const cb_site *st = &cb_signals_sites(s)[0];
+    ASSERT_STR_EQ(st->id, "cluster_357187_359543");
+    ASSERT_EQ_INT(st->yellow_phase, 3);
+    static const int want[] = { 0, 2, 4, 6 };
+    ASSERT(same_list(st->candidates, st->n_candidates, want, 4));
+    cb_signals_close(s);
+    cb_engine_close(e);
+}
+
+TEST(the_papers_greens_run_on_until_every_movement_is_served)
+{
+    if (!test_path_exists(SUMO_SHARED "resco_grid4x4")) TEST_SKIP("%sresco_grid4x4 not found", SUMO_SHARED);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(open_ext(SUMO_SHARED "resco_grid4x4/grid4x4.sumocfg", NULL, &e, &err), CB_OK);
+    cb_signals *s = layer(e, CB_PHASES_PAPERS);
+    ASSERT(s);
+    ASSERT_EQ_INT(cb_signals_site_count(s), 16);
+    static const int want[] = { 0, 2, 4, 6, 8, 10 };
+    for (size_t i = 0; i < cb_signals_site_count(s); i++) {
+        const cb_site *st = &cb_signals_sites(s)[i];
+        ASSERT(same_list(st->candidates, st->n_candidates, want, 6));
+        for (uint32_t k = 0; k < st->n_movements; k++) {
+            bool served = false;
+            for (uint32_t c = 0; c < st->n_candidates; c++) served |= st->allows[st->candidates[c] * st->n_movements + k];
+            ASSERT(served);
+        }
+    }
+    cb_signals_close(s);
+    cb_engine_close(e);
+}
+
+/* Every built-in controller closes the loop on sumo-rl's single
+ * intersection (shipped in examples/, with its priority junctions at the
+ * network's edges) for the hour, and an adaptive one beats the fixed
+ * program it replaces: the demand is unbalanced (vhvh), which a 42 s / 42 s
+ * plan cannot follow. */
+TEST(every_controller_runs_the_bundled_sumo_intersection)
+{
+    const char *cfg = CB_SOURCE_DIR "/examples/sumo_single_intersection/single-intersection.sumocfg";
+    if (!test_path_exists(cfg)) TEST_SKIP("examples/sumo_single_intersection missing");
+    double fixed_tt = 0, horizon_tt = 0;
+    for (size_t k = 0; k <= cb_controller_count(); k++) {   /* the last: the program itself */
+        cb_controller_info info = { .name = "fixed" };
+        if (k < cb_controller_count()) ASSERT_EQ_INT(cb_controller_info_get(k, &info), CB_OK);
+        bool is_fixed = strcmp(info.name, "fixed") == 0;
+        cb_options o;
+        cb_options_init(&o);
+        o.external_signals = !is_fixed;
+        cb_sumo_options so;
+        cb_sumo_options_init(&so);
+        so.route_files = CB_SOURCE_DIR "/examples/sumo_single_intersection/single-intersection-vhvh.rou.xml";
+        so.duration = 3600;
+        cb_engine *e = NULL;
+        cb_error err = { 0 };
+        ASSERT_EQ_INT(cb_sumo_open(cfg, &o, &so, &e, NULL, &err), CB_OK);
+        cb_control *c = NULL;
+        if (cb_control_open(e, info.name, NULL, &c, &err)) TEST_FAIL_("%s: %s", info.name, err.msg);
+        for (int t = 0; t < 3600; t++) ASSERT_EQ_INT(cb_control_step(c, &err), CB_OK);
+        cb_control_stats cs;
+        cb_control_stats_get(c, &cs);
+        cb_trip_stats ts;
+        ASSERT_EQ_INT(cb_engine_trip_stats(e, &ts), CB_OK);
+        fprintf(stderr, "  %-12s %lld finished, travel time %.1f s, %lld greens, stuck %lld\n", info.name,
+                (long long)ts.finished, ts.mean_travel_time, (long long)cs.switches, (long long)ts.stuck);
+        ASSERT(ts.finished > 1500);
+        ASSERT_EQ_INT(cs.rejected, 0);
+        if (!is_fixed) ASSERT(cs.switches > 20);       /* it did control the signal */
+        if (is_fixed) fixed_tt = ts.mean_travel_time;
+        if (strcmp(info.name, "horizon") == 0) {
+            horizon_tt = ts.mean_travel_time;
+            ASSERT_EQ_INT(ts.stuck, 0);
+        }
+        cb_control_close(c);
+        cb_engine_close(e);
+    }
+    ASSERT(fixed_tt > 0 && horizon_tt > 0);
+    ASSERT(horizon_tt < 0.8 * fixed_tt);
+}
+
+TEST_MAIN()
