@@ -313,6 +313,58 @@ TEST(horizon_is_deterministic)
     }
 }
 
+/* horizon1s decides every second, as a field controller can: nothing while
+ * a clearance runs or before a new green has shown `hold` (5) s; once the
+ * green's queue is gone it moves on at once, not at the next 15 s mark. */
+TEST(horizon1s_decides_every_second_once_a_green_has_held)
+{
+    fake f;
+    fake_init(&f);
+    cb_controller *c = make(&f, "horizon1s", NULL);
+    ASSERT(c);
+    cb_decision d;
+    queue(&f, in_lane(S, false), 5);
+    queue(&f, in_lane(N, false), 5);
+    cb_site_obs o = observe(&f, c, 21, CB_SIG_GREEN, 1, 2);       /* green 1 for 2 s only */
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, -1);
+    ASSERT_NEAR(d.next, 3, 1e-9);                                  /* back when it has held 5 s */
+    o = observe(&f, c, 24, CB_SIG_YELLOW, 2, 3);                   /* a clearance: wait for it */
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, -1);
+    ASSERT_NEAR(d.next, 1, 1e-9);
+    o = observe(&f, c, 37, CB_SIG_GREEN, 1, 7);                    /* W+E empty, S+N wait: go */
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, 2);
+    ASSERT_NEAR(d.next, 1, 1e-9);
+    cb_controller_destroy(c);
+}
+
+/* Its plan's first interval lasts one second, shorter than the yellow
+ * (5 s) and start-up (2 s) a new green loses: the loss runs on into the
+ * next interval.  With 3 vehicles still queued on each lane of the green
+ * and 8 on each of the other, one more second of the green (serving half
+ * a vehicle per lane, each charged `term` = 45 s if left at the horizon)
+ * is worth more than the second the 16 waiting vehicles wait longer; a
+ * model whose lost time ended with the first second would see the new
+ * green serve 6 s sooner, and switch (checked by breaking it). */
+TEST(horizon1s_charges_a_new_green_its_whole_clearance)
+{
+    fake f;
+    fake_init(&f);
+    cb_controller *c = make(&f, "horizon1s", NULL);
+    ASSERT(c);
+    queue(&f, in_lane(W, false), 3);
+    queue(&f, in_lane(E, false), 3);
+    queue(&f, in_lane(S, false), 8);
+    queue(&f, in_lane(N, false), 8);
+    cb_site_obs o = observe(&f, c, 30, CB_SIG_GREEN, 1, 30);
+    cb_decision d;
+    cb_controller_decide(c, 0, &o, &d);
+    ASSERT_EQ_INT(d.phase, 1);
+    cb_controller_destroy(c);
+}
+
 TEST(unknown_names_and_parameters_are_refused)
 {
     fake f;

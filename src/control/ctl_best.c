@@ -17,7 +17,8 @@
  *   - a green that continues from the previous interval discharges one
  *     vehicle per `h` seconds from its first second;
  *   - a new green (a change of phase) first shows the yellow (+ all-red)
- *     and then loses `startup` seconds while a stopped queue starts;
+ *     and then loses `startup` seconds while a stopped queue starts (a
+ *     loss longer than its interval goes on into the next one);
  *   - vehicles cannot leave into exit lanes that are full;
  *   - cost = vehicle-seconds spent queued, plus `term` seconds for every
  *     vehicle still queued at the end of the horizon (it will keep waiting),
@@ -34,6 +35,13 @@
  * deciding, the site publishes what its plan releases into each exit road
  * per interval, for its downstream neighbours.
  *
+ * "horizon1s" is the same planner deciding every second (`every` = 1), as
+ * a field controller can, where the papers' protocol decides every 15 s:
+ * its plan's first interval lasts until the next decision (1 s), then come
+ * `horizon` - 1 decision intervals, and a new green holds `hold` (5) s.
+ * Deciding "switch now, or in a second?" instead of "now, or in 15 s?"
+ * wastes less green: docs/control.md has its results.
+ *
  * Limits: the first 16 candidates and 32 approach lanes of a site are
  * planned (the benchmark's have 8 and 8).  Ties keep the current green.
  * No randomness: decisions are a function of the observations, the
@@ -45,21 +53,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_H, P_STARTUP, P_K, P_BIN, P_TERM, P_GRACE, P_AGE, P_SPACE, P_VEHLEN, P_COORD, P_N };
+enum { P_H, P_STARTUP, P_K, P_BIN, P_TERM, P_GRACE, P_AGE, P_SPACE, P_VEHLEN, P_COORD, P_EVERY, P_HOLD, P_N };
 
-static const ctl_param_def params[] = {
-    { "h", 2.0, 0.5, 10, "seconds per vehicle per lane leaving a queue" },
-    { "startup", 2.0, 0, 20, "seconds a stopped queue needs to start moving" },
-    { "horizon", 3, 1, 4, "decision intervals planned ahead" },
-    { "bin", 5, 0, 60, "seconds of travel per advance zone (0: no advance zones)" },
-    { "term", 45, 0, 3600, "seconds charged per vehicle still queued at the horizon" },
-    { "grace", 90, 0, 3600, "seconds a queue may wait at red before it starts to weigh more" },
-    { "age", 60, 0, 3600, "seconds past the grace after which it weighs double (0: off)" },
-    { "space", 1, 0, 1, "1: vehicles cannot leave into full exit lanes" },
-    { "vehlen", 7.5, 1, 50, "metres of lane per queued vehicle (room on exit lanes)" },
-    { "coord", 1, 0, 1, "1: use the releases upstream neighbours publish" },
+/* The parameters of both settings ("horizon", "horizon1s"), which differ
+ * only in the default of `every`. */
+#define HORIZON_PARAMS(every_default)                                                                     \
+    { "h", 2.0, 0.5, 10, "seconds per vehicle per lane leaving a queue" },                                \
+    { "startup", 2.0, 0, 20, "seconds a stopped queue needs to start moving" },                           \
+    { "horizon", 3, 1, 4, "decision intervals planned ahead" },                                           \
+    { "bin", 5, 0, 60, "seconds of travel per advance zone (0: no advance zones)" },                      \
+    { "term", 45, 0, 3600, "seconds charged per vehicle still queued at the horizon" },                   \
+    { "grace", 90, 0, 3600, "seconds a queue may wait at red before it starts to weigh more" },           \
+    { "age", 60, 0, 3600, "seconds past the grace after which it weighs double (0: off)" },               \
+    { "space", 1, 0, 1, "1: vehicles cannot leave into full exit lanes" },                                \
+    { "vehlen", 7.5, 1, 50, "metres of lane per queued vehicle (room on exit lanes)" },                   \
+    { "coord", 1, 0, 1, "1: use the releases upstream neighbours publish" },                              \
+    { "every", every_default, 0, 60,                                                                      \
+      "seconds between decisions (0: at the decision interval; else the first planned interval)" },      \
+    { "hold", 5, 0, 3600, "with every > 0: seconds a new green shows before it is reconsidered" },        \
     { NULL, 0, 0, 0, NULL }
-};
+
+static const ctl_param_def params[] = { HORIZON_PARAMS(0) };
+static const ctl_param_def params_1s[] = { HORIZON_PARAMS(1) };
 
 enum { MAX_AL = 32, MAX_C = 16, MAX_K = 4, MAX_PAT = 256, MAX_T = 4 * 240 };
 enum { ST_RED, ST_CONT, ST_NEW, ST_FIRST };    /* a lane in one interval */
@@ -74,6 +89,7 @@ typedef struct site_plan {
     uint32_t green[MAX_C];          /* per candidate: bit a = approach lane a goes */
     uint32_t out_first[MAX_AL + 1]; /* exit lanes of approach lane a: outl[out_first[a]..] */
     uint32_t outl[MAX_AL * 8];
+    double last_pub[CB_PUBLISH_N];  /* the last plan's publication (every > 0) */
     double wait_since[MAX_AL];      /* since when approach lane a has had a queue
                                        waiting at red, s (= now while it is green
                                        or nobody is stopped on it) */
@@ -98,7 +114,7 @@ typedef struct lane_now {
     const double *arrive;           /* vehicles arriving in each model second */
     /* after a prefix of `len` intervals with states `code` (base 4):
      * queue, room left and vehicle-seconds so far; done = computed */
-    struct { float q, room, cost; uint8_t done; } pre[MAX_K][MAX_PAT];
+    struct { float q, room, cost, lost; uint8_t done; } pre[MAX_K][MAX_PAT];
     double total[MAX_PAT];          /* full-horizon cost, < 0: not yet */
 } lane_now;
 
@@ -204,23 +220,28 @@ static void fini(ctl_ctx *c)
 
 typedef struct model {
     int K, n_t, per;                /* intervals, seconds modelled, seconds per interval */
+    int start[MAX_K + 1];           /* second each interval starts at (start[K] = n_t) */
     double h, startup, yellow, term;
 } model;
 
 /* Advance one lane through interval k in state st (a fluid queue with 1 s
  * steps): arrivals join, a green discharges one vehicle per h seconds once
  * its yellow and start-up are over, never into full exit lanes. */
-static void interval_step(const model *M, const double *arr, int st, double *q, double *room, double *cost)
+static void interval_step(const model *M, int k, const double *arr, int st, double *q, double *room, double *cost,
+                          double *lost)
 {
-    int start;
-    if (st == ST_RED) start = M->per;
-    else if (st == ST_CONT) start = 0;
+    int start, len = M->start[k + 1] - M->start[k];
+    if (st == ST_RED) start = len;
+    else if (st == ST_CONT) start = (int)ceil(*lost - 1e-9);
     else {
         double s = (st == ST_NEW ? M->yellow : 0) + (*q >= 1 ? M->startup : 0);
         start = (int)ceil(s - 1e-9);
     }
+    /* a clearance longer than the interval goes on into the next one */
+    *lost = st != ST_RED && start > len ? start - len : 0;
+    arr += M->start[k];
     double rate = 1.0 / M->h, qq = *q, rr = *room, cc = *cost;
-    for (int j = 0; j < M->per; j++) {
+    for (int j = 0; j < len; j++) {
         qq += arr[j];
         if (j >= start) {
             double sv = rate < qq ? rate : qq;
@@ -241,7 +262,7 @@ static void interval_step(const model *M, const double *arr, int st, double *q, 
 static double lane_cost(const model *M, lane_now *L, int pattern)
 {
     if (L->total[pattern] >= 0) return L->total[pattern];
-    double q = L->q0, room = L->room0, cost = 0;
+    double q = L->q0, room = L->room0, cost = 0, lost = 0;
     int code = 0, mul = 1;
     for (int k = 0; k < M->K; k++, mul *= 4) {
         code += (pattern / mul % 4) * mul;
@@ -249,12 +270,14 @@ static double lane_cost(const model *M, lane_now *L, int pattern)
             q = L->pre[k][code].q;
             room = L->pre[k][code].room;
             cost = L->pre[k][code].cost;
+            lost = L->pre[k][code].lost;
             continue;
         }
-        interval_step(M, L->arrive + k * M->per, pattern / mul % 4, &q, &room, &cost);
+        interval_step(M, k, L->arrive, pattern / mul % 4, &q, &room, &cost, &lost);
         L->pre[k][code].q = (float)q;
         L->pre[k][code].room = (float)room;
         L->pre[k][code].cost = (float)cost;
+        L->pre[k][code].lost = (float)lost;
         L->pre[k][code].done = 1;
     }
     return L->total[pattern] = (cost + q * M->term) * L->weight;
@@ -324,16 +347,17 @@ static void add_upstream(const ctl_ctx *c, const cb_site *s, const site_plan *sp
     for (uint32_t j = 0; j < rd->n_lanes; j++) all += o->lanes[rd->first_lane + j].count + 1;
     double share = (o->lanes[sp->al[a]].count + 1) / all;
     double travel = rd->length / (s->lanes[sp->al[a]].max_speed > 0 ? s->lanes[sp->al[a]].max_speed : 10);
-    for (int k = 0; k < 4; k++) {
-        double v = pub[pub_index(slot, k)] * share;
-        double t0 = pub[0] + k * c->interval - o->time;   /* release window, from now */
-        if (v <= 0 || t0 + c->interval <= 0) continue;     /* released already: on our road */
+    for (int k = 0; k < M->K && k < 4; k++) {
+        /* the neighbour plans the same intervals (one parameter set) */
+        double v = pub[pub_index(slot, k)] * share, len = M->start[k + 1] - M->start[k];
+        double t0 = pub[0] + M->start[k] - o->time;        /* release window, from now */
+        if (v <= 0 || t0 + len <= 0) continue;              /* released already: on our road */
         /* a road crawled at a tiny limit arrives past the horizon: no
          * effect, and no conversion of a huge time to int */
-        double bt = t0 + travel + 0.5, et = bt + c->interval;
+        double bt = t0 + travel + 0.5, et = bt + len;
         if (!(bt < M->n_t)) continue;
         int b = bt < 0 ? 0 : (int)bt, e = et > M->n_t ? M->n_t : (int)et;
-        for (int t = b; t < e; t++) arrive[t] += v / c->interval;
+        for (int t = b; t < e; t++) arrive[t] += v / len;
     }
 }
 
@@ -352,7 +376,7 @@ static void publish(const site_plan *sp, const model *M, const lane_now *L, cons
             code += codes[a] / mul % 4 * mul;
             if (!L[a].pre[k][code].done) break;
             double arrived = 0;
-            for (int t = k * M->per; t < (k + 1) * M->per; t++) arrived += L[a].arrive[t];
+            for (int t = M->start[k]; t < M->start[k + 1]; t++) arrived += L[a].arrive[t];
             double left = L[a].pre[k][code].q;
             double served = q + arrived - left;
             out->publish[pub_index(slot, k)] += served > 0 ? served : 0;
@@ -369,11 +393,32 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
     site_plan *sp = &r->plan[site];
     out->next = ctl_next_multiple(o->time, c->interval);
     if (sp->n_c == 0) return;
+    double every = c->p[P_EVERY];
+    if (every > 0) {
+        /* Deciding every `every` s: not during a clearance (a request
+         * there only retargets it), nor before a new green has shown
+         * `hold` s; meanwhile the neighbours keep the last plan's releases. */
+        out->next = every;
+        memcpy(out->publish, sp->last_pub, sizeof out->publish);
+        if (o->state == CB_SIG_YELLOW || o->state == CB_SIG_ALLRED) return;
+        if (o->state == CB_SIG_GREEN && o->state_time + 1e-9 < c->p[P_HOLD]) {
+            if (c->p[P_HOLD] - o->state_time > every) out->next = c->p[P_HOLD] - o->state_time;
+            return;
+        }
+    }
 
     model M = { .K = (int)c->p[P_K], .per = (int)(c->interval + 0.5), .h = c->p[P_H], .startup = c->p[P_STARTUP],
                 .yellow = s->yellow + s->all_red, .term = c->p[P_TERM] };
     M.n_t = M.K * M.per;
     if (M.n_t > MAX_T) { M.per = MAX_T / M.K; M.n_t = M.K * M.per; }
+    for (int k = 0; k <= M.K; k++) M.start[k] = k * M.per;
+    if (every > 0) {              /* the first interval lasts until the next decision */
+        int f = (int)(every + 0.5);
+        if (f < 1) f = 1;
+        if (f > M.per) f = M.per;
+        for (int k = 1; k <= M.K; k++) M.start[k] = f + (k - 1) * M.per;
+        M.n_t = M.start[M.K];
+    }
 
     int cur = -1;                   /* the candidate showing (or coming after a clearance) */
     if (o->state != CB_SIG_START)
@@ -447,7 +492,9 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         }
     }
     out->phase = s->candidates[best];
+    memset(out->publish, 0, sizeof out->publish);
     publish(sp, &M, L, sr.first_codes[best], o->time, out);
+    memcpy(sp->last_pub, out->publish, sizeof out->publish);
 }
 
 const ctl_def ctl_best = {
@@ -456,6 +503,19 @@ const ctl_def ctl_best = {
     .uses_interval = true,
     .phase_set = CB_PHASES_ALL,
     .params = params,
+    .init = init,
+    .decide = decide,
+    .fini = fini,
+};
+
+/* The same planner deciding every second, as a field controller can: not
+ * the papers' protocol (which decides every 15 s), so never 'auto'. */
+const ctl_def ctl_best_1s = {
+    .name = "horizon1s",
+    .summary = "horizon deciding every second once a green has shown 5 s (plans of 1 s + 2 decision intervals)",
+    .uses_interval = false,
+    .phase_set = CB_PHASES_ALL,
+    .params = params_1s,
     .init = init,
     .decide = decide,
     .fini = fini,

@@ -46,7 +46,7 @@ typedef struct ctl_def {
     void (*fini)(ctl_ctx *c);
 } ctl_def;
 
-extern const ctl_def ctl_fixedtime, ctl_maxpressure, ctl_mp1s, ctl_sotl, ctl_best;
+extern const ctl_def ctl_fixedtime, ctl_maxpressure, ctl_mp1s, ctl_sotl, ctl_best, ctl_best_1s;
 
 /*--- helpers over observations ------------------------------------------------*/
 
