@@ -197,6 +197,15 @@ typedef struct cb_lane_obs {
 
 int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out,
                            cb_error *err);
+/* The same for a signal's approach: a zone longer than the lane (zone <= 0:
+ * the whole approach) goes on upstream through junctions without a signal,
+ * along the lane that feeds this one there (SUMO splits a street into
+ * edges at every side road and bend; a 1 m edge before the stop line must
+ * not hide the queue behind it), until a signal, a merge or the zone's
+ * length.  out->zone is the length covered.  Identical to
+ * cb_engine_lane_observe where there is no such junction (CityFlow). */
+int cb_engine_approach_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out,
+                               cb_error *err);
 double cb_engine_lane_length(const cb_engine *e, size_t lane);
 double cb_engine_lane_max_speed(const cb_engine *e, size_t lane);
 /* The road a lane belongs to and its index in that road (0 = innermost). */

@@ -17,7 +17,10 @@
  *   - RESCO grid4x4: every program lists four north-south greens (phases
  *     0, 2, 4, 6) before the west-east ones (8, 10, 12, 14); the papers'
  *     four greens must run on to phase 10, the first to serve the turn
- *     from the west towards the south. */
+ *     from the west towards the south.
+ *   - tests/data/sumo/chain.net.xml: the street W -> S is split at the
+ *     priority junction P; the approach of the signal S is PS (26 m), P's
+ *     junction (4 m) and WP (100 m), 130 m in all. */
 #include "test.h"
 #include "citybrain_sumo.h"
 
@@ -121,6 +124,65 @@ TEST(the_papers_greens_run_on_until_every_movement_is_served)
         }
     }
     cb_signals_close(s);
+    cb_engine_close(e);
+}
+
+static size_t lane_named(const cb_engine *e, const char *id)
+{
+    for (size_t l = 0; l < cb_engine_lane_count(e); l++)
+        if (strcmp(cb_engine_lane_id(e, l), id) == 0) return l;
+    return (size_t)-1;
+}
+
+typedef struct on_drv { uint32_t drivable; int n; } on_drv;
+static int count_on(const cb_vehicle *v, void *ud)
+{
+    on_drv *o = ud;
+    o->n += v->drivable == o->drivable;
+    return 0;
+}
+
+/* Ten vehicles (one every 2 s from t = 25 s) meet S's red (33-60 s) and
+ * stand in a 75 m queue: 26 m of it on PS, the rest behind P.  A detector
+ * on PS alone sees the few on PS; the approach detector sees all ten. */
+TEST(approach_detectors_reach_back_past_a_junction_without_a_signal)
+{
+    cb_options o;
+    cb_options_init(&o);
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = test_write_tmp("cb_chain.rou.xml",
+        "<routes><vType id=\"car\" accel=\"2.6\" decel=\"4.5\" sigma=\"0\" length=\"5\" minGap=\"2.5\" "
+        "maxSpeed=\"50\" tau=\"1\" speedDev=\"0\"/><route id=\"r\" edges=\"WP PS SE\"/>"
+        "<flow id=\"f\" type=\"car\" route=\"r\" begin=\"25\" end=\"45\" period=\"2\"/></routes>");
+    ASSERT(so.route_files);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cb_sumo_open(DATA "chain.net.xml", &o, &so, &e, NULL, &err), CB_OK);
+    size_t ps = lane_named(e, "PS_0"), wp = lane_named(e, "WP_0"), se = lane_named(e, "SE_0");
+    ASSERT(ps != (size_t)-1 && wp != (size_t)-1 && se != (size_t)-1);
+    for (int t = 0; t < 58; t++) ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    cb_lane_obs lane, appr;
+    ASSERT_EQ_INT(cb_engine_lane_observe(e, ps, 0, &lane, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_approach_observe(e, ps, 0, &appr, &err), CB_OK);
+    ASSERT_NEAR(lane.zone, 26, 1e-9);
+    ASSERT_NEAR(appr.zone, 130, 1e-9);
+    on_drv on_ps = { (uint32_t)ps, 0 };
+    cb_engine_foreach_vehicle(e, false, count_on, &on_ps);
+    ASSERT(on_ps.n >= 3 && on_ps.n < 10);
+    ASSERT_EQ_INT(lane.count, on_ps.n);
+    ASSERT_EQ_INT(appr.count, 10);
+    ASSERT_EQ_INT(appr.stopped, 10);
+    /* a zone shorter than the approach: the last 50 m, 6 vehicles' worth
+     * of a queue of 7.5 m per vehicle (the stop line's vehicle included) */
+    ASSERT_EQ_INT(cb_engine_approach_observe(e, ps, 50, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 50, 1e-9);
+    ASSERT(appr.count >= 6 && appr.count <= 8);
+    /* no junction without a signal before SE (S has one) or WP (a dead end) */
+    ASSERT_EQ_INT(cb_engine_approach_observe(e, se, 0, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 96, 1e-9);
+    ASSERT_EQ_INT(cb_engine_approach_observe(e, wp, 0, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 100, 1e-9);
     cb_engine_close(e);
 }
 

@@ -81,6 +81,13 @@ typedef struct net_lane {
     uint32_t n_in;
     uint32_t reach_road;   /* the road every outgoing link leads to; NET_NONE if
                               there is none, NET_MANY if several (then scan) */
+    uint32_t feed;         /* the one lane link of the input (not a fan-out)
+                              into this lane, if it goes straight across a
+                              junction without a signal: the same lane of the
+                              street, which SUMO splits into two edges there
+                              (at a side road, say); NET_NONE otherwise (also
+                              for a U-turn at the network's edge).  Approach
+                              detectors continue up it (cb_engine_approach_observe) */
     const char *id;        /* "<road id>_<index>" */
 } net_lane;
 

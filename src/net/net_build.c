@@ -556,6 +556,17 @@ static int build_adjacency(build *b)
     free(cnt_in);
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         net_lane *ln = &n->lanes[l];
+        ln->feed = NET_NONE;
+        uint32_t real = 0, last = NET_NONE;
+        for (uint32_t k = 0; k < ln->n_in; k++) {
+            const net_link *L = &n->links[n->lane_in[ln->first_in + k]];
+            if (!L->synth) { real++; last = n->lane_in[ln->first_in + k]; }
+        }
+        if (real == 1 && n->links[last].turn == NET_TURN_STRAIGHT && n->inters[n->links[last].inter].unsignalized)
+            ln->feed = last;
+    }
+    for (uint32_t l = 0; l < n->n_lanes; l++) {
+        net_lane *ln = &n->lanes[l];
         ln->reach_road = NET_NONE;
         for (uint32_t k = 0; k < ln->n_out; k++) {
             uint32_t road = n->lanes[n->links[n->lane_out[ln->first_out + k]].end_lane].road;
