@@ -260,10 +260,11 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
             a->duration, cb_controller_auto());
 
     /* The papers' comparison first. */
-    int ih = -1, im = -1;
+    int ih = -1, im = -1, i1s = -1;
     for (int c = 0; c < t->n_ctls; c++) {
         if (strcmp(t->ctls[c], cb_controller_auto()) == 0) ih = c;
         if (strcmp(t->ctls[c], "maxpressure") == 0) im = c;
+        if (strcmp(t->ctls[c], "horizon1s") == 0) i1s = c;
     }
     int i15 = -1;
     for (int i = 0; i < t->n_iv; i++)
@@ -304,6 +305,18 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
                 fprintf(f, " **%s** |", b1);
             }
             fprintf(f, " this run, `--param phases=papers` |\n");
+        }
+        if (i1s >= 0) {                     /* the same planner, deciding every second */
+            fprintf(f, "| citybrain %s (*not this protocol*) |", t->ctls[i1s]);
+            for (int k = 0; k < N_PAPER; k++) {
+                int s = -1;
+                for (int q = 0; q < N_SETS; q++)
+                    if (strcmp(sets[q].tag, paper_tags[k]) == 0) s = q;
+                const result *r = s >= 0 ? at(t, s, i1s, i15) : NULL;
+                fmt(b1, sizeof b1, r && r->done ? r->published_att : NAN, "%.2f");
+                fprintf(f, " %s |", b1);
+            }
+            fprintf(f, " this run: a decision every second, where the rows above decide every 15 s |\n");
         }
         for (int v = 0; v < 2 && ih >= 0; v++) {   /* every green, then the papers' four */
             double sum = 0;
