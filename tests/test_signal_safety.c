@@ -19,7 +19,7 @@
  * (SUMO's permissive left turns) are permissive by design, not conflicts. */
 #include "test.h"
 #include "citybrain.h"
-#include "citybrain_sumo.h"
+#include "test_sumo.h"
 
 #include <stdlib.h>
 
@@ -258,14 +258,8 @@ static int open_syn1x1(cb_engine **e)
 
 static int open_sumo(const char *cfg, const char *routes, cb_engine **e)
 {
-    cb_options o;
-    cb_options_init(&o);
-    o.external_signals = 1;
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = routes;
     cb_error err;
-    return cb_sumo_open(cfg, &o, &so, e, NULL, &err);
+    return test_sumo_open_controlled(cfg, routes, e, &err);
 }
 
 static int open_sumo_single(cb_engine **e)

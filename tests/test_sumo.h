@@ -23,4 +23,18 @@ static inline int test_sumo_open(const char *net, const char *tmp_name, const ch
     return cb_sumo_open(net, &opt, &so, e, NULL, err);
 }
 
+/* Open a SUMO scenario (a .sumocfg, or a .net.xml with `routes`) with its
+ * signals left to a controller; `routes` (a file) replaces the
+ * configuration's demand when not NULL. */
+static inline int test_sumo_open_controlled(const char *path, const char *routes, cb_engine **e, cb_error *err)
+{
+    cb_options o;
+    cb_options_init(&o);
+    o.external_signals = 1;
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = routes;
+    return cb_sumo_open(path, &o, &so, e, NULL, err);
+}
+
 #endif

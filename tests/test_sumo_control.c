@@ -22,23 +22,10 @@
  *     priority junction P; the approach of the signal S is PS (26 m), P's
  *     junction (4 m) and WP (100 m), 130 m in all. */
 #include "test.h"
-#include "citybrain_sumo.h"
+#include "test_sumo.h"
 
 #define DATA CB_SOURCE_DIR "/tests/data/sumo/"
 #define SUMO_SHARED CB_SHARED_DATA "/sumo/"
-
-/* Open with the signals left to a controller; `routes` replaces the
- * configuration's demand when not NULL. */
-static int open_ext(const char *path, const char *routes, cb_engine **e, cb_error *err)
-{
-    cb_options o;
-    cb_options_init(&o);
-    o.external_signals = 1;
-    cb_sumo_options so;
-    cb_sumo_options_init(&so);
-    so.route_files = routes;
-    return cb_sumo_open(path, &o, &so, e, NULL, err);
-}
 
 static cb_signals *layer(cb_engine *e, int phase_set)
 {
@@ -64,7 +51,7 @@ TEST(a_yielding_left_turn_does_not_keep_a_green_from_controllers)
     cb_engine *e = NULL;
     cb_error err = { 0 };
     /* the net's own program (cross.sumocfg would load cross.add.xml's) */
-    ASSERT_EQ_INT(open_ext(DATA "cross.net.xml", DATA "cross.rou.xml", &e, &err), CB_OK);
+    ASSERT_EQ_INT(test_sumo_open_controlled(DATA "cross.net.xml", DATA "cross.rou.xml", &e, &err), CB_OK);
     cb_signals *s = layer(e, CB_PHASES_ALL);
     ASSERT(s);
     ASSERT_EQ_INT(cb_signals_site_count(s), 1);
@@ -88,7 +75,7 @@ TEST(priority_junctions_are_not_sites_and_transitions_not_greens)
     if (!test_path_exists(SUMO_SHARED "resco_cologne1")) TEST_SKIP("%sresco_cologne1 not found", SUMO_SHARED);
     cb_engine *e = NULL;
     cb_error err = { 0 };
-    ASSERT_EQ_INT(open_ext(SUMO_SHARED "resco_cologne1/cologne1.sumocfg", NULL, &e, &err), CB_OK);
+    ASSERT_EQ_INT(test_sumo_open_controlled(SUMO_SHARED "resco_cologne1/cologne1.sumocfg", NULL, &e, &err), CB_OK);
     size_t signals = 0;
     for (size_t i = 0; i < cb_engine_intersection_count(e); i++) signals += cb_engine_intersection_signalized(e, i);
     ASSERT_EQ_INT(signals, 1);
@@ -109,7 +96,7 @@ TEST(the_papers_greens_run_on_until_every_movement_is_served)
     if (!test_path_exists(SUMO_SHARED "resco_grid4x4")) TEST_SKIP("%sresco_grid4x4 not found", SUMO_SHARED);
     cb_engine *e = NULL;
     cb_error err = { 0 };
-    ASSERT_EQ_INT(open_ext(SUMO_SHARED "resco_grid4x4/grid4x4.sumocfg", NULL, &e, &err), CB_OK);
+    ASSERT_EQ_INT(test_sumo_open_controlled(SUMO_SHARED "resco_grid4x4/grid4x4.sumocfg", NULL, &e, &err), CB_OK);
     cb_signals *s = layer(e, CB_PHASES_PAPERS);
     ASSERT(s);
     ASSERT_EQ_INT(cb_signals_site_count(s), 16);
