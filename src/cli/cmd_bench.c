@@ -237,6 +237,15 @@ typedef struct table {
 
 static result *at(const table *t, int s, int c, int i) { return &t->res[(s * t->n_ctls + c) * t->n_iv + i]; }
 
+/* The result of controller c at interval i on the k-th of the papers'
+ * cities, NULL when that city is not among the datasets. */
+static const result *at_paper(const table *t, int k, int c, int i)
+{
+    for (int q = 0; q < N_SETS; q++)
+        if (strcmp(sets[q].tag, paper_tags[k]) == 0) return at(t, q, c, i);
+    return NULL;
+}
+
 static bool uses_interval(const char *ctl)
 {
     for (size_t k = 0; k < cb_controller_count(); k++) {
@@ -289,10 +298,7 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
             if (rows[j] < 0) continue;
             fprintf(f, "| **citybrain %s** |", t->ctls[rows[j]]);
             for (int k = 0; k < N_PAPER; k++) {
-                int s = -1;
-                for (int q = 0; q < N_SETS; q++)
-                    if (strcmp(sets[q].tag, paper_tags[k]) == 0) s = q;
-                const result *r = s >= 0 ? at(t, s, rows[j], i15) : NULL;
+                const result *r = at_paper(t, k, rows[j], i15);
                 fmt(b1, sizeof b1, r && r->done ? r->published_att : NAN, "%.2f");
                 fprintf(f, " **%s** |", b1);
             }
@@ -309,10 +315,7 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
         if (i1s >= 0) {                     /* the same planner, deciding every second */
             fprintf(f, "| citybrain %s (*not this protocol*) |", t->ctls[i1s]);
             for (int k = 0; k < N_PAPER; k++) {
-                int s = -1;
-                for (int q = 0; q < N_SETS; q++)
-                    if (strcmp(sets[q].tag, paper_tags[k]) == 0) s = q;
-                const result *r = s >= 0 ? at(t, s, i1s, i15) : NULL;
+                const result *r = at_paper(t, k, i1s, i15);
                 fmt(b1, sizeof b1, r && r->done ? r->published_att : NAN, "%.2f");
                 fprintf(f, " %s |", b1);
             }
@@ -326,10 +329,7 @@ static void write_report(FILE *f, const bench_args *a, const table *t, const pub
             for (int k = 0; k < N_PAPER; k++) {
                 const char *who;
                 double best = published_best(pub, k, &who);
-                int s = -1;
-                for (int q = 0; q < N_SETS; q++)
-                    if (strcmp(sets[q].tag, paper_tags[k]) == 0) s = q;
-                const result *r = v ? &t->papers[k] : s >= 0 ? at(t, s, ih, i15) : NULL;
+                const result *r = v ? &t->papers[k] : at_paper(t, k, ih, i15);
                 if (!r || !r->done || isnan(best)) continue;
                 double d = r->published_att / best - 1;
                 sum += d;
