@@ -24,6 +24,8 @@
 #include "test.h"
 #include "test_sumo.h"
 
+#include <sys/stat.h>
+
 #define DATA CB_SOURCE_DIR "/tests/data/sumo/"
 #define SUMO_SHARED CB_SHARED_DATA "/sumo/"
 
@@ -110,6 +112,39 @@ TEST(the_papers_greens_run_on_until_every_movement_is_served)
             ASSERT(served);
         }
     }
+    cb_signals_close(s);
+    cb_engine_close(e);
+}
+
+/* `citybrain convert` writes the bundled intersection's four priority junctions as CityFlow intersections with one
+ * phase letting everything go (CityFlow has no other way to say "no
+ * signal").  Read back, they are no sites either: one signal, "t". */
+TEST(a_converted_network_keeps_its_junctions_without_signals_uncontrolled)
+{
+    const char *cfg = CB_SOURCE_DIR "/examples/sumo_single_intersection/single-intersection.sumocfg";
+    if (!test_path_exists(cfg)) TEST_SKIP("examples/sumo_single_intersection missing");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/cb_conv_single", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    mkdir(dir, 0755);
+    cb_sumo_options so;
+    cb_sumo_options_init(&so);
+    so.route_files = CB_SOURCE_DIR "/examples/sumo_single_intersection/single-intersection-vhvh.rou.xml";
+    so.duration = 600;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(cb_sumo_write_cityflow(cfg, &so, 0, dir, NULL, &err), CB_OK);
+    cb_options o;
+    cb_options_init(&o);
+    o.external_signals = 1;
+    cb_engine *e = NULL;
+    ASSERT_EQ_INT(cb_engine_open(dir, &o, &e, &err), CB_OK);
+    size_t always = 0;
+    for (size_t i = 0; i < cb_engine_intersection_count(e); i++)
+        always += !cb_engine_intersection_virtual(e, i) && cb_engine_phase_count(e, i) == 1;
+    ASSERT_EQ_INT(always, 4);                     /* n, e, s, w: SUMO's priority junctions */
+    cb_signals *s = layer(e, CB_PHASES_ALL);
+    ASSERT(s);
+    ASSERT_EQ_INT(cb_signals_site_count(s), 1);
+    ASSERT_STR_EQ(cb_signals_sites(s)[0].id, "t");
     cb_signals_close(s);
     cb_engine_close(e);
 }

@@ -83,6 +83,17 @@ static bool phase_all_right(const cb_engine *e, size_t inter, int p, size_t n_mo
     return true;
 }
 
+/* A signal with one phase that lets every movement go never changes: a
+ * SUMO junction without a signal, written out as a CityFlow file by
+ * `citybrain convert` (CityFlow has no other way to say it). */
+static bool always_green(const cb_engine *e, size_t inter)
+{
+    if (cb_engine_phase_count(e, inter) != 1) return false;
+    for (size_t k = 0; k < cb_engine_movement_count(e, inter); k++)
+        if (!cb_engine_phase_allows(e, inter, 0, k)) return false;
+    return true;
+}
+
 static bool phase_empty(const cb_engine *e, size_t inter, int p, size_t n_mov)
 {
     for (size_t k = 0; k < n_mov; k++)
@@ -294,7 +305,7 @@ int sig_sites_build(cb_signals *s, const cb_engine *e, cb_error *err)
     s->n_sites = 0;
     for (size_t i = 0; i < n_inters; i++) {
         bool signalized = cb_engine_intersection_signalized(e, i) && cb_engine_phase_count(e, i) > 0 &&
-                          cb_engine_movement_count(e, i) > 0;
+                          cb_engine_movement_count(e, i) > 0 && !always_green(e, i);
         b.site_of[i] = signalized ? (long)s->n_sites++ : -1;
     }
     if ((rc = group_roads(&b, n_inters, err))) goto done;
