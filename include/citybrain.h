@@ -206,6 +206,10 @@ int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane
  * cb_engine_lane_observe where there is no such junction (CityFlow). */
 int cb_engine_approach_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out,
                                cb_error *err);
+/* And for the lane a signal's movement leaves into: the zone starts at the
+ * lane's start and goes on downstream the same way (how much room there is
+ * beyond a 1 m edge after the junction). */
+int cb_engine_exit_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out, cb_error *err);
 double cb_engine_lane_length(const cb_engine *e, size_t lane);
 double cb_engine_lane_max_speed(const cb_engine *e, size_t lane);
 /* The road a lane belongs to and its index in that road (0 = innermost). */

@@ -167,7 +167,7 @@ static int count_on(const cb_vehicle *v, void *ud)
 /* Ten vehicles (one every 2 s from t = 25 s) meet S's red (33-60 s) and
  * stand in a 75 m queue: 26 m of it on PS, the rest behind P.  A detector
  * on PS alone sees the few on PS; the approach detector sees all ten. */
-TEST(approach_detectors_reach_back_past_a_junction_without_a_signal)
+TEST(detectors_reach_past_a_junction_without_a_signal)
 {
     cb_options o;
     cb_options_init(&o);
@@ -200,6 +200,16 @@ TEST(approach_detectors_reach_back_past_a_junction_without_a_signal)
     ASSERT_EQ_INT(cb_engine_approach_observe(e, ps, 50, &appr, &err), CB_OK);
     ASSERT_NEAR(appr.zone, 50, 1e-9);
     ASSERT(appr.count >= 6 && appr.count <= 8);
+    /* downstream from WP's start: the same street on past P, 130 m; its
+     * first 40 m are clear (the queue's tail stands about 57 m from W) */
+    ASSERT_EQ_INT(cb_engine_exit_observe(e, wp, 0, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 130, 1e-9);
+    ASSERT_EQ_INT(appr.count, 10);
+    ASSERT_EQ_INT(cb_engine_exit_observe(e, wp, 40, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 40, 1e-9);
+    ASSERT_EQ_INT(appr.count, 0);
+    ASSERT_EQ_INT(cb_engine_exit_observe(e, ps, 0, &appr, &err), CB_OK);
+    ASSERT_NEAR(appr.zone, 26, 1e-9);                /* S is a signal: PS ends there */
     /* no junction without a signal before SE (S has one) or WP (a dead end) */
     ASSERT_EQ_INT(cb_engine_approach_observe(e, se, 0, &appr, &err), CB_OK);
     ASSERT_NEAR(appr.zone, 96, 1e-9);

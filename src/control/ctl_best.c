@@ -454,7 +454,10 @@ static void decide(const ctl_ctx *c, size_t site, void *state, const cb_site_obs
         double room = 0;
         for (uint32_t j = sp->out_first[a]; j < sp->out_first[a + 1]; j++) {
             uint32_t x = sp->outl[j];
-            double f = s->lanes[x].length / c->p[P_VEHLEN] - o->lanes[x].count;
+            /* the exit detector may cover more than the lane (a street
+             * that goes on past a junction without a signal) */
+            double len = o->lanes[x].zone > s->lanes[x].length ? o->lanes[x].zone : s->lanes[x].length;
+            double f = len / c->p[P_VEHLEN] - o->lanes[x].count;
             room += f > 0 ? f : 0;
         }
         ln->room0 = c->p[P_SPACE] > 0 ? room : 1e9;

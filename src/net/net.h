@@ -88,6 +88,10 @@ typedef struct net_lane {
                               (at a side road, say); NET_NONE otherwise (also
                               for a U-turn at the network's edge).  Approach
                               detectors continue up it (cb_engine_approach_observe) */
+    uint32_t onward;       /* the same downstream: the one lane link of the
+                              input out of this lane, if it goes straight
+                              across a junction without a signal; NET_NONE
+                              otherwise.  Exit detectors continue down it */
     const char *id;        /* "<road id>_<index>" */
 } net_lane;
 

@@ -564,6 +564,14 @@ static int build_adjacency(build *b)
         }
         if (real == 1 && n->links[last].turn == NET_TURN_STRAIGHT && n->inters[n->links[last].inter].unsignalized)
             ln->feed = last;
+        ln->onward = NET_NONE;
+        real = 0;
+        for (uint32_t k = 0; k < ln->n_out; k++) {
+            const net_link *L = &n->links[n->lane_out[ln->first_out + k]];
+            if (!L->synth) { real++; last = n->lane_out[ln->first_out + k]; }
+        }
+        if (real == 1 && n->links[last].turn == NET_TURN_STRAIGHT && n->inters[n->links[last].inter].unsignalized)
+            ln->onward = last;
     }
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         net_lane *ln = &n->lanes[l];

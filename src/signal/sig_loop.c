@@ -176,13 +176,13 @@ static int decide_due(cb_control *c, cb_error *err)
         if (!due++) t0 = cpu_seconds();
         const cb_site *st = &s->sites[i];
         const uint32_t *lanes = s->lane_global[i];
-        /* approach lanes: detectors reach back past junctions without a
-         * signal (cb_engine_approach_observe); exit lanes: the lane */
+        /* detectors reach past junctions without a signal: back from the
+         * stop line on approach lanes, on from the start on exit lanes */
         for (uint32_t j = 0; j < st->n_lanes; j++) {
             if (st->roads[st->lanes[j].road].incoming)
                 cb_engine_approach_observe(c->e, lanes[j], c->zone, &c->lanes[j], NULL);
             else
-                cb_engine_lane_observe(c->e, lanes[j], c->zone, &c->lanes[j], NULL);
+                cb_engine_exit_observe(c->e, lanes[j], c->zone, &c->lanes[j], NULL);
         }
         for (uint32_t z = 0; z < c->n_zones; z++)
             for (uint32_t j = 0; j < st->n_lanes; j++) {

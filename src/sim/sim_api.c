@@ -366,18 +366,20 @@ uint64_t cb_engine_digest(const cb_engine *e)
 
 /*--- detectors ----------------------------------------------------------------------------*/
 
-/* Vehicles of drivable d between `from` and its end: into out's count,
- * stopped and speed sum; returns the metres of vehicle body in it. */
-static double observe_span(const sim_engine *s, uint32_t d, double from, cb_lane_obs *out, double *speed)
+/* Vehicles of drivable d between `from` and `to` (metres from its start):
+ * into out's count, stopped and speed sum; returns the metres of vehicle
+ * body in it. */
+static double observe_span(const sim_engine *s, uint32_t d, double from, double to, cb_lane_obs *out,
+                           double *speed)
 {
     const sim_drv *D = &s->drv[d];
-    double len = s->aux[d].length, covered = 0;
+    double covered = 0;
     for (uint32_t k = 0; k < D->n; k++) {
         const sim_slot *sl = &D->v[k];
         double front = sl->dist, rear = front - s->vtypes[sl->vtype].length;
-        if (front < from) continue;
+        if (front < from || rear >= to) continue;
         if (rear < from) rear = from;
-        if (front > len) front = len;
+        if (front > to) front = to;
         covered += front - rear;
         out->count++;
         out->stopped += sl->speed < SIM_WAITING_SPEED;
@@ -395,36 +397,53 @@ int cb_engine_lane_observe(const cb_engine *e, size_t lane, double zone, cb_lane
     if (!(zone > 0) || zone > len) zone = len;
     memset(out, 0, sizeof *out);
     out->zone = zone;
-    double covered = observe_span(s, (uint32_t)lane, len - zone, out, &speed);
+    double covered = observe_span(s, (uint32_t)lane, len - zone, len, out, &speed);
     out->occupancy = zone > 0 ? (covered < zone ? covered / zone : 1.0) : 0;
+    out->mean_speed = out->count ? speed / out->count : 0;
+    return CB_OK;
+}
+
+/* A detector zone along a street that SUMO split into edges at junctions
+ * without a signal: from the lane's stop line upstream (along net_lane.feed)
+ * or from its start downstream (along net_lane.onward), over the lanes and
+ * the junctions' links, for `zone` metres (<= 0: as far as it goes), at
+ * most 64 drivables (a ring of such junctions must not loop for ever). */
+static int observe_street(const cb_engine *e, size_t lane, double zone, bool upstream, cb_lane_obs *out,
+                          cb_error *err)
+{
+    const sim_engine *s = &e->s;
+    const cb_net *n = s->net;
+    if (lane >= n->n_lanes)
+        return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, n->n_lanes);
+    if ((upstream ? n->lanes[lane].feed : n->lanes[lane].onward) == NET_NONE)
+        return cb_engine_lane_observe(e, lane, zone, out, err);
+    double want = zone > 0 ? zone : INFINITY, got = 0, covered = 0, speed = 0;
+    memset(out, 0, sizeof *out);
+    uint32_t d = (uint32_t)lane;
+    for (int hop = 0; hop < 64 && got < want; hop++) {
+        double len = s->aux[d].length, take = len < want - got ? len : want - got;
+        covered += upstream ? observe_span(s, d, len - take, len, out, &speed) : observe_span(s, d, 0, take, out, &speed);
+        got += take;
+        uint32_t next;
+        if (d >= n->n_lanes) next = upstream ? n->links[d - n->n_lanes].start_lane : n->links[d - n->n_lanes].end_lane;
+        else if ((next = upstream ? n->lanes[d].feed : n->lanes[d].onward) != NET_NONE) next += n->n_lanes;
+        else break;
+        d = next;
+    }
+    out->zone = got;
+    out->occupancy = got > 0 ? (covered < got ? covered / got : 1.0) : 0;
     out->mean_speed = out->count ? speed / out->count : 0;
     return CB_OK;
 }
 
 int cb_engine_approach_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out, cb_error *err)
 {
-    const sim_engine *s = &e->s;
-    const cb_net *n = s->net;
-    if (lane >= n->n_lanes)
-        return cbu_err(err, CB_EINVAL, "lane index %zu out of range (%u lanes)", lane, n->n_lanes);
-    if (n->lanes[lane].feed == NET_NONE) return cb_engine_lane_observe(e, lane, zone, out, err);
-    double want = zone > 0 ? zone : INFINITY, got = 0, covered = 0, speed = 0;
-    memset(out, 0, sizeof *out);
-    uint32_t d = (uint32_t)lane;
-    /* lane, its feed link, the lane before it, ... (64 drivables at most:
-     * a ring of junctions without signals must not loop for ever) */
-    for (int hop = 0; hop < 64 && got < want; hop++) {
-        double len = s->aux[d].length, take = len < want - got ? len : want - got;
-        covered += observe_span(s, d, len - take, out, &speed);
-        got += take;
-        if (d >= n->n_lanes) d = n->links[d - n->n_lanes].start_lane;
-        else if (n->lanes[d].feed != NET_NONE) d = n->n_lanes + n->lanes[d].feed;
-        else break;
-    }
-    out->zone = got;
-    out->occupancy = got > 0 ? (covered < got ? covered / got : 1.0) : 0;
-    out->mean_speed = out->count ? speed / out->count : 0;
-    return CB_OK;
+    return observe_street(e, lane, zone, true, out, err);
+}
+
+int cb_engine_exit_observe(const cb_engine *e, size_t lane, double zone, cb_lane_obs *out, cb_error *err)
+{
+    return observe_street(e, lane, zone, false, out, err);
 }
 
 double cb_engine_lane_length(const cb_engine *e, size_t lane)
