@@ -697,13 +697,19 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             lead_vid = lead->vid;
             const net_vtype *lvt = &s->vtypes[lead->vtype];
             double gap = lead->dist - lvt->length - me->dist;
-            /* Queued and stopped behind a stopped leader, away from the
-             * intersection: the gap-keeping bound s2 is at most its cap
-             * v2 = -dL dt + 2 (gap - minGap)/dt, computed exactly as below;
-             * when that is <= 0 the vehicle stays where it is (speed 0,
-             * no movement) whatever else is computed, so skip the rest.
-             * A third of the vehicle-updates of a congested city. */
-            if (v == 0 && lead->speed == 0 && custom < 0 && !intersection_near(s, me, d, len)) {
+            /* Queued and stopped behind a stopped leader: the gap-keeping
+             * bound s2 is at most its cap v2 = -dL dt + 2 (gap - minGap)/dt,
+             * computed exactly as below; when that is <= 0 the vehicle
+             * stays where it is (speed 0, no movement) whatever else is
+             * computed, so skip the rest.  A third of the vehicle-updates
+             * of a congested city.  Near the intersection too for Krauss
+             * drivers: the signal, the foes and the exit only ever lower a
+             * speed that is already nothing, and the driver records whom it
+             * waits for, the vehicle ahead (the full path could record the
+             * exit, SIM_HELD, or a foe; deadlock breaking reads it, so runs
+             * differ, docs/sumo.md).  CityFlow drivers near it keep the
+             * full path: their blocker decides CityFlow's yielding. */
+            if (v == 0 && lead->speed == 0 && custom < 0 && (vp->krauss || !intersection_near(s, me, d, len))) {
                 const sim_vparam *mp = &s->vparams[me->vtype], *lp = &s->vparams[lead->vtype];
                 double v2 = 2.0 * 0.0 - lp->usual_neg_acc * dt + 2.0 * (gap - mp->min_gap) * s->inv_dt;
                 /* Krauss: the safe speed behind a stopped leader is below
