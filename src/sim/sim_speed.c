@@ -696,6 +696,17 @@ __attribute__((noinline)) static bool stands_at_red(const sim_engine *s, const s
            SIM_STANDING;
 }
 
+/* The decision of a driver that stays where it is this step, yielding to
+ * `blocker` (the shortcuts of sim_decide_drivable). */
+static inline void stand(sim_engine *s, sim_slot *me, const sim_vparam *vp, double inv_vmax_drv, uint32_t blocker)
+{
+    if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, blocker);
+    me->nspeed = 0;
+    me->ndist = me->dist;
+    if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
+        sim_trip_step(s, &s->veh[me->vid], 0, dmax(vp->inv_max_speed, inv_vmax_drv * vp->inv_speed_factor));
+}
+
 void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
 {
     const cb_net *n = s->net;
@@ -739,23 +750,14 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
                  * SIM_STANDING * dt of minGap plus SUMO's slack */
                 bool stay = mp->krauss ? (gap - mp->min_gap - 1e-3) * s->inv_dt < SIM_STANDING : v2 <= 0;
                 if (stay) {
-                    if (!(me->flags & SIM_SLOT_SHADOW))
-                        set_blocker(s, me->vid, mp->krauss ? SIM_FOLLOW | lead->vid : SIM_NONE);
-                    me->nspeed = 0;
-                    me->ndist = me->dist;
-                    if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-                        sim_trip_step(s, &s->veh[me->vid], 0, dmax(vp->inv_max_speed, inv_vmax_drv * vp->inv_speed_factor));
+                    stand(s, me, vp, inv_vmax_drv, mp->krauss ? SIM_FOLLOW | lead->vid : SIM_NONE);
                     continue;
                 }
             }
             cf = follow_speed(s, me->vtype, v, lead->vtype, lead->speed, gap, custom);
         } else {
             if (vp->krauss && v == 0 && custom < 0 && stands_at_red(s, me, d, len, vt, vp)) {
-                if (!(me->flags & SIM_SLOT_SHADOW)) set_blocker(s, me->vid, SIM_NONE);
-                me->nspeed = 0;
-                me->ndist = me->dist;
-                if (s->trip_stats && !(me->flags & SIM_SLOT_SHADOW))
-                    sim_trip_step(s, &s->veh[me->vid], 0, dmax(vp->inv_max_speed, inv_vmax_drv * vp->inv_speed_factor));
+                stand(s, me, vp, inv_vmax_drv, SIM_NONE);
                 continue;
             }
             cf = front_follow_speed(s, me, d, len, vt, custom, &lead_vid);
