@@ -529,6 +529,20 @@ static int build_links(build *b)
 
 /*--- 5. adjacency and phases --------------------------------------------------------*/
 
+/* Of a lane's links in or out (`k` of them at `links`): the one link of
+ * the input (fan-outs aside) if it goes straight across a junction without
+ * a signal, the same street split in two edges there (net_lane.feed,
+ * onward); NET_NONE otherwise. */
+static uint32_t same_street(const cb_net *n, const uint32_t *links, uint32_t k)
+{
+    uint32_t real = 0, last = NET_NONE;
+    for (uint32_t i = 0; i < k; i++)
+        if (!n->links[links[i]].synth) { real++; last = links[i]; }
+    if (real != 1 || n->links[last].turn != NET_TURN_STRAIGHT || !n->inters[n->links[last].inter].unsignalized)
+        return NET_NONE;
+    return last;
+}
+
 static int build_adjacency(build *b)
 {
     cb_net *n = b->net;
@@ -556,22 +570,8 @@ static int build_adjacency(build *b)
     free(cnt_in);
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         net_lane *ln = &n->lanes[l];
-        ln->feed = NET_NONE;
-        uint32_t real = 0, last = NET_NONE;
-        for (uint32_t k = 0; k < ln->n_in; k++) {
-            const net_link *L = &n->links[n->lane_in[ln->first_in + k]];
-            if (!L->synth) { real++; last = n->lane_in[ln->first_in + k]; }
-        }
-        if (real == 1 && n->links[last].turn == NET_TURN_STRAIGHT && n->inters[n->links[last].inter].unsignalized)
-            ln->feed = last;
-        ln->onward = NET_NONE;
-        real = 0;
-        for (uint32_t k = 0; k < ln->n_out; k++) {
-            const net_link *L = &n->links[n->lane_out[ln->first_out + k]];
-            if (!L->synth) { real++; last = n->lane_out[ln->first_out + k]; }
-        }
-        if (real == 1 && n->links[last].turn == NET_TURN_STRAIGHT && n->inters[n->links[last].inter].unsignalized)
-            ln->onward = last;
+        ln->feed = same_street(n, n->lane_in + ln->first_in, ln->n_in);
+        ln->onward = same_street(n, n->lane_out + ln->first_out, ln->n_out);
     }
     for (uint32_t l = 0; l < n->n_lanes; l++) {
         net_lane *ln = &n->lanes[l];
