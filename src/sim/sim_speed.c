@@ -78,6 +78,15 @@ static inline double krauss_stop_speed_upto(const sim_vparam *p, double tau, dou
     return dmin(x, krauss_stop_speed(p, tau, g, dt));
 }
 
+/* The speed a Krauss driver at v may have rem metres before a link it must
+ * stop at (red, or no room beyond).  One function for intersection_speed
+ * and for stands_at_red, whose shortcut is exact only while they agree. */
+static inline double krauss_link_stop_speed(const sim_vparam *vp, const net_vtype *vt, double v, double rem,
+                                            double dt)
+{
+    return krauss_stop_speed_upto(vp, vt->headway_time, rem, dt, dmin(vt->max_speed, v + vt->max_pos_acc * dt));
+}
+
 /* Distance to stop from speed v shedding decel*dt per Euler step. */
 static inline double krauss_brake_gap(double v, double decel, double dt)
 {
@@ -558,8 +567,7 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             if (vp->krauss) {
                 if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem) {
                     if (s->green[L->roadlink]) *blocker = SIM_HELD;   /* no room beyond */
-                    return krauss_stop_speed_upto(vp, vt->headway_time, rem, s->dt,
-                                                  dmin(vt->max_speed, v + vt->max_pos_acc * s->dt));
+                    return krauss_link_stop_speed(vp, vt, v, rem, s->dt);
                 }
             } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
                 return stop_before_speed(vt, v, rem, s->dt);
@@ -692,8 +700,7 @@ __attribute__((noinline)) static bool stands_at_red(const sim_engine *s, const s
     double rem = len - me->dist;
     if (rem > s->vt_reach[me->vtype] || s->green[n->links[me->next - n->n_lanes].roadlink]) return false;
     if (!(krauss_brake_gap(0.0, vt->usual_neg_acc, s->dt) <= rem)) return false;
-    return krauss_stop_speed_upto(vp, vt->headway_time, rem, s->dt, dmin(vt->max_speed, vt->max_pos_acc * s->dt)) <
-           SIM_STANDING;
+    return krauss_link_stop_speed(vp, vt, 0.0, rem, s->dt) < SIM_STANDING;
 }
 
 /* The decision of a driver that stays where it is this step, yielding to
