@@ -336,7 +336,15 @@ static int build_crosses(build *b, net_template *t, const uint8_t *row)
                 continue;
             }
             bool found = false;
-            for (uint32_t si = 1; si < polys[i].n && !found; si++)
+            /* a segment of i clear of j's box meets none of j's segments
+             * (margin as in geom_segments_meet, over j's whole extent) */
+            double mj = 1e-3 * (box[j][2] - box[j][0] + box[j][3] - box[j][1]) + 1e-6;
+            for (uint32_t si = 1; si < polys[i].n && !found; si++) {
+                net_point a0 = pi[si - 1], a1 = pi[si];
+                double m = mj + 1e-3 * (fabs(a1.x - a0.x) + fabs(a1.y - a0.y));
+                if (fmax(a0.x, a1.x) + m < box[j][0] || box[j][2] + m < fmin(a0.x, a1.x) ||
+                    fmax(a0.y, a1.y) + m < box[j][1] || box[j][3] + m < fmin(a0.y, a1.y))
+                    continue;
                 for (uint32_t sj = 1; sj < polys[j].n && !found; sj++) {
                     double ta, tb;
                     if (!geom_segments_meet(pi[si - 1], pi[si], pj[sj - 1], pj[sj], &ta, &tb)) continue;
@@ -345,6 +353,7 @@ static int build_crosses(build *b, net_template *t, const uint8_t *row)
                     if (cbu_vec_push(&raw, rc)) { free(box); cbu_vec_free(&raw); return oom(b); }
                     found = true;
                 }
+            }
             if (!found && foes) {
                 raw_cross rc = { i, j, 0, 0, ra, rb };
                 closest_approach(pi, ci, polys[i].n, pj, cj, polys[j].n, &rc.da, &rc.db);

@@ -69,6 +69,15 @@ bool geom_segments_meet(net_point a0, net_point a1, net_point b0, net_point b1,
     const double eps = 1e-9;
     double rx = a1.x - a0.x, ry = a1.y - a0.y;
     double sx = b1.x - b0.x, sy = b1.y - b0.y;
+    /* Segments whose boxes lie apart cannot meet: most pairs of a junction's
+     * paths leave here, before the square roots (building a random 400-road
+     * network spent 11% of the whole run below).  The margin, a thousandth
+     * of the segments' extent, is far wider than eps and the rounding of t
+     * and u, so no pair that the test below accepts is turned away. */
+    double m = 1e-3 * (fabs(rx) + fabs(ry) + fabs(sx) + fabs(sy)) + 1e-6;
+    if (fmax(a0.x, a1.x) + m < fmin(b0.x, b1.x) || fmax(b0.x, b1.x) + m < fmin(a0.x, a1.x) ||
+        fmax(a0.y, a1.y) + m < fmin(b0.y, b1.y) || fmax(b0.y, b1.y) + m < fmin(a0.y, a1.y))
+        return false;
     double den = rx * sy - ry * sx;
     double scale = hypot(rx, ry) * hypot(sx, sy);
     if (scale == 0 || fabs(den) <= 1e-12 * scale) return false;   /* parallel */
