@@ -18,7 +18,10 @@ void cbu_arena_init(cbu_arena *a)
     a->total = 0;
 }
 
-void *cbu_arena_alloc(cbu_arena *a, size_t n)
+/* n bytes, not zeroed: for copies, which overwrite them at once (zeroing
+ * first touched every copied string twice; reading SUMO files copies each
+ * attribute). */
+static void *arena_take(cbu_arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;
     if (need < n) return NULL;                      /* overflow */
@@ -42,20 +45,27 @@ void *cbu_arena_alloc(cbu_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += need;
-    memset(p, 0, n);
+    return p;
+}
+
+void *cbu_arena_alloc(cbu_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    if (p) memset(p, 0, n);
     return p;
 }
 
 void *cbu_arena_dup(cbu_arena *a, const void *p, size_t n)
 {
-    void *q = cbu_arena_alloc(a, n ? n : 1);
+    void *q = arena_take(a, n ? n : 1);
     if (q && n) memcpy(q, p, n);
+    else if (q) *(unsigned char *)q = 0;
     return q;
 }
 
 char *cbu_arena_strndup(cbu_arena *a, const char *s, size_t n)
 {
-    char *q = cbu_arena_alloc(a, n + 1);
+    char *q = arena_take(a, n + 1);
     if (q) { memcpy(q, s, n); q[n] = '\0'; }
     return q;
 }
