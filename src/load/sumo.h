@@ -58,6 +58,7 @@ typedef struct sn_edge {
 
 typedef struct sn_request {
     const char *response, *foes;    /* SUMO writes link 0 as the last character */
+    bool cont;                      /* the link has a wait point inside the junction */
     uint32_t elem;
 } sn_request;
 

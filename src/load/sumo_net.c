@@ -130,8 +130,11 @@ static int read_request(sumo_net *n, const sx_doc *d, uint32_t ei, sn_junction *
                        index, j->n_req);
     sn_request *r = &j->req[index];
     if (r->response) return sx_fail(d, e, err, CB_ESCHEMA, "index %ld given twice", index);
+    long cont;
+    if ((rc = sx_get_long(d, e, "cont", false, 0, &cont, err))) return rc;
     r->response = resp;
     r->foes = foes;
+    r->cont = cont != 0;
     r->elem = ei;
     (void)n;
     return CB_OK;

@@ -82,12 +82,14 @@ static net_turn turn_of(char dir)
 }
 
 /* A link state as our signature character: '1' green with priority (SUMO's
- * upper-case states), '2' green but yielding (g, s, o; m, =, w at
- * junctions without signal), '0' not green (y, r, u). */
+ * upper-case states), '2' green but yielding (g, o; m, = at junctions
+ * without signal), '3' yielding after a stop (s: a stop sign, or a right
+ * turn on red; w: an all-way stop), '0' not green (y, r, u). */
 static char state_class(char ch)
 {
     if (ch == 'G' || ch == 'O' || ch == 'M') return '1';
-    if (ch == 'g' || ch == 's' || ch == 'o' || ch == 'm' || ch == '=' || ch == 'w' || ch == '-') return '2';
+    if (ch == 'g' || ch == 'o' || ch == 'm' || ch == '=' || ch == '-') return '2';
+    if (ch == 's' || ch == 'w') return '3';
     return '0';
 }
 
@@ -312,20 +314,26 @@ static int add_fanout(conv *c, xlink_vec *links, const xmove_vec *moves)
 
 /* Phases of a signalled junction, rotated to where SUMO's program is at
  * `begin`: SUMO advances a program with offset o by (begin - o) mod cycle. */
-/* The green and the minor movements of phase p (signature position p). */
+/* The green, the minor and the stop-first movements of phase p (signature
+ * position p). */
 static int phase_links(conv *c, net_spec_phase *ph, const xmove_vec *moves, uint32_t p)
 {
-    uint32_t k = 0, km = 0;
+    uint32_t k = 0, km = 0, ks = 0;
     for (size_t m = 0; m < moves->n; m++) {
-        k += moves->a[m].sig[p] != '0';
-        km += moves->a[m].sig[p] == '2';
+        char cls = moves->a[m].sig[p];
+        k += cls != '0';
+        km += cls == '2' || cls == '3';
+        ks += cls == '3';
     }
     ph->links = CBU_NEW(&c->spec->arena, uint32_t, k ? k : 1);
     ph->minor = CBU_NEW(&c->spec->arena, uint32_t, km ? km : 1);
-    if (!ph->links || !ph->minor) return cv_oom(c);
+    ph->stop = CBU_NEW(&c->spec->arena, uint32_t, ks ? ks : 1);
+    if (!ph->links || !ph->minor || !ph->stop) return cv_oom(c);
     for (size_t m = 0; m < moves->n; m++) {
-        if (moves->a[m].sig[p] != '0') ph->links[ph->n_links++] = (uint32_t)m;
-        if (moves->a[m].sig[p] == '2') ph->minor[ph->n_minor++] = (uint32_t)m;
+        char cls = moves->a[m].sig[p];
+        if (cls != '0') ph->links[ph->n_links++] = (uint32_t)m;
+        if (cls == '2' || cls == '3') ph->minor[ph->n_minor++] = (uint32_t)m;
+        if (cls == '3') ph->stop[ph->n_stop++] = (uint32_t)m;
     }
     return CB_OK;
 }
@@ -405,7 +413,8 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
         if (!sig) {                          /* no signal: its right of way all the time */
             sig = cbu_arena_alloc(&c->spec->arena, n_sig + 1);
             if (!sig) return cv_oom(c);
-            char cls = state_class(cn->state) == '1' ? '1' : '2';
+            char cls = state_class(cn->state);
+            if (cls == '0') cls = '2';
             for (uint32_t p = 0; p < n_sig; p++) sig[p] = cls;
         }
         uint32_t m = 0;
@@ -447,6 +456,7 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
             ll->end_lane = n->lanes[L->to_lane].road_lane;
             ll->synth = L->synth;
             const sn_conn *cn = &n->conns[L->conn];
+            ll->allway = !cn->tl && cn->state == 'w';
             if (L->synth || cn->via == SN_NONE) continue;      /* generated curve */
             /* the via chain: internal lane shapes one after the other */
             uint32_t total = 0, x = cn->via;
@@ -517,6 +527,12 @@ static int build_junction(conv *c, uint32_t j, net_spec_inter *in, xlink_vec *li
                 }
             in->row = row;
             in->n_row = nl;
+            /* wait points inside the junction, per lane link (in the
+             * order of `order`: movement by movement) */
+            uint32_t a = 0;
+            for (uint32_t m = 0; m < in->n_roadlinks; m++)
+                for (uint32_t q = 0; q < in->roadlinks[m].n_lanelinks; q++, a++)
+                    in->roadlinks[m].lanelinks[q].cont = J->req[links->a[order[a]].jl].cont;
         }
     } else if (links->n) {
         c->n_no_row++;

@@ -92,6 +92,8 @@ typedef struct net_lane {
                               input out of this lane, if it goes straight
                               across a junction without a signal; NET_NONE
                               otherwise.  Exit detectors continue down it */
+    uint8_t allway;        /* a link out of it is an all-way stop's (SUMO):
+                              the engine keeps its drivers' stand times */
     const char *id;        /* "<road id>_<index>" */
 } net_lane;
 
@@ -103,6 +105,8 @@ typedef struct net_link {
     uint8_t turn;          /* net_turn of its roadlink */
     uint8_t synth;         /* a generated fan-out link (SUMO import): no
                               connection of the input; see sumo_spec.c */
+    uint8_t cont;          /* net_spec_lanelink's: wait point inside (SUMO) */
+    uint8_t allway;        /* net_spec_lanelink's: all-way stop link (SUMO) */
     double length;
     double max_speed;      /* m/s; INFINITY when the input gives none (CityFlow) */
 } net_link;
@@ -121,6 +125,8 @@ typedef struct net_phase {
     bool all_right;        /* every green roadlink is a right turn ("yellow") */
     uint32_t first_minor;  /* minor roadlinks (net_spec_phase.minor): bits in
                               net->phase_bits; NET_NONE when there are none */
+    uint32_t first_stop;   /* stop-first roadlinks (net_spec_phase.stop), the
+                              same way; NET_NONE when there are none */
     bool amber;            /* net_spec_phase's: a SUMO transition phase */
 } net_phase;
 
@@ -213,6 +219,17 @@ static inline bool net_phase_minor(const cb_net *n, uint32_t phase, uint32_t rl)
     if (p->first_minor == NET_NONE) return false;
     const net_roadlink *r = &n->roadlinks[rl];
     return (n->phase_bits[p->first_minor + (r->index >> 6)] >> (r->index & 63)) & 1u;
+}
+
+/* Must a driver stop before passing roadlink `rl` (global) in phase
+ * `phase` (global index)?  (SUMO's stop signs, all-way stops and right
+ * turns on red.) */
+static inline bool net_phase_stop(const cb_net *n, uint32_t phase, uint32_t rl)
+{
+    const net_phase *p = &n->phases[phase];
+    if (p->first_stop == NET_NONE) return false;
+    const net_roadlink *r = &n->roadlinks[rl];
+    return (n->phase_bits[p->first_stop + (r->index >> 6)] >> (r->index & 63)) & 1u;
 }
 
 /* Position and heading at distance s along drivable d. */

@@ -121,6 +121,9 @@ static int check_spec(build *b)
             for (uint32_t k = 0; k < in->phases[p].n_minor; k++)
                 if (in->phases[p].minor[k] >= in->n_roadlinks)
                     return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: minor roadLink %u does not exist", in->id, p, in->phases[p].minor[k]);
+            for (uint32_t k = 0; k < in->phases[p].n_stop; k++)
+                if (in->phases[p].stop[k] >= in->n_roadlinks)
+                    return cbu_err(b->err, CB_ESCHEMA, "intersection %s: phase %u: stop roadLink %u does not exist", in->id, p, in->phases[p].stop[k]);
         }
         if (!in->is_virtual && in->n_phases == 0 && in->n_roadlinks > 0)
             return cbu_err(b->err, CB_ESCHEMA, "intersection %s: a signalized intersection needs at least one phase", in->id);
@@ -513,6 +516,9 @@ static int build_links(build *b)
                 link->turn = rl->turn;
                 link->max_speed = ll->max_speed > 0 ? ll->max_speed : INFINITY;
                 link->synth = ll->synth;
+                link->cont = ll->cont;
+                link->allway = ll->allway;
+                if (ll->allway) n->lanes[link->start_lane].allway = 1;
                 uint32_t np = ll->points ? ll->n_points : 11;
                 if (cbu_vec_reserve(&rel, np) || cbu_vec_push(&npts, np)) { rc = oom(b); break; }
                 net_point *dst = rel.a + rel.n;
@@ -628,7 +634,7 @@ static int build_phases(build *b)
         if (!n->inters[i].n_words) n->inters[i].n_words = 1;
         words += (size_t)n->inters[i].n_words * s->inters[i].n_phases;
         for (uint32_t p = 0; p < s->inters[i].n_phases; p++)
-            if (s->inters[i].phases[p].n_minor) words += n->inters[i].n_words;
+            words += n->inters[i].n_words * (uint32_t)(!!s->inters[i].phases[p].n_minor + !!s->inters[i].phases[p].n_stop);
     }
     n->phase_bits = CBU_NEW(&n->arena, uint64_t, words ? words : 1);
     if (!n->phase_bits) return oom(b);
@@ -655,6 +661,13 @@ static int build_phases(build *b)
                 np->first_minor = w;
                 for (uint32_t k = 0; k < sp->n_minor; k++)
                     n->phase_bits[w + (sp->minor[k] >> 6)] |= 1ull << (sp->minor[k] & 63);
+                w += in->n_words;
+            }
+            np->first_stop = NET_NONE;
+            if (sp->n_stop) {
+                np->first_stop = w;
+                for (uint32_t k = 0; k < sp->n_stop; k++)
+                    n->phase_bits[w + (sp->stop[k] >> 6)] |= 1ull << (sp->stop[k] & 63);
                 w += in->n_words;
             }
         }

@@ -81,6 +81,12 @@ typedef struct net_spec_lanelink {
     bool synth;                    /* a fan-out link the importer generated (a
                                       lane change made inside the junction),
                                       not one of the input's connections */
+    bool cont;                     /* SUMO: a left turn with a wait point
+                                      inside the junction (request cont="1"):
+                                      its drivers enter without slowing as at
+                                      a minor link */
+    bool allway;                   /* SUMO: a link of an all-way stop (state
+                                      w): who stood longest goes first */
 } net_spec_lanelink;
 
 typedef struct net_spec_roadlink {
@@ -99,6 +105,11 @@ typedef struct net_spec_phase {
      * approach them slowly enough to stop until they can see the foes. */
     uint32_t *minor;
     uint32_t n_minor;
+    /* Optional (SUMO): minor roadlinks whose drivers must also stop before
+     * they pass (stop signs and all-way stops, s and w; right turns on red
+     * in a signal's phases, s).  Each is also listed in `minor`. */
+    uint32_t *stop;
+    uint32_t n_stop;
     /* Optional (SUMO): some link shows amber (y, u) in this phase: a
      * transition between two greens, never a green a controller requests. */
     bool amber;

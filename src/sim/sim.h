@@ -122,6 +122,12 @@ typedef struct sim_veh {
     uint32_t priority;     /* random, breaks the last ties at conflicts */
     int64_t create_step;   /* step at which a flow created it */
     int64_t enter_link_step; /* step it entered its current/last lane link */
+    int64_t stand_step;    /* on a lane before an all-way stop (net_lane.allway,
+                              SUMO inputs): the first step of its current stand
+                              (speed <= SIM_WAITING_SPEED), meaningful while it
+                              stands there; written only between phases A and
+                              B (sim_step.c) and at insertion, so phase A may
+                              read anyone's */
     int64_t pub_enter_step;  /* step+1 it appeared on a signal's incoming lanes, -1 if not there */
     int32_t pub_leave[SIM_PUB_SLOTS]; /* when it last left an intersection it will
                                          come back to; slots per route (sim_pub.c) */
@@ -344,7 +350,8 @@ typedef struct sim_engine {
 
     sim_signal *signals;   /* per intersection */
     uint8_t *green;        /* per roadlink: non-zero if its intersection's phase
-                              allows it; 3 when it is a minor link in that phase */
+                              allows it; 3 when it is a minor link in that phase,
+                              7 when its drivers must also stop first */
 
     /* metrics, kept in integers so that sums do not depend on order */
     int64_t created, finished, running, queued;
@@ -373,6 +380,7 @@ typedef struct sim_engine {
     /* per step scratch, one per worker (index 0: the calling thread) */
     sim_wctx *wctx;
     double *vt_reach;      /* per vtype: look-ahead distance, see sim_speed.c */
+    uint32_t *allway_lanes, n_allway_lanes;   /* lanes with net_lane.allway */
     sim_vparam *vparams;   /* per vtype */
     double inv_dt;
     uint32_t *lc_active;   /* vehicles in the middle of a lane change, ascending */

@@ -109,7 +109,7 @@ static int check_vehicle_numbers(const archive_loaded *L, cb_error *err)
         if (!step_ok(v->create_step) || !(step_ok(v->enter_link_step) || v->enter_link_step == INT64_MAX) ||
             !step_ok(v->pub_enter_step) || !(step_ok(v->lc_done_step) || v->lc_done_step == INT64_MIN / 2) ||
             !step_ok(v->lc_pub_enter) || !step_ok(v->insert_step) || !step_ok(v->trip_wait) ||
-            !step_ok(v->trip_stop_run) || !step_ok(v->trip_max_run))
+            !step_ok(v->trip_stop_run) || !step_ok(v->trip_max_run) || !step_ok(v->stand_step))
             return fault(err, "corrupt vehicle times");
         if (!(v->custom_speed < 1e4) || !(v->depart_speed < 1e4) || !(v->lc_offset >= 0 && v->lc_offset < 1e4) ||
             !(v->trip_loss >= 0 && v->trip_loss < 1e300) || v->trip_wait < 0 || v->trip_stop_run < 0 ||

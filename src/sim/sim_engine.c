@@ -25,10 +25,15 @@ int sim_open(sim_engine *s, cb_net *net, const demand_spec *demand, const char *
     s->queue_bits = calloc((net->n_lanes + 63) / 64 + 1, sizeof *s->queue_bits);
     s->signals = calloc(net->n_inters + 1, sizeof *s->signals);
     s->green = calloc(net->n_roadlinks + 1, 1);
-    if (!s->drv || !s->aux || !s->link_occ || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green) {
+    for (uint32_t l = 0; l < net->n_lanes; l++) s->n_allway_lanes += net->lanes[l].allway;
+    s->allway_lanes = malloc((s->n_allway_lanes + 1) * sizeof *s->allway_lanes);
+    if (!s->drv || !s->aux || !s->link_occ || !s->active || !s->queues || !s->queue_bits || !s->signals || !s->green ||
+        !s->allway_lanes) {
         sim_close(s);
         return cbu_err_nomem(err);
     }
+    for (uint32_t l = 0, k = 0; l < net->n_lanes; l++)
+        if (net->lanes[l].allway) s->allway_lanes[k++] = l;
     for (uint32_t d = 0; d < nd; d++) {
         s->aux[d].active_pos = SIM_NONE;
         s->aux[d].length = net_drivable_length(net, d);
@@ -86,6 +91,7 @@ void sim_close(sim_engine *s)
     free(s->idx_keys);
     free(s->idx_vals);
     free(s->green);
+    free(s->allway_lanes);
     free(s->vtypes);
     free(s->vt_reach);
     free(s->vparams);

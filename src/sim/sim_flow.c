@@ -354,6 +354,7 @@ void sim_insert_waiting(sim_engine *s)
             v->state = SIM_VEH_RUNNING;
             v->drv = lane;
             v->insert_step = s->step;
+            v->stand_step = s->step;
             s->queued--;
             s->running++;
             sim_pub_enter(s, v);

@@ -13,10 +13,13 @@ static void apply_phase(sim_engine *s, uint32_t inter)
     const net_inter *in = &n->inters[inter];
     if (!in->n_phases) return;
     uint32_t ph = in->first_phase + s->signals[inter].phase;
-    /* 1: green; 3: green but minor (SUMO inputs only, see net_phase_minor) */
-    for (uint32_t k = 0; k < in->n_roadlinks; k++)
-        s->green[in->first_roadlink + k] = (uint8_t)(net_phase_green(n, ph, in->first_roadlink + k) |
-                                                     (net_phase_minor(n, ph, in->first_roadlink + k) << 1));
+    /* 1: green; 3: green but minor; 7: minor, and drivers stop first (SUMO
+     * inputs only, see net_phase_minor and net_phase_stop) */
+    for (uint32_t k = 0; k < in->n_roadlinks; k++) {
+        uint32_t rl = in->first_roadlink + k;
+        s->green[rl] = (uint8_t)(net_phase_green(n, ph, rl) | (net_phase_minor(n, ph, rl) << 1) |
+                                 (net_phase_stop(n, ph, rl) << 2));
+    }
 }
 
 void sim_signals_init(sim_engine *s)

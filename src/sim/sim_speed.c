@@ -47,6 +47,7 @@ static inline double no_collision_speed(double vL, double dL, double inv2dL, dou
  * is the distance to the leader's rear minus minGap, plus the leader's own
  * braking distance at the larger of the two decelerations. */
 #define SIM_MINOR_VISIBILITY 4.5         /* m: SUMO's foe visibility at minor links */
+#define SIM_MINOR_STOP_SLACK 0.1         /* m: where SUMO stops before a minor link (POSITION_EPS) */
 /* m/s: a driver this slow is standing.  Behind a standing leader at exactly
  * minGap the safe speed comes out as a rounding residue (3e-16 m/s): the
  * driver moves nothing, but as a speed it is not 0, and it used to record
@@ -433,6 +434,13 @@ static bool deadlock(const sim_engine *s, uint32_t me, uint32_t fv)
     return !has_me || best == me;
 }
 
+/* Steps a vehicle has stood without a break, up to the start of this step
+ * (0 while it moves; 1 after one step at rest). */
+static inline int64_t stood_steps(const sim_engine *s, const sim_slot *v)
+{
+    return v->speed <= SIM_WAITING_SPEED ? s->step - s->veh[v->vid].stand_step + 1 : 0;
+}
+
 /* May `me` (distance d before the point, on or entering `link`) pass the
  * conflict point before the foe?  Order of the rules as in CityFlow:
  * whoever cannot stop goes; then movement type (straight > left > right),
@@ -458,6 +466,18 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     if (t1 == NET_TURN_UTURN) t1 = NET_TURN_LEFT;
     if (t2 == NET_TURN_UTURN) t2 = NET_TURN_LEFT;
     bool turn1 = t1 != NET_TURN_STRAIGHT, turn2 = t2 != NET_TURN_STRAIGHT;
+    if (me_krauss && n->links[link].allway && n->links[other_link].allway) {
+        /* an all-way stop: one crossing goes on; of two still before it,
+         * who has stood longer goes first (MSLink::blockedByFoe); a tie
+         * goes on to the rules below */
+        bool me_in = pos >= 0, foe_in = s->veh[o->vid].drv >= n->n_lanes;
+        if (f->d + ovt->length < 0) return true;         /* it has passed */
+        if (me_in != foe_in) return me_in;
+        if (!me_in) {
+            int64_t wm = stood_steps(s, me), wo = stood_steps(s, o);
+            if (wm != wo) return wm > wo;
+        }
+    }
     if (rule == NET_XRULE_GO) return true;
     if (rule == NET_XRULE_YIELD) {
         /* SUMO's gap acceptance at a minor link: go only if the foe has
@@ -551,7 +571,16 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         if (rem > s->vt_reach[me->vtype]) return INFINITY;
         link = me->next - n->n_lanes;
         const net_link *L = &n->links[link];
-        bool open = s->green[L->roadlink];
+        uint8_t light = s->green[L->roadlink];
+        if (light & 4) {
+            /* SUMO's stop signs (s, w): a driver passes only after it has
+             * stood, and it stops at the line for that when it can (not on
+             * a left turn with a wait point inside: SUMO's drive in) */
+            const sim_vparam *vp = &s->vparams[me->vtype];
+            if (vp->krauss && !L->cont && v > SIM_WAITING_SPEED && krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem)
+                return krauss_link_stop_speed(vp, vt, v, rem - SIM_MINOR_STOP_SLACK, s->dt);
+        }
+        bool open = light;
         if (open && sim_block_pos(s, L->end_lane) < vt->length) open = false;
         if (open && L->max_speed < INFINITY) {
             open = sumo_exit_room(s, L, vt, v, rem);
@@ -577,15 +606,17 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             /* the input's speed on the link (SUMO): brake in time to enter at it */
             double va = L->max_speed;
             const sim_vparam *vp = &s->vparams[me->vtype];
-            if (vp->krauss && (s->green[L->roadlink] & 2) && rem > SIM_MINOR_VISIBILITY &&
-                krauss_brake_gap(v, vt->usual_neg_acc, s->dt) < rem) {
-                /* SUMO's approach to a minor link: until it can see the
-                 * foes (4.5 m before the link), arrive no faster than it
-                 * could accelerate to from a speed safe for stopping there */
-                double vs = krauss_stop_speed(vp, 0.0, SIM_MINOR_VISIBILITY, s->dt);
-                va = dmin(va, sqrt(2.0 * SIM_MINOR_VISIBILITY * vt->usual_pos_acc + vs * vs));
-            }
             cap = sqrt(va * va + 2.0 * vt->usual_neg_acc * rem);
+            if (vp->krauss && (light & 2) && !L->cont && rem > SIM_MINOR_VISIBILITY &&
+                krauss_brake_gap(v, vt->usual_neg_acc, s->dt) < rem) {
+                /* SUMO's approach to a minor link (MSVehicle's vLinkWait):
+                 * until it can see the foes, 4.5 m before the link, a
+                 * driver keeps a speed from which it can stop at the line,
+                 * foes or not.  Not on a left turn with a wait point
+                 * inside the junction (SUMO's "cont" links): that driver
+                 * enters and waits there. */
+                cap = dmin(cap, krauss_link_stop_speed(vp, vt, v, rem - SIM_MINOR_STOP_SLACK, s->dt));
+            }
         } else if (L->turn != NET_TURN_STRAIGHT) {
             cap = SIM_TURN_SPEED;
         }
@@ -612,9 +643,13 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         if (can_pass(s, me, vt, dd, link, other, &f, &xv[i], pos)) continue;
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
+        /* the driver stops short of the conflict point; at an all-way stop
+         * it waits at the line, where its turn is decided */
+        double at = dd - SIM_YIELD_DISTANCE;
+        if (pos < 0 && L->allway && s->vparams[me->vtype].krauss) at = dmin(at, -pos - SIM_MINOR_STOP_SLACK);
         double stop = s->vparams[me->vtype].krauss
-                          ? krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, dd - SIM_YIELD_DISTANCE, s->dt)
-                          : stop_before_speed(vt, v, dd - SIM_YIELD_DISTANCE, s->dt);
+                          ? krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, at, s->dt)
+                          : stop_before_speed(vt, v, at, s->dt);
         return dmin(cap, stop);
     }
     return cap;

@@ -79,6 +79,22 @@ static int wctx_push_done(sim_wctx *w, uint32_t vid)
     return 0;
 }
 
+/* Drivers before an all-way stop that start or end a stand this step:
+ * the step their new speed holds from (sim_veh.stand_step).  Serial,
+ * between phases A and B, over those lanes only: nothing for the rest. */
+static void note_stands(sim_engine *s)
+{
+    for (uint32_t k = 0; k < s->n_allway_lanes; k++) {
+        const sim_drv *D = &s->drv[s->allway_lanes[k]];
+        for (uint32_t i = 0; i < D->n; i++) {
+            const sim_slot *sl = &D->v[i];
+            if (sl->flags & (SIM_SLOT_SHADOW | SIM_SLOT_DROP)) continue;
+            if ((sl->nspeed <= SIM_WAITING_SPEED) != (sl->speed <= SIM_WAITING_SPEED))
+                s->veh[sl->vid].stand_step = s->step + 1;
+        }
+    }
+}
+
 /* A vehicle passed the end of drivable d: follow its path by the distance
  * left over (it may cross a short lane link completely in one step). */
 static void leave_drivable(sim_engine *s, uint32_t d, const sim_slot *sl, sim_wctx *w)
@@ -304,6 +320,7 @@ int sim_step(sim_engine *s, cb_error *err)
     if (s->lane_change && (rc = sim_lc_plan(s, err))) return rc;
     sim_parallel_for(s, s->n_active, decide_item);
     if (s->n_lc_active) sim_lc_couple(s);
+    if (s->n_allway_lanes) note_stands(s);
     sim_parallel_for(s, s->n_active, move_drivable);
     if ((rc = merge_step(s, err))) return rc;
     if (s->insert_after_move && (rc = enter_due(s, err))) return rc;

@@ -1,0 +1,140 @@
+/* test_sumo_junctions.c -- SUMO's rules at junctions without a signal:
+ * stop signs, all-way stops, right before left, and how a driver
+ * approaches a link it must yield at.
+ *
+ * The networks are one cross, made three times by SUMO 1.15's netconvert
+ * from the same nodes and edges with only the centre's type changed
+ * (tests/data/sumo/cross_stop, cross_allway and cross_rbl.net.xml): four
+ * one-lane arms of 150 m at 13.89 m/s, W-E the major road.  Cars have
+ * sigma 0 and speedDev 0 and depart at full speed.  Known answers are SUMO
+ * 1.15's own (sumo -n NET -r ROUTES --tripinfo-output):
+ *   - priority_stop, one car at a time: W->E 22 s, no stop; S->N 26 s,
+ *     standing 1 s: it stops at the sign although nobody comes.
+ *   - allway_stop: every car stands 1 s.  Left turns from S and N at 0 s
+ *     and straights from W and E at 3 s: the lefts, which stood first,
+ *     arrive at 26 s, the straights at 29 s.  W, S, E at 0, 1, 2 s: they
+ *     arrive in that order (26, 29, 31 s).
+ *   - right_before_left, one car W->E: 22 s with 0.6 s of time loss (it
+ *     keeps a speed from which it could stop until it sees the foes, 4.5 m
+ *     before the junction; at the major road of priority_stop: none).  W,
+ *     S, E at 0, 1, 2 s: E, with nobody on its right, passes first, then
+ *     S, then W (arrivals 24, 27, 29 s).
+ * Our steps fall 5 m later along the lane than SUMO's (a car enters front
+ * first at 0 m, SUMO's at its length), so times differ by a second or
+ * two; the tests hold the order and the stands, and times within 2 s. */
+#include "test.h"
+#include "test_sumo.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/sumo/"
+#define CAR "<vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+#define MAX_CARS 4
+
+typedef struct trip {
+    double seen, gone;   /* first step it is running, first step it is not */
+    int stood;           /* steps it ended below 0.1 m/s */
+} trip;
+
+/* Run `routes` on `net` for 200 s, following the cars flow_0_0 ..
+ * flow_{n-1}_0 (SUMO's vehicles in file order); *time_loss: the mean. */
+static int run_cars(const char *net, const char *routes, int n, trip *t, double *time_loss)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    if (test_sumo_open(net, "cb_test_junctions.rou.xml", routes, 1, &e, &err) != CB_OK) {
+        fprintf(stderr, "  open: %s\n", err.msg);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) t[i] = (trip){ -1, -1, 0 };
+    while (cb_engine_time(e) < 200) {
+        if (cb_engine_step(e, &err) != CB_OK) break;
+        for (int i = 0; i < n; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "flow_%d_0", i);
+            cb_vehicle v;
+            if (cb_engine_vehicle(e, id, &v, &err) == CB_OK) {
+                if (t[i].seen < 0) t[i].seen = cb_engine_time(e);
+                if (v.running && v.speed < 0.1) t[i].stood++;
+            } else if (t[i].seen >= 0 && t[i].gone < 0) {
+                t[i].gone = cb_engine_time(e);
+            }
+        }
+    }
+    cb_trip_stats ts;
+    cb_engine_trip_stats(e, &ts);
+    if (time_loss) *time_loss = ts.mean_time_loss;
+    cb_engine_close(e);
+    for (int i = 0; i < n; i++)
+        if (t[i].gone < 0) return -1;
+    return 0;
+}
+
+static double took(const trip *t) { return t->gone - t->seen; }
+
+TEST(a_stop_sign_makes_the_minor_driver_stand_once)
+{
+    trip t[2];
+    ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"major\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"minor\" type=\"c\" depart=\"60\" departSpeed=\"max\"><route edges=\"SC CN\"/></vehicle>"
+                           "</routes>", 2, t, NULL), 0);
+    ASSERT_EQ_INT(t[0].stood, 0);                 /* the major road goes through */
+    ASSERT_NEAR(took(&t[0]), 22, 2);
+    ASSERT_EQ_INT(t[1].stood, 1);                 /* the sign: one step at rest */
+    ASSERT(took(&t[1]) - took(&t[0]) >= 3);       /* SUMO: 4 s later */
+    ASSERT(took(&t[1]) - took(&t[0]) <= 6);
+}
+
+TEST(an_all_way_stop_serves_drivers_in_the_order_they_stood)
+{
+    trip t[4];
+    /* lefts from S and N first, straights from W and E 3 s later */
+    ASSERT_EQ_INT(run_cars(DATA "cross_allway.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"sl\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"SC CW\"/></vehicle>"
+                           "<vehicle id=\"nl\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"NC CE\"/></vehicle>"
+                           "<vehicle id=\"w\" type=\"c\" depart=\"3\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"e\" type=\"c\" depart=\"3\" departSpeed=\"max\"><route edges=\"EC CW\"/></vehicle>"
+                           "</routes>", 4, t, NULL), 0);
+    for (int i = 0; i < 4; i++) ASSERT(t[i].stood >= 1);
+    /* the lefts stood first and go first, though straights outrank lefts
+     * at a priority junction */
+    ASSERT(t[0].gone < t[2].gone && t[0].gone < t[3].gone);
+    ASSERT(t[1].gone < t[2].gone && t[1].gone < t[3].gone);
+    ASSERT_NEAR(took(&t[0]), 26, 2);
+    ASSERT_NEAR(took(&t[2]), 26, 2);
+    /* three straights a second apart: first come, first served */
+    ASSERT_EQ_INT(run_cars(DATA "cross_allway.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"s\" type=\"c\" depart=\"1\" departSpeed=\"max\"><route edges=\"SC CN\"/></vehicle>"
+                           "<vehicle id=\"e\" type=\"c\" depart=\"2\" departSpeed=\"max\"><route edges=\"EC CW\"/></vehicle>"
+                           "</routes>", 3, t, NULL), 0);
+    ASSERT(t[0].gone < t[1].gone);
+    ASSERT(t[1].gone < t[2].gone);
+}
+
+TEST(right_before_left_slows_the_approach_and_yields_to_the_right)
+{
+    trip t[3];
+    double loss_rbl, loss_major;
+    const char *one = "<routes>" CAR
+                      "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                      "</routes>";
+    ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml", one, 1, t, &loss_major), 0);
+    ASSERT(loss_major < 0.1);                     /* the major road: no loss */
+    ASSERT_EQ_INT(run_cars(DATA "cross_rbl.net.xml", one, 1, t, &loss_rbl), 0);
+    ASSERT_EQ_INT(t[0].stood, 0);                 /* no stop without a foe */
+    ASSERT(loss_rbl > 0.3);                       /* but slower on the approach (SUMO 0.6 s) */
+    ASSERT(loss_rbl < 3);
+    ASSERT_EQ_INT(run_cars(DATA "cross_rbl.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"s\" type=\"c\" depart=\"1\" departSpeed=\"max\"><route edges=\"SC CN\"/></vehicle>"
+                           "<vehicle id=\"e\" type=\"c\" depart=\"2\" departSpeed=\"max\"><route edges=\"EC CW\"/></vehicle>"
+                           "</routes>", 3, t, NULL), 0);
+    ASSERT(t[2].gone < t[1].gone);                /* E has nobody on its right */
+    ASSERT(t[1].gone < t[0].gone);                /* W has S on its right */
+}
+
+TEST_MAIN()
