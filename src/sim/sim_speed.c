@@ -286,10 +286,13 @@ __attribute__((noinline)) static double sumo_leave_steps(const net_vtype *vt, co
 
 /* SUMO's impatience: a driver that has stood `waited` seconds at a minor
  * link counts on a foe that can still stop to brake for it, its arrival
- * taken that share (waited / 180 s, SUMO's --time-to-impatience) of the
- * way towards "30 s later" (MSLink::blockedByFoe, MSVehicle's
- * arrivalTimeBraking).  Without it, strict yielding left drivers on busy
- * minor roads waiting for ever. */
+ * taken that share (waited / 180 s) of the way towards "30 s later"
+ * (MSLink::blockedByFoe, MSVehicle's arrivalTimeBraking).  Without it,
+ * strict yielding left drivers on busy minor roads waiting for ever.
+ * SUMO 1.15's --time-to-impatience is 300 s, not 180: with 300,
+ * ingolstadt7 at seed 18 locks up (340 vehicles stopped over 300 s) where
+ * SUMO, at that seed, neither jams nor teleports; ours does not teleport,
+ * so its drivers lose patience sooner. */
 #define SIM_TIME_TO_IMPATIENCE 180.0
 #define SIM_BRAKING_ARRIVAL_S 30.0
 static double impatience_steps(double waited, double dt)
