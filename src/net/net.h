@@ -212,13 +212,19 @@ static inline bool net_phase_green(const cb_net *n, uint32_t phase, uint32_t rl)
     return (n->phase_bits[n->phases[phase].first_word + (r->index >> 6)] >> (r->index & 63)) & 1u;
 }
 
+/* Is roadlink `rl` (global) in the optional set of bits at `first`
+ * (NET_NONE: an empty set)? */
+static inline bool net_phase_bit(const cb_net *n, uint32_t first, uint32_t rl)
+{
+    if (first == NET_NONE) return false;
+    const net_roadlink *r = &n->roadlinks[rl];
+    return (n->phase_bits[first + (r->index >> 6)] >> (r->index & 63)) & 1u;
+}
+
 /* Is roadlink `rl` (global) a minor link in phase `phase` (global index)? */
 static inline bool net_phase_minor(const cb_net *n, uint32_t phase, uint32_t rl)
 {
-    const net_phase *p = &n->phases[phase];
-    if (p->first_minor == NET_NONE) return false;
-    const net_roadlink *r = &n->roadlinks[rl];
-    return (n->phase_bits[p->first_minor + (r->index >> 6)] >> (r->index & 63)) & 1u;
+    return net_phase_bit(n, n->phases[phase].first_minor, rl);
 }
 
 /* Must a driver stop before passing roadlink `rl` (global) in phase
@@ -226,10 +232,7 @@ static inline bool net_phase_minor(const cb_net *n, uint32_t phase, uint32_t rl)
  * turns on red.) */
 static inline bool net_phase_stop(const cb_net *n, uint32_t phase, uint32_t rl)
 {
-    const net_phase *p = &n->phases[phase];
-    if (p->first_stop == NET_NONE) return false;
-    const net_roadlink *r = &n->roadlinks[rl];
-    return (n->phase_bits[p->first_stop + (r->index >> 6)] >> (r->index & 63)) & 1u;
+    return net_phase_bit(n, n->phases[phase].first_stop, rl);
 }
 
 /* Position and heading at distance s along drivable d. */

@@ -624,6 +624,18 @@ static int build_adjacency(build *b)
     return CB_OK;
 }
 
+/* An optional set of an intersection's roadlinks as bits at phase_bits[*w]
+ * (n_words words, *w advanced past them); returns where, or NET_NONE for
+ * an empty set, which takes no words. */
+static uint32_t put_bits(cb_net *n, uint32_t *w, uint32_t n_words, const uint32_t *rl, uint32_t count)
+{
+    if (!count) return NET_NONE;
+    uint32_t first = *w;
+    for (uint32_t k = 0; k < count; k++) n->phase_bits[first + (rl[k] >> 6)] |= 1ull << (rl[k] & 63);
+    *w += n_words;
+    return first;
+}
+
 static int build_phases(build *b)
 {
     cb_net *n = b->net;
@@ -656,20 +668,8 @@ static int build_phases(build *b)
                 if (n->roadlinks[in->first_roadlink + rl].turn != NET_TURN_RIGHT) np->all_right = false;
             }
             w += in->n_words;
-            np->first_minor = NET_NONE;
-            if (sp->n_minor) {
-                np->first_minor = w;
-                for (uint32_t k = 0; k < sp->n_minor; k++)
-                    n->phase_bits[w + (sp->minor[k] >> 6)] |= 1ull << (sp->minor[k] & 63);
-                w += in->n_words;
-            }
-            np->first_stop = NET_NONE;
-            if (sp->n_stop) {
-                np->first_stop = w;
-                for (uint32_t k = 0; k < sp->n_stop; k++)
-                    n->phase_bits[w + (sp->stop[k] >> 6)] |= 1ull << (sp->stop[k] & 63);
-                w += in->n_words;
-            }
+            np->first_minor = put_bits(n, &w, in->n_words, sp->minor, sp->n_minor);
+            np->first_stop = put_bits(n, &w, in->n_words, sp->stop, sp->n_stop);
         }
     }
     return CB_OK;
