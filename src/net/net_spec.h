@@ -81,10 +81,11 @@ typedef struct net_spec_lanelink {
     bool synth;                    /* a fan-out link the importer generated (a
                                       lane change made inside the junction),
                                       not one of the input's connections */
-    bool cont;                     /* SUMO: a left turn with a wait point
-                                      inside the junction (request cont="1"):
-                                      its drivers enter without slowing as at
-                                      a minor link */
+    bool cont;                     /* SUMO: a link with a wait point inside
+                                      the junction (request cont="1"; mostly
+                                      left turns): its drivers enter without
+                                      slowing or stopping as at a minor link
+                                      and wait inside */
     bool allway;                   /* SUMO: a link of an all-way stop (state
                                       w): who stood longest goes first */
 } net_spec_lanelink;

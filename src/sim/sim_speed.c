@@ -577,8 +577,9 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         uint8_t light = s->green[L->roadlink];
         if (light & 4) {
             /* SUMO's stop signs (s, w): a driver passes only after it has
-             * stood, and it stops at the line for that when it can (not on
-             * a left turn with a wait point inside: SUMO's drive in) */
+             * stood, and it stops at the line for that when it can (not
+             * before a link with a wait point inside the junction, which
+             * SUMO's drivers enter without stopping) */
             const sim_vparam *vp = &s->vparams[me->vtype];
             if (vp->krauss && !L->cont && v > SIM_WAITING_SPEED && krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem)
                 return krauss_link_stop_speed(vp, vt, v, rem - SIM_MINOR_STOP_SLACK, s->dt);
