@@ -31,7 +31,8 @@ static const char *const lost_text[N_LOST] = {
                       "two roads at least",
     [LOST_ROW] = "junctions' right of way (SUMO's request matrix) is not in CityFlow's format: conflicts come "
                  "from the lane links' geometry and priority from the turn type",
-    [LOST_MINOR] = "green movements that must yield (SUMO's g, s, o states) are written as plain greens",
+    [LOST_MINOR] = "green movements that must yield (SUMO's g, o, m and = states) or stop first (s, w) are written "
+                   "as plain greens",
     [LOST_SHAPES] = "roads' own lane shapes and lengths are not written: CityFlow draws lanes from the road's "
                     "centre line",
     [LOST_LINK_SPEEDS] = "speeds through junctions (SUMO's internal lanes) are not written: turning vehicles "
