@@ -44,6 +44,9 @@ struct sim_dynroute {
     uint32_t n_roads, k;           /* k: the ring slot the next sample replaces */
     float *past;                   /* DYN_SAMPLES x n_roads */
     double *speed;                 /* per road: the mean of its samples */
+    double *cost;                  /* per road: road_cost of that speed, kept
+                                      with it (the searches read it often,
+                                      the samples change it once a second) */
     double *limit;                 /* per road: its top lane speed (as a float) */
     double *length, *free_cost;    /* per road: the quickest lane's length, and
                                       its length / speed (the load-time cost) */
@@ -103,6 +106,7 @@ int sim_dynroute_init(sim_engine *s)
     d->n_roads = nr;
     d->past = malloc((size_t)DYN_SAMPLES * nr * sizeof *d->past + 1);
     d->speed = malloc((nr + 1) * sizeof *d->speed);
+    d->cost = malloc((nr + 1) * sizeof *d->cost);
     d->limit = malloc((nr + 1) * sizeof *d->limit);
     d->length = malloc((nr + 1) * sizeof *d->length);
     d->free_cost = malloc((nr + 1) * sizeof *d->free_cost);
@@ -116,7 +120,7 @@ int sim_dynroute_init(sim_engine *s)
     d->prev = malloc((nr + 1) * sizeof *d->prev);
     d->heap = malloc((nr + 1) * sizeof *d->heap);
     d->pos = malloc((nr + 1) * sizeof *d->pos);
-    if (!d->past || !d->speed || !d->limit || !d->length || !d->free_cost || !d->arc || !d->used || !d->dist ||
+    if (!d->past || !d->speed || !d->cost || !d->limit || !d->length || !d->free_cost || !d->arc || !d->used || !d->dist ||
         !d->prev || !d->heap || !d->pos || !d->used_list || !d->sum || !d->cnt)
         return -1;
     for (uint32_t r = 0; r < nr; r++) {
@@ -132,6 +136,7 @@ int sim_dynroute_init(sim_engine *s)
         d->limit[r] = (float)(top > 0 ? top : 13.89);   /* as the samples keep it */
         d->length[r] = len;
         d->speed[r] = d->limit[r];
+        d->cost[r] = d->free_cost[r];
         for (uint32_t k = 0; k < DYN_SAMPLES; k++) d->past[(size_t)k * nr + r] = (float)d->limit[r];
         /* the quickest connection to each successor road (generated fan-out
          * links excluded, as the load-time router does) */
@@ -154,11 +159,23 @@ int sim_dynroute_init(sim_engine *s)
     return 0;
 }
 
+/* A road at its limit (every sample at it: the kept mean is then exactly
+ * the limit) costs exactly what the load-time router charged, so that an
+ * empty network routes as it did. */
+static double road_cost(const sim_dynroute *d, uint32_t r)
+{
+    if (d->speed[r] >= d->limit[r]) return d->free_cost[r];
+    double v = d->speed[r] > 1e-3 ? d->speed[r] : 1e-3;
+    double c = d->length[r] / v;
+    return c > d->free_cost[r] ? c : d->free_cost[r];
+}
+
 /* Back to the start: every road at its limit, nothing sampled yet. */
 void sim_dynroute_reset(sim_dynroute *d)
 {
     for (uint32_t r = 0; r < d->n_roads; r++) {
         d->speed[r] = d->limit[r];
+        d->cost[r] = d->free_cost[r];
         d->used[r] = 0;
         for (uint32_t k = 0; k < DYN_SAMPLES; k++) d->past[(size_t)k * d->n_roads + r] = (float)d->limit[r];
     }
@@ -170,8 +187,10 @@ void sim_dynroute_reset(sim_dynroute *d)
 void sim_dynroute_loaded(sim_dynroute *d)
 {
     d->n_used = 0;
-    for (uint32_t r = 0; r < d->n_roads; r++)
+    for (uint32_t r = 0; r < d->n_roads; r++) {
         if (d->used[r]) d->used_list[d->n_used++] = r;
+        d->cost[r] = road_cost(d, r);
+    }
 }
 
 sim_dynroute_state sim_dynroute_view(sim_dynroute *d)
@@ -184,6 +203,7 @@ void sim_dynroute_free(sim_dynroute *d)
     if (!d) return;
     free(d->past);
     free(d->speed);
+    free(d->cost);
     free(d->limit);
     free(d->length);
     free(d->free_cost);
@@ -228,6 +248,7 @@ void sim_dynroute_sample(sim_engine *s)
         uint32_t r = d->used_list[i];
         float cur = (float)(d->cnt[r] ? d->sum[r] / d->cnt[r] : d->limit[r]);
         d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
+        d->cost[r] = road_cost(d, r);
         slot[r] = cur;
         d->sum[r] = 0;
         d->cnt[r] = 0;
@@ -235,16 +256,6 @@ void sim_dynroute_sample(sim_engine *s)
     d->k = (d->k + 1) % DYN_SAMPLES;
 }
 
-/* A road at its limit (every sample at it: the kept mean is then exactly
- * the limit) costs exactly what the load-time router charged, so that an
- * empty network routes as it did. */
-static double road_cost(const sim_dynroute *d, uint32_t r)
-{
-    if (d->speed[r] >= d->limit[r]) return d->free_cost[r];
-    double v = d->speed[r] > 1e-3 ? d->speed[r] : 1e-3;
-    double c = d->length[r] / v;
-    return c > d->free_cost[r] ? c : d->free_cost[r];
-}
 
 /*--- the search: Dijkstra on roads, a road's cost paid on entering it ---*/
 
@@ -272,7 +283,7 @@ static double leg(const sim_engine *s, sim_dynroute *d, uint32_t a, uint32_t b, 
         const net_road *rd = &n->roads[u];
         for (uint32_t q = 0; q < rd->n_succ; q++) {
             uint32_t v = n->road_succ[rd->first_succ + q];
-            double c = d->dist[u] + d->arc[rd->first_succ + q] + road_cost(d, v);
+            double c = d->dist[u] + d->arc[rd->first_succ + q] + d->cost[v];
             if (!(c < d->dist[v]) || d->pos[v] == CBU_IHEAP_DONE) continue;
             if (astar) cbu_astar_key(&d->as, d->dist, v, b, 0, c);
             d->dist[v] = c;
@@ -319,7 +330,7 @@ static double route_cost(const sim_engine *s, const sim_dynroute *d, const uint3
         for (uint32_t q = 0; q < rd->n_succ; q++)
             if (n->road_succ[rd->first_succ + q] == roads[i] && d->arc[rd->first_succ + q] < arc)
                 arc = d->arc[rd->first_succ + q];
-        c += arc + road_cost(d, roads[i]);
+        c += arc + d->cost[roads[i]];
     }
     return c;
 }
