@@ -470,16 +470,17 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     if (t2 == NET_TURN_UTURN) t2 = NET_TURN_LEFT;
     bool turn1 = t1 != NET_TURN_STRAIGHT, turn2 = t2 != NET_TURN_STRAIGHT;
     if (me_krauss && n->links[link].allway && n->links[other_link].allway) {
-        /* an all-way stop: one crossing goes on; of two still before it,
-         * who has stood longer goes first (MSLink::blockedByFoe); a tie
-         * goes on to the rules below */
+        /* an all-way stop: one crossing goes on, and of two crossing the
+         * one that entered first; of two still before it, who has stood
+         * longer goes first (MSLink::blockedByFoe).  Ties go on to the
+         * rules below. */
         bool me_in = pos >= 0, foe_in = s->veh[o->vid].drv >= n->n_lanes;
         if (f->d + ovt->length < 0) return true;         /* it has passed */
         if (me_in != foe_in) return me_in;
-        if (!me_in) {
-            int64_t wm = stood_steps(s, me), wo = stood_steps(s, o);
-            if (wm != wo) return wm > wo;
-        }
+        int64_t wm, wo;
+        if (me_in) wm = -s->veh[me->vid].enter_link_step, wo = -s->veh[o->vid].enter_link_step;
+        else wm = stood_steps(s, me), wo = stood_steps(s, o);
+        if (wm != wo) return wm > wo;
     }
     if (rule == NET_XRULE_GO) return true;
     if (rule == NET_XRULE_YIELD) {
@@ -648,9 +649,12 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
         /* the driver stops short of the conflict point; at an all-way stop
-         * it waits at the line, where its turn is decided */
+         * it waits at the line for a foe that is not crossing yet (their
+         * turn is decided there), and drives in behind one that is, as
+         * SUMO's drivers do behind a link leader */
         double at = dd - SIM_YIELD_DISTANCE;
-        if (pos < 0 && L->allway && s->vparams[me->vtype].krauss) at = dmin(at, -pos - SIM_MINOR_STOP_SLACK);
+        if (pos < 0 && L->allway && s->vparams[me->vtype].krauss && s->veh[f.slot->vid].drv < n->n_lanes)
+            at = dmin(at, -pos - SIM_MINOR_STOP_SLACK);
         double stop = s->vparams[me->vtype].krauss
                           ? krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, at, s->dt)
                           : stop_before_speed(vt, v, at, s->dt);
