@@ -117,9 +117,6 @@ TEST(every_scenario_within_ten_percent_of_sumo)
     }
 }
 
-/* Junctions must never lock up where SUMO's do not (seeds 0-15: ingolstadt7
- * locked up at seed 13 alone, when a driver standing behind another at a
- * rounding residue of speed 0 recorded no blocker; sim_speed.c). */
 /* Junctions must never lock up where SUMO's do not.  They did, at one
  * junction of cologne3 for some seeds (a left-turner on the junction
  * yielding to a vehicle that stood waiting for the room the left-turner
@@ -146,6 +143,34 @@ TEST(no_scenario_locks_up_for_any_seed)
             }
             ASSERT_EQ_INT(jammed, 0);
         }
+    }
+}
+
+/* A gridlock whose chain of waiting drivers runs through signals red at
+ * different times, and through drivers inside the junction standing behind
+ * a full exit, is broken too.  ingolstadt7 at seed 108 (fixed lanes) locked
+ * up so, with 294 vehicles stopped for over 300 s: deadlock breaking saw no cycle, because a driver stopped by
+ * the vehicle ahead recorded nobody while its light was red, a driver on
+ * the junction recorded nobody behind the exit's last vehicle, and one held
+ * for want of room recorded nobody either (sim_speed.c).  Seeds beyond the
+ * 0-15 the other test runs, found by a sweep over 16-159. */
+TEST(gridlock_through_red_lights_and_full_exits_is_broken)
+{
+    if (!test_path_exists(CB_SHARED_DATA "/sumo"))
+        TEST_SKIP("../shared/data/sumo is absent");
+    const scenario *s = NULL;
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+        if (!strcmp(scenarios[i].name, "resco_ingolstadt7")) s = &scenarios[i];
+    ASSERT(s != NULL);
+    static const struct { int64_t seed; bool lc; } cases[] = { { 108, false } };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cb_trip_stats t;
+        cb_metrics m;
+        ASSERT_EQ_INT(run_scenario(s, cases[k].lc, cases[k].seed, &t, &m), CB_OK);
+        fprintf(stderr, "  ingolstadt7 seed %lld%s: %lld stopped > 300 s, %lld inserted\n", (long long)cases[k].seed,
+                cases[k].lc ? " (lane changes)" : "", (long long)(t.stuck + t.stuck_now), (long long)t.inserted);
+        ASSERT_EQ_INT(t.stuck + t.stuck_now, 0);
+        ASSERT((double)t.inserted >= 0.99 * s->sumo_inserted);
     }
 }
 

@@ -46,7 +46,8 @@
 /* In the blocker arrays, SIM_FOLLOW | v: standing behind vehicle v (a SUMO
  * driver stopped by the vehicle ahead, yielding to nobody), a link in the
  * chain deadlock breaking follows; with SIM_AT_LINK too, the front vehicle
- * of a lane standing so at a green link, which is held as SIM_HELD is.
+ * of a lane standing so at a green link, or held there until the exit's
+ * last vehicle v makes room, which is held as SIM_HELD is.
  * Vehicle indices stay below SIM_AT_LINK. */
 #define SIM_FOLLOW 0x80000000u
 #define SIM_AT_LINK 0x40000000u
@@ -302,10 +303,16 @@ typedef struct sim_engine {
     uint32_t *blocker;     /* per vid: the vehicle it yielded to last step;
                               for a SUMO driver yielding to nobody,
                               SIM_FOLLOW | v if it stood behind vehicle v
-                              (| SIM_AT_LINK at the front of its lane at a
-                              green link), SIM_HELD if it stood or braked
-                              before a green lane link for another reason;
-                              else SIM_NONE */
+                              (on its lane, across a junction, or at a red
+                              light; | SIM_AT_LINK at the front of its lane
+                              at a green link, and when it stood or braked
+                              there for want of room beyond, v being the
+                              exit's last vehicle), SIM_HELD if it did so
+                              for another reason (an empty exit blocked);
+                              else SIM_NONE.  Every standing driver thus
+                              names whom it waits for, so that deadlock
+                              breaking sees a cycle through red lights
+                              and full exits */
     uint32_t *blocker_next;/* per vid: ... this step */
 
     sim_route *routes;

@@ -600,7 +600,12 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
             const sim_vparam *vp = &s->vparams[me->vtype];
             if (vp->krauss) {
                 if (krauss_brake_gap(v, vt->usual_neg_acc, s->dt) <= rem) {
-                    if (s->green[L->roadlink]) *blocker = SIM_HELD;   /* no room beyond */
+                    /* no room beyond: held, waiting for the exit's last
+                     * vehicle, a link in the chain deadlock breaking follows */
+                    if (s->green[L->roadlink]) {
+                        const sim_drv *E = &s->drv[L->end_lane];
+                        *blocker = E->n ? SIM_FOLLOW | SIM_AT_LINK | E->v[E->n - 1].vid : SIM_HELD;
+                    }
                     return krauss_link_stop_speed(vp, vt, v, rem, s->dt);
                 }
             } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
@@ -825,16 +830,20 @@ void sim_decide_drivable(sim_engine *s, uint32_t d, sim_wctx *w)
             if (!(ns >= SIM_STANDING)) ns = 0;
             dx = ns * dt;                    /* SUMO's Euler step */
             /* Standing without yielding to anyone: behind the vehicle
-             * ahead, a link in the chain deadlock breaking follows; and
+             * ahead (on the lane, across the junction, or before a red
+             * light), a link in the chain deadlock breaking follows; and
              * the front vehicle of a lane standing at a green link (behind
-             * a vehicle on the junction, an obstacle) will not pass */
+             * a vehicle on the junction, an obstacle) will not pass.  A
+             * chain that stopped at a red light or inside a junction hid
+             * gridlocks through two signals that are never green together
+             * (ingolstadt7, seed 108) */
             if (ns < SIM_STANDING && blocker == SIM_NONE) {
                 bool behind = cf_lead < SIM_STANDING && lead_vid < SIM_AT_LINK;  /* stopped by the vehicle ahead */
-                if (i > 0) {
-                    if (behind) blocker = SIM_FOLLOW | lead_vid;
-                } else if (d < n->n_lanes && intersection_near(s, me, d, len) &&
-                           s->green[n->links[me->next - n->n_lanes].roadlink]) {
+                if (i == 0 && d < n->n_lanes && intersection_near(s, me, d, len) &&
+                    s->green[n->links[me->next - n->n_lanes].roadlink]) {
                     blocker = behind ? SIM_FOLLOW | SIM_AT_LINK | lead_vid : SIM_HELD;
+                } else if (behind) {
+                    blocker = SIM_FOLLOW | lead_vid;
                 }
             }
         } else if (ns < 0) {
