@@ -63,6 +63,7 @@ static inline uint32_t sim_blocker_next(uint32_t b) { return sim_blocker_follows
 #define SIM_WAITING_SPEED 0.1       /* m/s, below this a vehicle counts as waiting */
 #define SIM_CANENTER_SPEED 2.0      /* m/s, a lane whose tail moves this fast can be entered */
 #define SIM_MINOR_GAP 1.0           /* s, SUMO's time gap a yielding vehicle leaves before a foe */
+#define SIM_MERGE_PATIENCE 60.0     /* s inside a fan-out link before it merges in turn (ours) */
 
 /* A vehicle on a drivable.  Invariant: in sim_drv.v[0..n), slots are in
  * the order vehicles arrived (front first); positions normally decrease

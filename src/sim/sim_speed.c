@@ -482,6 +482,25 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
         else wm = stood_steps(s, me), wo = stood_steps(s, o);
         if (wm != wo) return wm > wo;
     }
+    if (me_krauss && (n->links[link].synth || n->links[other_link].synth) &&
+        n->links[link].end_lane == n->links[other_link].end_lane && pos >= 0 &&
+        s->veh[o->vid].drv >= n->n_lanes && f->d > 0) {
+        /* two drivers inside a junction merging into one lane, one of them
+         * on a fan-out link (our stand-in for a lane change SUMO's driver
+         * would have made before the junction), which yields: once that
+         * one has been inside SIM_MERGE_PATIENCE, the one that entered
+         * first goes first, as drivers zip into a queue.  Yielding for
+         * good starved it behind a steady stream from the other lane
+         * (ingolstadt7, over 300 s at 124812856#1); zipping at once
+         * changed the flow through cologne1's junction and locked it up
+         * at some seeds.  enter_link_step is written only between steps,
+         * so both drivers see the same answer. */
+        const sim_veh *a = &s->veh[me->vid], *b = &s->veh[o->vid];
+        const sim_veh *fan = n->links[link].synth ? a : b;
+        if ((double)(s->step - fan->enter_link_step) * s->dt >= SIM_MERGE_PATIENCE &&
+            a->enter_link_step != b->enter_link_step)
+            return a->enter_link_step < b->enter_link_step;
+    }
     if (rule == NET_XRULE_GO) return true;
     if (rule == NET_XRULE_YIELD) {
         /* SUMO's gap acceptance at a minor link: go only if the foe has
