@@ -106,9 +106,9 @@ TEST(every_scenario_within_ten_percent_of_sumo)
         if (!s->sumo_jams) {
             /* the vehicles SUMO inserts are inserted, to 1%: cologne1 misses
              * one due in the last second, behind a vehicle that SUMO's
-             * drivers move to the other lane at once; ingolstadt7 3025 of
-             * SUMO's 3027 (2991-3030 over seeds 0-7; with CityFlow's lane
-             * changes 2979-3008, as its turning lane at gneJ207 fills;
+             * drivers move to the other lane at once; ingolstadt7 3020 of
+             * SUMO's 3027 (3004-3027 over seeds 0-7; with CityFlow's lane
+             * changes 2980-3023, as its turning lane at gneJ207 fills;
              * docs/sumo.md) */
             ASSERT((double)t.inserted >= 0.99 * s->sumo_inserted);
             ASSERT_EQ_INT(t.stuck, 0);
