@@ -19,6 +19,11 @@
  *     before the junction; at the major road of priority_stop: none).  W,
  *     S, E at 0, 1, 2 s: E, with nobody on its right, passes first, then
  *     S, then W (arrivals 24, 27, 29 s).
+ *   - priority_stop, a left turn from N (NC->CE, into the major road's
+ *     lane) at 0 s behind a W->E car at 1 s: with a second W->E car at
+ *     10 s, the turner waits 10 s and arrives 35 s, after it (32 s); with
+ *     the second car at 14 s it waits 1 s (the sign) and arrives 26 s,
+ *     before it (36 s).
  * Our steps fall 5 m later along the lane than SUMO's (a car enters front
  * first at 0 m, SUMO's at its length), so times differ by a second or
  * two; the tests hold the order and the stands, and times within 2 s. */
@@ -83,6 +88,33 @@ TEST(a_stop_sign_makes_the_minor_driver_stand_once)
     ASSERT_EQ_INT(t[1].stood, 1);                 /* the sign: one step at rest */
     ASSERT(took(&t[1]) - took(&t[0]) >= 3);       /* SUMO: 4 s later */
     ASSERT(took(&t[1]) - took(&t[0]) <= 6);
+}
+
+/* Once it has stood, a driver merging into the major road's lane lets a
+ * car it can see coming pass, even 10 s away (sim_speed.c, unsafe_merge);
+ * one that is not in sight yet it does not wait for.  Before the rule
+ * ours went in front of the car due at 10 s. */
+TEST(a_standing_driver_merges_only_behind_the_cars_it_sees_coming)
+{
+    trip t[3];
+    ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"n\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"NC CE\"/></vehicle>"
+                           "<vehicle id=\"w\" type=\"c\" depart=\"1\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"v\" type=\"c\" depart=\"10\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "</routes>", 3, t, NULL), 0);
+    ASSERT(t[0].gone > t[2].gone);                /* SUMO: 35 s, after the car at 10 s (32 s) */
+    ASSERT_NEAR(took(&t[0]), 35, 2);
+    ASSERT_NEAR(t[0].stood, 10, 2);               /* SUMO: waits 10 s */
+    ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml",
+                           "<routes>" CAR
+                           "<vehicle id=\"n\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"NC CE\"/></vehicle>"
+                           "<vehicle id=\"w\" type=\"c\" depart=\"1\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "<vehicle id=\"v\" type=\"c\" depart=\"14\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                           "</routes>", 3, t, NULL), 0);
+    ASSERT(t[0].gone < t[2].gone);                /* SUMO: 26 s, before the car at 14 s (36 s) */
+    ASSERT_NEAR(took(&t[0]), 26, 2);
+    ASSERT_EQ_INT(t[0].stood, 1);                 /* only the sign */
 }
 
 TEST(an_all_way_stop_serves_drivers_in_the_order_they_stood)

@@ -199,17 +199,15 @@ TEST(minor_left_yields_to_the_major_stream)
  * WJ (10 m/s) runs straight into JE; single-lane NJ (a 5 m/s side street,
  * so that its drivers arrive able to stop) turns left into JE and must
  * yield to WJ (request 1, response "01"); every link is one of the input's
- * own (no fan-out link).  The left turn's 17.7 m link merges at its end,
- * so the turner waits 5 m before it.  From there SUMO's leave time is the
- * 5 m left plus its 5 m, at the mean of 2.6 m/s (one step of acceleration)
- * and the 5.7 m/s it reaches by the end: 10 / 4.16 - 1 = 1.4 s, and it
- * wants 1 s more before the next foe enters.  A stream on WJ every 5 s
- * keeps the merge covered for 3 s of every 5 (its 16 m link and 5 m cars,
- * in 10 m steps), so when it clears the next car is 2 steps away: never
- * enough for a patient driver, who would wait for the stream's end
- * (600 s).  After w s of waiting SUMO counts a foe that can still stop as
- * arriving w/180 * 30 s later, which makes up the missing half second
- * after w = 3 s: the turner goes at the next gap after that. */
+ * own (no fan-out link).  A stream on WJ every 5 s.  SUMO 1.15's answer
+ * (sumo --tripinfo-output): the turner, due at 60 s, waits 47 s and takes
+ * 76 s.  Its links merge into JE, and once it has stood it lets every car
+ * of the stream it can see pass: a car that would have to brake harder
+ * than the turner's impatience allows would reach the merge too fast
+ * behind it (unsafe_merge in sim_speed.c).  As its impatience grows, the
+ * car that just entered WJ (92 m away) becomes one that can brake for it,
+ * and it goes.  Until 28 Nov (eighth session) ours went after 6 s, taking
+ * 37 s: the test held that, not SUMO's answer. */
 static const char PRIORITY_NET[] =
     "<net version=\"1.9\" junctionCornerDetail=\"5\" limitTurnSpeed=\"5.50\">"
     "<location netOffset=\"0.00,0.00\" convBoundary=\"0.00,0.00,200.00,100.00\" origBoundary=\"0,0,200,100\" projParameter=\"!\"/>"
@@ -252,9 +250,8 @@ TEST(an_impatient_minor_driver_enters_a_dense_stream)
         }
     }
     ASSERT(seen >= 0 && gone > 0);
-    ASSERT(stood >= 3);                  /* it yielded first: the gaps are too short */
-    ASSERT(stood <= 15);                 /* and went once impatient: stood 6 s */
-    ASSERT(gone - seen < 60);
+    ASSERT_NEAR(stood, 47, 10);          /* SUMO: waits 47 s */
+    ASSERT_NEAR(gone - seen, 76, 10);    /* SUMO: 76 s; ours 45 and 78 */
     cb_engine_close(e);
 }
 

@@ -318,6 +318,47 @@ static double reach_steps(const net_vtype *vt, double v, double d, bool turn, do
     return ceil(t / dt - 1e-9);
 }
 
+/* SUMO's MSLink::computeFoeArrivalTimeBraking: the speed at which a foe
+ * due at the link tf s from now (dist metres away) gets there if, to let a
+ * driver due ta s from now go first, it brakes at its decel x imp from
+ * now on (0: it can stop before).  imp is the waiting driver's impatience;
+ * with a few seconds of waiting it is small, so a foe that is not yet
+ * braking is taken to arrive at nearly its full speed. */
+static double foe_braking_arrival_speed(double ta, double tf, double imp, double dist, double decel, double dt)
+{
+    if (floor(ta / dt) == floor(tf / dt)) return 0;          /* the same step: the time rule decides */
+    double m = decel * imp, T = tf - ta, d = T * m, a = T * d / 2;
+    double v = dist / (tf + dt), dist2 = dist - v * ta;
+    if (0.5 * v * v / m <= dist2) return 0;
+    double disc = 4 * (v - d) * (v - d) - 8 * m * a;
+    double x = (-0.5 * sqrt(disc > 0 ? disc : 0) - d + v) / m;
+    return dmax(v - (T + x) * m, 0);
+}
+
+/* May a SUMO driver that has waited at a minor link merge in front of a foe
+ * heading for the same lane?  SUMO (MSLink::blockedByFoe, ego leading on a
+ * shared target lane) refuses when the foe, braking as the driver's
+ * impatience allows (foe_braking_arrival_speed), would reach the merge
+ * faster than the driver could brake from the speed it leaves its link
+ * at: v_foe^2 / b_foe > v_leave^2 / b_me ("unsafeMergeSpeeds").  A driver
+ * that has waited even one step (impatience > 0 from then on) so lets
+ * every approaching car of the major stream pass, where a moving one
+ * merges into gaps of 3 s; on SUMO's own cross, a left-turner standing at
+ * its stop line lets a car 10 s away go first (test_sumo_junctions). */
+static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L, double v, double pos,
+                         const net_vtype *ovt, double ov, double foe_to_exit, bool turn2, double waited)
+{
+    double rem = L->length - (pos > 0 ? pos : 0), vl = L->max_speed;
+    double arr = dmin(v + vt->max_pos_acc * s->dt, vl);
+    double leave = dmin(vl, sqrt(arr * arr + 2.0 * vt->max_pos_acc * rem));
+    double te = rem / dmax(0.5 * (arr + leave), 1e-3) + (pos < 0 ? -pos / dmax(arr, 1e-3) : 0);
+    double tf = reach_steps(ovt, ov, foe_to_exit, turn2, s->dt) * s->dt;
+    if (te >= tf) return false;                              /* it would not lead: the time rule decides */
+    double imp = dmin(1.0, waited / SIM_TIME_TO_IMPATIENCE);
+    double fv = foe_braking_arrival_speed(te, tf, imp, foe_to_exit, ovt->usual_neg_acc, s->dt);
+    return fv * fv / ovt->usual_neg_acc > leave * leave / vt->usual_neg_acc;
+}
+
 typedef struct foe {
     const sim_slot *slot;
     double d;              /* distance from its front to the conflict point */
@@ -513,9 +554,16 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
         double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
                               : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
         double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
+        double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
         if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
-            r2 += impatience_steps((double)s->veh[me->vid].trip_stop_run * s->dt, s->dt);
-        return r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
+            r2 += impatience_steps(waited, s->dt);
+        bool go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
+        /* merging into the foe's lane after a wait (not at a fan-out link,
+         * our stand-in for SUMO's lane changes, which has its own rule) */
+        if (go && me_krauss && real && waited > 0 && n->links[link].end_lane == n->links[other_link].end_lane)
+            go = !unsafe_merge(s, vt, &n->links[link], me->speed, pos, ovt, o->speed,
+                               to_entry + n->links[other_link].length, turn2, waited);
+        return go;
     }
     if (t1 > t2) return true;
     double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
@@ -675,9 +723,17 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         /* the driver stops short of the conflict point; at an all-way stop
          * it waits at the line for a foe that is not crossing yet (their
          * turn is decided there), and drives in behind one that is, as
-         * SUMO's drivers do behind a link leader */
+         * SUMO's drivers do behind a link leader.  At the other junctions
+         * without a signal a driver on a minor link with no wait point
+         * inside waits at the line for any foe: SUMO decides there whether
+         * the whole link is free (MSLink::opened), and one that drove in
+         * to wait at a merge point deep inside never stood, so never grew
+         * the impatience its merge rule reads (unsafe_merge) */
         double at = dd - SIM_YIELD_DISTANCE;
-        if (pos < 0 && L->allway && s->vparams[me->vtype].krauss && s->veh[f.slot->vid].drv < n->n_lanes)
+        if (d < n->n_lanes && s->vparams[me->vtype].krauss &&
+            ((L->allway && s->veh[f.slot->vid].drv < n->n_lanes) ||
+             (n->inters[L->inter].unsignalized && !L->cont && !L->synth && !n->links[other].synth &&
+              xv[i].rule == NET_XRULE_YIELD)))
             at = dmin(at, -pos - SIM_MINOR_STOP_SLACK);
         double stop = s->vparams[me->vtype].krauss
                           ? krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, at, s->dt)
