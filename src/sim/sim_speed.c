@@ -559,8 +559,12 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
             r2 += impatience_steps(waited, s->dt);
         bool go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
         /* merging into the foe's lane after a wait (not at a fan-out link,
-         * our stand-in for SUMO's lane changes, which has its own rule) */
-        if (go && me_krauss && real && waited > 0 && n->links[link].end_lane == n->links[other_link].end_lane)
+         * our stand-in for SUMO's lane changes, which has its own rule; and
+         * at a signal only on a minor green: SUMO asks nothing of a driver
+         * with a major green, MSLink::opened) */
+        const net_link *ML = &n->links[link];
+        if (go && me_krauss && real && waited > 0 && ML->end_lane == n->links[other_link].end_lane &&
+            (n->inters[ML->inter].unsignalized || (s->green[ML->roadlink] & 2)))
             go = !unsafe_merge(s, vt, &n->links[link], me->speed, pos, ovt, o->speed,
                                to_entry + n->links[other_link].length, turn2, waited);
         return go;
