@@ -24,6 +24,9 @@
  *     10 s, the turner waits 10 s and arrives 35 s, after it (32 s); with
  *     the second car at 14 s it waits 1 s (the sign) and arrives 26 s,
  *     before it (36 s).
+ *   - priority_stop, a W->E stream of one car every 4 s from 0 to 300 s
+ *     and one S->N car at 30 s: it waits 58 s and takes 84 s; with a car
+ *     every 7 s, 6 s and 31 s.
  * Our steps fall 5 m later along the lane than SUMO's (a car enters front
  * first at 0 m, SUMO's at its length), so times differ by a second or
  * two; the tests hold the order and the stands, and times within 2 s. */
@@ -115,6 +118,30 @@ TEST(a_standing_driver_merges_only_behind_the_cars_it_sees_coming)
     ASSERT(t[0].gone < t[2].gone);                /* SUMO: 26 s, before the car at 14 s (36 s) */
     ASSERT_NEAR(took(&t[0]), 26, 2);
     ASSERT_EQ_INT(t[0].stood, 1);                 /* only the sign */
+}
+
+/* Crossing a stream rather than merging into it: SUMO lets a driver
+ * standing at the sign go only when the next car of the stream, as its
+ * impatience lets it expect that car to brake, arrives more than 1 s after
+ * it has crossed the whole junction (sim_speed.c, sumo_cross_first).  A
+ * car every 4 s leaves no such gap, so SUMO's driver waits 58 s for its
+ * impatience; every 7 s leaves one, and it waits 6 s.  Before the rule
+ * ours crossed the 4 s stream after 10 s. */
+TEST(a_standing_driver_crosses_a_dense_stream_only_when_impatient)
+{
+    static const struct { int period; double stood, took; } cases[] = { { 4, 58, 84 }, { 7, 6, 31 } };
+    for (int k = 0; k < 2; k++) {
+        char routes[512];
+        snprintf(routes, sizeof routes,
+                 "<routes>" CAR
+                 "<flow id=\"w\" type=\"c\" begin=\"0\" end=\"300\" period=\"%d\" departSpeed=\"max\"><route edges=\"WC CE\"/></flow>"
+                 "<vehicle id=\"s\" type=\"c\" depart=\"30\" departSpeed=\"max\"><route edges=\"SC CN\"/></vehicle>"
+                 "</routes>", cases[k].period);
+        trip t[2];
+        ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml", routes, 2, t, NULL), 0);
+        ASSERT_NEAR(t[1].stood, cases[k].stood, 6);   /* ours: 62 and 5 s */
+        ASSERT_NEAR(took(&t[1]), cases[k].took, 6);
+    }
 }
 
 TEST(an_all_way_stop_serves_drivers_in_the_order_they_stood)

@@ -311,38 +311,56 @@ static double impatience_steps(double waited, double dt)
     return (imp < 1 ? imp : 1) * SIM_BRAKING_ARRIVAL_S / dt;
 }
 
-/* Steps needed to cover d metres accelerating at usualPosAcc towards the
- * target speed (turn speed on turning links). */
-static double reach_steps(const net_vtype *vt, double v, double d, bool turn, double dt)
+/* Seconds needed to cover d metres accelerating at usualPosAcc towards the
+ * target speed: the type's top speed (turn speed on turning links), and at
+ * most vcap (INFINITY: no cap). */
+static double reach_time(const net_vtype *vt, double v, double d, bool turn, double vcap)
 {
     if (d <= 0) return 0;
-    double target = turn ? dmin(SIM_TURN_SPEED, vt->max_speed) : vt->max_speed;
-    double a = vt->usual_pos_acc, t;
-    if (v >= target) {
-        t = d / v;
-    } else {
-        double ta = (target - v) / a, da = (v + target) / 2.0 * ta;
-        if (da >= d) t = (-v + sqrt(v * v + 2.0 * a * d)) / a;
-        else t = ta + (d - da) / target;
-    }
-    return ceil(t / dt - 1e-9);
+    double target = dmin(turn ? dmin(SIM_TURN_SPEED, vt->max_speed) : vt->max_speed, vcap);
+    double a = vt->usual_pos_acc;
+    if (v >= target) return d / v;
+    double ta = (target - v) / a, da = (v + target) / 2.0 * ta;
+    if (da >= d) return (-v + sqrt(v * v + 2.0 * a * d)) / a;
+    return ta + (d - da) / target;
 }
 
-/* SUMO's MSLink::computeFoeArrivalTimeBraking: the speed at which a foe
- * due at the link tf s from now (dist metres away) gets there if, to let a
- * driver due ta s from now go first, it brakes at its decel x imp from
- * now on (0: it can stop before).  imp is the waiting driver's impatience;
- * with a few seconds of waiting it is small, so a foe that is not yet
- * braking is taken to arrive at nearly its full speed. */
-static double foe_braking_arrival_speed(double ta, double tf, double imp, double dist, double decel, double dt)
+/* The same in whole steps, rounded up, with no cap: CityFlow's arrival
+ * estimate (its vehicles have no speed factor and accelerate towards their
+ * top speed). */
+static double reach_steps(const net_vtype *vt, double v, double d, bool turn, double dt)
 {
-    if (floor(ta / dt) == floor(tf / dt)) return 0;          /* the same step: the time rule decides */
+    return ceil(reach_time(vt, v, d, turn, INFINITY) / dt - 1e-9);
+}
+
+/* The fastest a SUMO foe on lane link `link` drives towards it: its start
+ * lane's limit times its speed factor (or what it drives now, if more).
+ * SUMO's drivers announce their arrival at that speed; taking their type's
+ * top speed instead made ours expect a foe 55 m away 1.4 s early. */
+static inline double foe_speed_cap(const sim_engine *s, const net_link *foe_link, const sim_slot *o)
+{
+    return dmax(s->net->lanes[foe_link->start_lane].max_speed * s->vparams[o->vtype].speed_factor, o->speed);
+}
+
+/* SUMO's MSLink::computeFoeArrivalTimeBraking: when, and at what speed
+ * (*speed), a foe due at the link tf s from now (dist metres away) gets
+ * there if, to let a driver due ta s from now go first, it brakes at its
+ * decel x imp from now on; SIM_BRAKING_ARRIVAL_S later, at speed 0, if it
+ * can stop before.  imp is the waiting driver's impatience; with a few
+ * seconds of waiting it is small, so a foe that is not yet braking is taken
+ * to arrive nearly when and as fast as it would anyway. */
+static double foe_braking_arrival(double ta, double tf, double imp, double dist, double decel, double dt,
+                                  double *speed)
+{
+    *speed = 0;
+    if (floor(ta / dt) == floor(tf / dt)) return tf;         /* the same step: the time rule decides */
     double m = decel * imp, T = tf - ta, d = T * m, a = T * d / 2;
     double v = dist / (tf + dt), dist2 = dist - v * ta;
-    if (0.5 * v * v / m <= dist2) return 0;
+    if (0.5 * v * v / m <= dist2) return tf + SIM_BRAKING_ARRIVAL_S;
     double disc = 4 * (v - d) * (v - d) - 8 * m * a;
     double x = (-0.5 * sqrt(disc > 0 ? disc : 0) - d + v) / m;
-    return dmax(v - (T + x) * m, 0);
+    *speed = dmax(v - (T + x) * m, 0);
+    return tf + x;
 }
 
 /* May a SUMO driver that has waited at a minor link merge in front of a foe
@@ -356,16 +374,51 @@ static double foe_braking_arrival_speed(double ta, double tf, double imp, double
  * merges into gaps of 3 s; on SUMO's own cross, a left-turner standing at
  * its stop line lets a car 10 s away go first (test_sumo_junctions). */
 static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L, double v, double pos,
-                         const net_vtype *ovt, double ov, double foe_to_exit, bool turn2, double waited)
+                         const net_vtype *ovt, double ov, double foe_to_exit, bool turn2, double waited,
+                         double vcap)
 {
     double rem, arr, leave;
     sumo_link_speeds(vt, L, v, pos, s->dt, &rem, &arr, &leave);
     double te = rem / dmax(0.5 * (arr + leave), 1e-3) + (pos < 0 ? -pos / dmax(arr, 1e-3) : 0);
-    double tf = reach_steps(ovt, ov, foe_to_exit, turn2, s->dt) * s->dt;
+    double tf = reach_time(ovt, ov, foe_to_exit, turn2, vcap);
     if (te >= tf) return false;                              /* it would not lead: the time rule decides */
-    double imp = dmin(1.0, waited / SIM_TIME_TO_IMPATIENCE);
-    double fv = foe_braking_arrival_speed(te, tf, imp, foe_to_exit, ovt->usual_neg_acc, s->dt);
+    double imp = dmin(1.0, waited / SIM_TIME_TO_IMPATIENCE), fv;
+    foe_braking_arrival(te, tf, imp, foe_to_exit, ovt->usual_neg_acc, s->dt, &fv);
     return fv * fv / ovt->usual_neg_acc > leave * leave / vt->usual_neg_acc;
+}
+
+/* Is `L` a link whose minor drivers SUMO lets pass only when its foes
+ * leave them time to cross the whole junction (no signal, no wait point
+ * inside it, not an all-way stop)? */
+static inline bool sumo_decides_at_line(const cb_net *n, const net_link *L)
+{
+    return n->inters[L->inter].unsignalized && !L->cont && !L->allway;
+}
+
+/* May a SUMO driver still before a minor link of a junction without a
+ * signal cross in front of a foe (MSLink::blockedByFoe)?  Only if the foe,
+ * its arrival at its own link shifted as the driver's impatience allows
+ * (foe_braking_arrival), gets there more than SIM_MINOR_GAP after the
+ * driver has left its link (r1 steps from the end of this step, plus the
+ * step a standing driver needs to start, which SUMO counts from its
+ * arrival).  Times are SUMO's: not rounded to steps, and the foe at the
+ * speed its lane allows it.  The rounded estimates of the CityFlow rule let
+ * a standing driver cross a stream of one car every 4 s after 10 s, where
+ * SUMO's waits 58 s (ours now 62 s); a lone moving driver crosses gaps as
+ * before (test_sumo_junctions). */
+static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt, const net_link *L,
+                             double pos, double r1, const sim_slot *o, const net_vtype *ovt, double to_entry,
+                             bool turn2, double vcap, double waited)
+{
+    double rem, arr, leave, fv;
+    sumo_link_speeds(vt, L, me->speed, pos, s->dt, &rem, &arr, &leave);
+    double ta = pos < 0 ? -pos / dmax(arr, 1e-3) : 0;
+    double tf = reach_time(ovt, o->speed, to_entry, turn2, vcap);
+    double imp = dmin(1.0, waited / SIM_TIME_TO_IMPATIENCE);
+    if (imp > 0 && ta < tf)
+        tf = (1 - imp) * tf + imp * foe_braking_arrival(ta, tf, imp, to_entry, ovt->usual_neg_acc, s->dt, &fv);
+    double te = (r1 + (me->speed <= SIM_WAITING_SPEED ? 1 : 0)) * s->dt;
+    return te + SIM_MINOR_GAP < tf;
 }
 
 typedef struct foe {
@@ -551,6 +604,15 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
             a->enter_link_step != b->enter_link_step)
             return a->enter_link_step < b->enter_link_step;
     }
+    /* SUMO decides at the line whether a minor link of a junction without
+     * a signal is free (sumo_cross_first) and does not ask again on the
+     * junction: a driver on such a link goes on, and the major driver
+     * brakes for it as for a leader, unless it can no longer stop (above) */
+    if (me_krauss && real) {
+        if (rule == NET_XRULE_YIELD && pos > 0 && sumo_decides_at_line(n, &n->links[link])) return true;
+        if (rule == NET_XRULE_GO && s->veh[o->vid].drv == n->n_lanes + other_link &&
+            sumo_decides_at_line(n, &n->links[other_link])) return false;
+    }
     if (rule == NET_XRULE_GO) return true;
     if (rule == NET_XRULE_YIELD) {
         /* SUMO's gap acceptance at a minor link: go only if the foe has
@@ -562,20 +624,25 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
         if (to_entry <= 0) return false;
         double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
                               : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
-        double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
         double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
-        if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
-            r2 += impatience_steps(waited, s->dt);
-        bool go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
+        const net_link *ML = &n->links[link], *OL = &n->links[other_link];
+        double vcap = real && me_krauss ? foe_speed_cap(s, OL, o) : INFINITY;
+        bool go;
+        if (me_krauss && real && pos <= 0 && s->veh[me->vid].drv < n->n_lanes && sumo_decides_at_line(n, ML)) {
+            go = sumo_cross_first(s, me, vt, ML, pos, r1, o, ovt, to_entry, turn2, vcap, waited);
+        } else {
+            double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
+            if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
+                r2 += impatience_steps(waited, s->dt);
+            go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
+        }
         /* merging into the foe's lane after a wait (not at a fan-out link,
          * our stand-in for SUMO's lane changes, which has its own rule; and
          * at a signal only on a minor green: SUMO asks nothing of a driver
          * with a major green, MSLink::opened) */
-        const net_link *ML = &n->links[link];
-        if (go && me_krauss && real && waited > 0 && ML->end_lane == n->links[other_link].end_lane &&
+        if (go && me_krauss && real && waited > 0 && ML->end_lane == OL->end_lane &&
             (n->inters[ML->inter].unsignalized || (s->green[ML->roadlink] & 2)))
-            go = !unsafe_merge(s, vt, &n->links[link], me->speed, pos, ovt, o->speed,
-                               to_entry + n->links[other_link].length, turn2, waited);
+            go = !unsafe_merge(s, vt, ML, me->speed, pos, ovt, o->speed, to_entry + OL->length, turn2, waited, vcap);
         return go;
     }
     if (t1 > t2) return true;
