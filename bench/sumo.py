@@ -97,9 +97,10 @@ def parse_sumo(text):
         return float(m.group(1)) if m else float("nan")
     m = re.search(r"Statistics \(avg of (\d+)\)", text)
     ins = re.search(r"Inserted:\s*(\d+)", text)
+    tp = re.search(r"Teleports:\s*(\d+)", text)
     return {"tt": num("Duration"), "wait": num("WaitingTime"), "loss": num("TimeLoss"),
             "finished": int(m.group(1)) if m else 0, "inserted": int(ins.group(1)) if ins else 0,
-            "ups": num("UPS", text)}
+            "teleports": int(tp.group(1)) if tp else 0, "ups": num("UPS", text)}
 
 
 def median_run(runs):

@@ -80,6 +80,12 @@ def span(values, fmt="%.1f"):
     return fmt % lo if lo == hi else (fmt % lo) + "–" + (fmt % hi)
 
 
+def in_runs(counts):
+    """"none", or the range of the non-zero counts and in how many runs."""
+    hit = [c for c in counts if c]
+    return "none" if not hit else "%s in %d of %d runs" % (span(hit, "%d"), len(hit), len(counts))
+
+
 def markdown(rows, seeds, modes, with_sumo, command):
     out = ["Measured %s, seeds %s, %s; reference: SUMO 1.15 at its default seed "
            "(`../shared/reference/sumo-reference.json`).  " % (
@@ -89,25 +95,24 @@ def markdown(rows, seeds, modes, with_sumo, command):
     head = "| scenario | lane changes | travel time s | vs reference | inserted | jammed (> 300 s) |"
     rule = "|---|---|---|---|---|---|"
     if with_sumo:
-        head += " SUMO travel time s | SUMO inserted |"
-        rule += "---|---|"
+        head += " SUMO travel time s | SUMO inserted | SUMO teleported (waited 300 s) |"
+        rule += "---|---|---|"
     out += [head, rule]
     for r in rows:
         ref = r["ref"]
         tt = [x["tt"] for x in r["ours"]]
         dev = [(t - ref) / ref * 100 for t in tt] if ref else []
-        jam = [x["jammed"] for x in r["ours"]]
         line = "| %s | %s | %s | %s | %s | %s |" % (
             r["name"], "on" if r["lc"] else "off", span(tt),
             span(dev, "%+.1f%%") if dev else "-", span([x["inserted"] for x in r["ours"]], "%d"),
-            "none" if max(jam) == 0 else "%s in %d of %d runs" % (span([j for j in jam if j], "%d"),
-                                                                 sum(1 for j in jam if j), len(jam)))
+            in_runs([x["jammed"] for x in r["ours"]]))
         if with_sumo:
             if r["sumo"]:
-                line += " %s | %s |" % (span([x["tt"] for x in r["sumo"]]),
-                                        span([x["inserted"] for x in r["sumo"]], "%d"))
+                line += " %s | %s | %s |" % (span([x["tt"] for x in r["sumo"]]),
+                                             span([x["inserted"] for x in r["sumo"]], "%d"),
+                                             in_runs([x["teleports"] for x in r["sumo"]]))
             else:
-                line += " | |"
+                line += " | | |"
         out.append(line)
     return "\n".join(out) + "\n"
 

@@ -373,7 +373,7 @@ static double foe_braking_arrival(double ta, double tf, double imp, double dist,
  * every approaching car of the major stream pass, where a moving one
  * merges into gaps of 3 s; on SUMO's own cross, a left-turner standing at
  * its stop line lets a car 10 s away go first (test_sumo_junctions). */
-static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L, double v, double pos,
+__attribute__((noinline)) static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L, double v, double pos,
                          const net_vtype *ovt, double ov, double foe_to_exit, bool turn2, double waited,
                          double vcap)
 {
@@ -406,7 +406,7 @@ static inline bool sumo_decides_at_line(const cb_net *n, const net_link *L)
  * a standing driver cross a stream of one car every 4 s after 10 s, where
  * SUMO's waits 58 s (ours now 62 s); a lone moving driver crosses gaps as
  * before (test_sumo_junctions). */
-static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt, const net_link *L,
+__attribute__((noinline)) static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt, const net_link *L,
                              double pos, double r1, const sim_slot *o, const net_vtype *ovt, double to_entry,
                              bool turn2, double vcap, double waited)
 {
@@ -547,6 +547,57 @@ static inline int64_t stood_steps(const sim_engine *s, const sim_slot *v)
     return v->speed <= SIM_WAITING_SPEED ? s->step - s->veh[v->vid].stand_step + 1 : 0;
 }
 
+/* Is the foe `o` on its link `link`, which SUMO's drivers enter only when
+ * they have found it free (sumo_decides_at_line)? */
+static bool on_decided_link(const sim_engine *s, const sim_slot *o, uint32_t link)
+{
+    const cb_net *n = s->net;
+    return s->veh[o->vid].drv == n->n_lanes + link && sumo_decides_at_line(n, &n->links[link]);
+}
+
+/* A driver whose link must yield to the foe's by the input's right of way
+ * (SUMO's response matrix): SUMO's gap acceptance at a minor link.  A
+ * driver already on a link whose drivers decide at the line goes on. */
+static bool minor_may_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt,
+                                                     uint32_t link, uint32_t other_link, const foe *f,
+                                                     const net_xview *xv, double pos, bool me_krauss, bool real,
+                                                     bool turn1, bool turn2)
+{
+    const cb_net *n = s->net;
+    const sim_slot *o = f->slot;
+    const net_vtype *ovt = &s->vtypes[o->vtype];
+    if (me_krauss && real && pos > 0 && sumo_decides_at_line(n, &n->links[link])) return true;
+    /* SUMO's gap acceptance at a minor link: go only if the foe has
+     * passed the point, or if our tail leaves the junction (the end of
+     * our link) a time gap (1 s) before the foe enters it (the start
+     * of its link) */
+    if (f->d + ovt->length < 0) return true;
+    double to_entry = f->d - xv->other_dist;
+    if (to_entry <= 0) return false;
+    double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
+                          : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
+    double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
+    const net_link *ML = &n->links[link], *OL = &n->links[other_link];
+    double vcap = real && me_krauss ? foe_speed_cap(s, OL, o) : INFINITY;
+    bool go;
+    if (me_krauss && real && pos <= 0 && s->veh[me->vid].drv < n->n_lanes && sumo_decides_at_line(n, ML)) {
+        go = sumo_cross_first(s, me, vt, ML, pos, r1, o, ovt, to_entry, turn2, vcap, waited);
+    } else {
+        double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
+        if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
+            r2 += impatience_steps(waited, s->dt);
+        go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
+    }
+    /* merging into the foe's lane after a wait (not at a fan-out link,
+     * our stand-in for SUMO's lane changes, which has its own rule; and
+     * at a signal only on a minor green: SUMO asks nothing of a driver
+     * with a major green, MSLink::opened) */
+    if (go && me_krauss && real && waited > 0 && ML->end_lane == OL->end_lane &&
+        (n->inters[ML->inter].unsignalized || (s->green[ML->roadlink] & 2)))
+        go = !unsafe_merge(s, vt, ML, me->speed, pos, ovt, o->speed, to_entry + OL->length, turn2, waited, vcap);
+    return go;
+}
+
 /* May `me` (distance d before the point, on or entering `link`) pass the
  * conflict point before the foe?  Order of the rules as in CityFlow:
  * whoever cannot stop goes; then movement type (straight > left > right),
@@ -554,9 +605,15 @@ static inline int64_t stood_steps(const sim_engine *s, const sim_slot *v)
  * then arrival steps, time on the link, distance and random priority.
  * A right of way from the input (`rule`, SUMO's response matrix) takes the
  * place of the movement types: the link that must yield is treated as the
- * lower type. */
-static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt, double d,
-                     uint32_t link, uint32_t other_link, const foe *f, const net_xview *xv, double pos)
+ * lower type.
+ *
+ * Out of line: inlined into the decision loop with the SUMO rules of the
+ * ninth session it made the loop spill registers, and CityFlow inputs,
+ * which take none of those rules, cost 1.4-2.5% more (Jinan 1,041 ->
+ * 1,055-1,067 M instructions; out of line 1,044 M). */
+__attribute__((noinline)) static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt,
+                                               double d, uint32_t link, uint32_t other_link, const foe *f,
+                                               const net_xview *xv, double pos)
 {
     uint8_t rule = xv->rule;
     const sim_slot *o = f->slot;
@@ -606,45 +663,12 @@ static bool can_pass(const sim_engine *s, const sim_slot *me, const net_vtype *v
     }
     /* SUMO decides at the line whether a minor link of a junction without
      * a signal is free (sumo_cross_first) and does not ask again on the
-     * junction: a driver on such a link goes on, and the major driver
-     * brakes for it as for a leader, unless it can no longer stop (above) */
-    if (me_krauss && real) {
-        if (rule == NET_XRULE_YIELD && pos > 0 && sumo_decides_at_line(n, &n->links[link])) return true;
-        if (rule == NET_XRULE_GO && s->veh[o->vid].drv == n->n_lanes + other_link &&
-            sumo_decides_at_line(n, &n->links[other_link])) return false;
-    }
-    if (rule == NET_XRULE_GO) return true;
-    if (rule == NET_XRULE_YIELD) {
-        /* SUMO's gap acceptance at a minor link: go only if the foe has
-         * passed the point, or if our tail leaves the junction (the end of
-         * our link) a time gap (1 s) before the foe enters it (the start
-         * of its link) */
-        if (f->d + ovt->length < 0) return true;
-        double to_entry = f->d - xv->other_dist;
-        if (to_entry <= 0) return false;
-        double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
-                              : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
-        double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
-        const net_link *ML = &n->links[link], *OL = &n->links[other_link];
-        double vcap = real && me_krauss ? foe_speed_cap(s, OL, o) : INFINITY;
-        bool go;
-        if (me_krauss && real && pos <= 0 && s->veh[me->vid].drv < n->n_lanes && sumo_decides_at_line(n, ML)) {
-            go = sumo_cross_first(s, me, vt, ML, pos, r1, o, ovt, to_entry, turn2, vcap, waited);
-        } else {
-            double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
-            if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
-                r2 += impatience_steps(waited, s->dt);
-            go = r1 + ceil(SIM_MINOR_GAP / s->dt - 1e-9) <= r2;
-        }
-        /* merging into the foe's lane after a wait (not at a fan-out link,
-         * our stand-in for SUMO's lane changes, which has its own rule; and
-         * at a signal only on a minor green: SUMO asks nothing of a driver
-         * with a major green, MSLink::opened) */
-        if (go && me_krauss && real && waited > 0 && ML->end_lane == OL->end_lane &&
-            (n->inters[ML->inter].unsignalized || (s->green[ML->roadlink] & 2)))
-            go = !unsafe_merge(s, vt, ML, me->speed, pos, ovt, o->speed, to_entry + OL->length, turn2, waited, vcap);
-        return go;
-    }
+     * junction: a driver on such a link goes on (minor_may_pass), and the
+     * major driver brakes for it as for a leader, unless it can no longer
+     * stop (above) */
+    if (rule == NET_XRULE_GO) return !(me_krauss && real && on_decided_link(s, o, other_link));
+    if (rule == NET_XRULE_YIELD)
+        return minor_may_pass(s, me, vt, link, other_link, f, xv, pos, me_krauss, real, turn1, turn2);
     if (t1 > t2) return true;
     double r1 = reach_steps(vt, me->speed, d, turn1, s->dt);
     double r2 = reach_steps(ovt, o->speed, f->d, turn2, s->dt);
