@@ -666,7 +666,8 @@ __attribute__((noinline)) static bool can_pass(const sim_engine *s, const sim_sl
      * junction: a driver on such a link goes on (minor_may_pass), and the
      * major driver brakes for it as for a leader, unless it can no longer
      * stop (above) */
-    if (rule == NET_XRULE_GO) return !(me_krauss && real && on_decided_link(s, o, other_link));
+    if (rule == NET_XRULE_GO)
+        return !(me_krauss && real && (o->speed > SIM_WAITING_SPEED || f->d <= 0) && on_decided_link(s, o, other_link));
     if (rule == NET_XRULE_YIELD)
         return minor_may_pass(s, me, vt, link, other_link, f, xv, pos, me_krauss, real, turn1, turn2);
     if (t1 > t2) return true;
