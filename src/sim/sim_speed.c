@@ -373,9 +373,9 @@ static double foe_braking_arrival(double ta, double tf, double imp, double dist,
  * every approaching car of the major stream pass, where a moving one
  * merges into gaps of 3 s; on SUMO's own cross, a left-turner standing at
  * its stop line lets a car 10 s away go first (test_sumo_junctions). */
-__attribute__((noinline)) static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L, double v, double pos,
-                         const net_vtype *ovt, double ov, double foe_to_exit, bool turn2, double waited,
-                         double vcap)
+__attribute__((noinline)) static bool unsafe_merge(const sim_engine *s, const net_vtype *vt, const net_link *L,
+                                                   double v, double pos, const net_vtype *ovt, double ov,
+                                                   double foe_to_exit, bool turn2, double waited, double vcap)
 {
     double rem, arr, leave;
     sumo_link_speeds(vt, L, v, pos, s->dt, &rem, &arr, &leave);
@@ -406,9 +406,10 @@ static inline bool sumo_decides_at_line(const cb_net *n, const net_link *L)
  * a standing driver cross a stream of one car every 4 s after 10 s, where
  * SUMO's waits 58 s (ours now 62 s); a lone moving driver crosses gaps as
  * before (test_sumo_junctions). */
-__attribute__((noinline)) static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt, const net_link *L,
-                             double pos, double r1, const sim_slot *o, const net_vtype *ovt, double to_entry,
-                             bool turn2, double vcap, double waited)
+__attribute__((noinline)) static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt,
+                                                       const net_link *L, double pos, double r1, const sim_slot *o,
+                                                       const net_vtype *ovt, double to_entry, bool turn2,
+                                                       double vcap, double waited)
 {
     double rem, arr, leave, fv;
     sumo_link_speeds(vt, L, me->speed, pos, s->dt, &rem, &arr, &leave);
@@ -558,15 +559,15 @@ static bool on_decided_link(const sim_engine *s, const sim_slot *o, uint32_t lin
 /* A driver whose link must yield to the foe's by the input's right of way
  * (SUMO's response matrix): SUMO's gap acceptance at a minor link.  A
  * driver already on a link whose drivers decide at the line goes on. */
-static bool minor_may_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt,
-                                                     uint32_t link, uint32_t other_link, const foe *f,
-                                                     const net_xview *xv, double pos, bool me_krauss, bool real,
-                                                     bool turn1, bool turn2)
+static bool minor_may_pass(const sim_engine *s, const sim_slot *me, const net_vtype *vt, uint32_t link,
+                           uint32_t other_link, const foe *f, const net_xview *xv, double pos, bool me_krauss,
+                           bool real, bool turn1, bool turn2)
 {
     const cb_net *n = s->net;
+    const net_link *ML = &n->links[link], *OL = &n->links[other_link];
     const sim_slot *o = f->slot;
     const net_vtype *ovt = &s->vtypes[o->vtype];
-    if (me_krauss && real && pos > 0 && sumo_decides_at_line(n, &n->links[link])) return true;
+    if (me_krauss && real && pos > 0 && sumo_decides_at_line(n, ML)) return true;
     /* SUMO's gap acceptance at a minor link: go only if the foe has
      * passed the point, or if our tail leaves the junction (the end of
      * our link) a time gap (1 s) before the foe enters it (the start
@@ -574,10 +575,9 @@ static bool minor_may_pass(const sim_engine *s, const sim_slot *me, const net_vt
     if (f->d + ovt->length < 0) return true;
     double to_entry = f->d - xv->other_dist;
     if (to_entry <= 0) return false;
-    double r1 = me_krauss ? sumo_leave_steps(vt, &n->links[link], me->speed, pos, s->dt)
-                          : reach_steps(vt, me->speed, n->links[link].length - pos + vt->length, turn1, s->dt);
+    double r1 = me_krauss ? sumo_leave_steps(vt, ML, me->speed, pos, s->dt)
+                          : reach_steps(vt, me->speed, ML->length - pos + vt->length, turn1, s->dt);
     double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
-    const net_link *ML = &n->links[link], *OL = &n->links[other_link];
     double vcap = real && me_krauss ? foe_speed_cap(s, OL, o) : INFINITY;
     bool go;
     if (me_krauss && real && pos <= 0 && s->veh[me->vid].drv < n->n_lanes && sumo_decides_at_line(n, ML)) {
