@@ -77,6 +77,7 @@ int cb_sumo_open(const char *path, const cb_options *opt_in, const cb_sumo_optio
     if (rc == CB_OK) {
         e->s.trip_stats = true;
         e->s.insert_after_move = true;
+        e->s.depart_at_length = true;
         e->s.scenario_end = cfg.end >= 0 ? cfg.end - cfg.begin : 0;
         *out = e;
     }

@@ -380,6 +380,9 @@ typedef struct sim_engine {
      * moved; they first move in the next step.  CityFlow inserts first.
      * Set with trip_stats for engines opened from SUMO inputs. */
     bool insert_after_move;
+    /* Vehicles enter with their back, not their front, at the lane's
+     * start (SUMO's default departPos "base"); set with insert_after_move. */
+    bool depart_at_length;
     double scenario_end;         /* seconds, 0: the scenario names no end */
     int64_t trip_finished, trip_stuck;
     int64_t trip_tt_steps, trip_wait_steps, trip_delay_steps, trip_max_run;

@@ -319,24 +319,33 @@ void sim_insert_waiting(sim_engine *s)
             sim_veh *v = &s->veh[vid];
             const net_vtype *vt = &s->vtypes[v->vtype];
             sim_drv *D = &s->drv[lane];
+            /* CityFlow: the front enters at 0.  SUMO's departPos "base":
+             * the back at 0.1 m (MSVehicle::basePos), and the vehicle
+             * ahead's back at least minGap beyond the front */
+            double pos = 0;
+            if (s->depart_at_length) {
+                pos = vt->length + 0.1;
+                if (pos > s->aux[lane].length) pos = s->aux[lane].length;
+            }
             if (D->n) {
                 const sim_slot *t = &D->v[D->n - 1];
-                if (!(t->dist > s->vtypes[t->vtype].length + vt->min_gap)) continue;
+                double back = t->dist - s->vtypes[t->vtype].length - pos;
+                if (s->depart_at_length ? !(back >= vt->min_gap) : !(back > vt->min_gap)) continue;
             }
-            if (!(sim_block_pos(s, lane) > vt->min_gap)) continue;   /* blocked at the start */
+            if (!(sim_block_pos(s, lane) - pos > vt->min_gap)) continue;   /* blocked at the start */
             if (sim_drv_reserve(D, 1)) continue;        /* retried next step */
             uint32_t k = 0;
-            sim_slot sl = { .dist = 0, .speed = v->depart_speed, .vid = vid, .prev = SIM_NONE,
+            sim_slot sl = { .dist = pos, .speed = v->depart_speed, .vid = vid, .prev = SIM_NONE,
                             .vtype = v->vtype, .flags = 0 };
             if (sl.speed < 0) {
                 /* SUMO's departSpeed="max": as fast as the lane, the vehicle,
                  * the vehicle ahead (stopping behind it at its minGap) and
                  * the lane end (stopping at it) allow */
                 double sp = vt->max_speed < n->lanes[lane].max_speed ? vt->max_speed : n->lanes[lane].max_speed;
-                double room = 2.0 * vt->usual_neg_acc * s->aux[lane].length;
+                double room = 2.0 * vt->usual_neg_acc * (s->aux[lane].length - pos);
                 if (D->n) {
                     const sim_slot *t = &D->v[D->n - 1];
-                    double gap = t->dist - s->vtypes[t->vtype].length - vt->min_gap;
+                    double gap = t->dist - s->vtypes[t->vtype].length - vt->min_gap - pos;
                     double safe = 2.0 * vt->usual_neg_acc * (gap > 0 ? gap : 0) + t->speed * t->speed;
                     if (safe < room) room = safe;
                 }
@@ -345,6 +354,8 @@ void sim_insert_waiting(sim_engine *s)
             }
             sl.next = sim_plan_next(s, v, lane, &k);
             D->v[D->n++] = sl;
+            /* entering at its length, it has come over the loops it covers */
+            if (s->det && pos > 0) sim_detect_pass(s, lane, 0, pos, sl.speed, vt->length);
             sim_activate(s, lane);
             q->head++;
             if (--q->n == 0) {

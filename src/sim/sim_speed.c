@@ -294,6 +294,30 @@ __attribute__((noinline)) static double sumo_leave_steps(const net_vtype *vt, co
     return dmax(t, 0) / dt;
 }
 
+/* SUMO's own estimate (MSVehicle::planMoveInternal, MSCFModel::
+ * getMinimalArrivalTime, MSLink::getLeaveTime) of when a driver -pos
+ * metres before link L at speed v reaches it (*ta, s from now) and when
+ * its tail leaves it (*te): it reaches the link at the speed it can
+ * accelerate to over that distance, and leaves at the speed it can
+ * accelerate to over the link, each capped by the link's limit. */
+static void sumo_arrival_leave(const net_vtype *vt, const net_link *L, double v, double pos, double *ta,
+                               double *te)
+{
+    double a = vt->max_pos_acc, seen = pos < 0 ? -pos : 0, rem = L->length - (pos > 0 ? pos : 0);
+    double cap = dmin(L->max_speed, vt->max_speed);
+    double arr = dmin(sqrt(v * v + 2.0 * a * seen), cap);
+    double t = 0;
+    if (seen > 0) {
+        double acc = arr >= v ? a : -vt->max_neg_acc;
+        double at = (arr - v) / acc, way = at * (arr + v) * 0.5;
+        if (seen >= way) t = at + (seen - way) / dmax(dmax(v, arr), SIM_WAITING_SPEED);
+        else t = (-v + sqrt(dmax(v * v + 2.0 * acc * seen, 0))) / acc;
+    }
+    double leave = dmin(cap, sqrt(arr * arr + 2.0 * a * rem));
+    *ta = t;
+    *te = t + (rem + vt->length) / dmax(0.5 * (arr + leave), 1e-3);
+}
+
 /* SUMO's impatience: a driver that has stood `waited` seconds at a minor
  * link counts on a foe that can still stop to brake for it, its arrival
  * taken that share (waited / 180 s) of the way towards "30 s later"
@@ -399,26 +423,23 @@ static inline bool sumo_decides_at_line(const cb_net *n, const net_link *L)
  * signal cross in front of a foe (MSLink::blockedByFoe)?  Only if the foe,
  * its arrival at its own link shifted as the driver's impatience allows
  * (foe_braking_arrival), gets there more than SIM_MINOR_GAP after the
- * driver has left its link (r1 steps from the end of this step, plus the
- * step a standing driver needs to start, which SUMO counts from its
- * arrival).  Times are SUMO's: not rounded to steps, and the foe at the
- * speed its lane allows it.  The rounded estimates of the CityFlow rule let
- * a standing driver cross a stream of one car every 4 s after 10 s, where
- * SUMO's waits 58 s (ours now 62 s); a lone moving driver crosses gaps as
- * before (test_sumo_junctions). */
+ * driver has left its link, as SUMO's driver estimates that
+ * (sumo_arrival_leave).  Times are SUMO's: not rounded to steps, and the
+ * foe at the speed its lane allows it.  The rounded estimates of the
+ * CityFlow rule let a standing driver cross a stream of one car every 4 s
+ * after 10 s, where SUMO's waits 58 s; ours now waits 58 s too, and 50 and
+ * 42 s for a car every 5 and 6 s, as SUMO's (test_sumo_junctions). */
 __attribute__((noinline)) static bool sumo_cross_first(const sim_engine *s, const sim_slot *me, const net_vtype *vt,
-                                                       const net_link *L, double pos, double r1, const sim_slot *o,
+                                                       const net_link *L, double pos, const sim_slot *o,
                                                        const net_vtype *ovt, double to_entry, bool turn2,
                                                        double vcap, double waited)
 {
-    double rem, arr, leave, fv;
-    sumo_link_speeds(vt, L, me->speed, pos, s->dt, &rem, &arr, &leave);
-    double ta = pos < 0 ? -pos / dmax(arr, 1e-3) : 0;
+    double fv, ta, te;
+    sumo_arrival_leave(vt, L, me->speed, pos, &ta, &te);
     double tf = reach_time(ovt, o->speed, to_entry, turn2, vcap);
     double imp = dmin(1.0, waited / SIM_TIME_TO_IMPATIENCE);
     if (imp > 0 && ta < tf)
         tf = (1 - imp) * tf + imp * foe_braking_arrival(ta, tf, imp, to_entry, ovt->usual_neg_acc, s->dt, &fv);
-    double te = (r1 + (me->speed <= SIM_WAITING_SPEED ? 1 : 0)) * s->dt;
     return te + SIM_MINOR_GAP < tf;
 }
 
@@ -477,16 +498,24 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
  * start lane has none, the closest front vehicle of the lane links into the
  * start lane that will continue into this link (short lanes between
  * junctions are common in real cities). */
+static bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out);
 static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out)
 {
-    if (find_foe(s, link, c, out)) return true;
+    return find_foe(s, link, c, out) || approaching_foe_sumo(s, link, c, 1, out);
+}
+
+/* find_foe_sumo's vehicles still before link `link`: from the `first`th
+ * vehicle of its start lane on (find_foe has looked at the front one),
+ * then the lane links into that lane. */
+static bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out)
+{
     const cb_net *n = s->net;
     const net_link *L = &n->links[link];
     if (!s->green[L->roadlink]) return false;
     uint32_t dl = n->n_lanes + link, sl = L->start_lane;
     double lane_len = n->lanes[sl].length;
     const sim_drv *S = &s->drv[sl];
-    for (uint32_t i = 1; i < S->n && i < 8; i++)
+    for (uint32_t i = first; i < S->n && i < 8; i++)
         if (S->v[i].next == dl && !sim_blocker_held(s->blocker[S->v[i].vid])) {
             out->slot = &S->v[i];
             out->d = lane_len - S->v[i].dist + c;
@@ -575,14 +604,14 @@ static bool minor_may_pass(const sim_engine *s, const sim_slot *me, const net_vt
     if (f->d + ovt->length < 0) return true;
     double to_entry = f->d - xv->other_dist;
     if (to_entry <= 0) return false;
-    double r1 = me_krauss ? sumo_leave_steps(vt, ML, me->speed, pos, s->dt)
-                          : reach_steps(vt, me->speed, ML->length - pos + vt->length, turn1, s->dt);
     double waited = (double)s->veh[me->vid].trip_stop_run * s->dt;
     double vcap = real && me_krauss ? foe_speed_cap(s, OL, o) : INFINITY;
     bool go;
     if (me_krauss && real && pos <= 0 && s->veh[me->vid].drv < n->n_lanes && sumo_decides_at_line(n, ML)) {
-        go = sumo_cross_first(s, me, vt, ML, pos, r1, o, ovt, to_entry, turn2, vcap, waited);
+        go = sumo_cross_first(s, me, vt, ML, pos, o, ovt, to_entry, turn2, vcap, waited);
     } else {
+        double r1 = me_krauss ? sumo_leave_steps(vt, ML, me->speed, pos, s->dt)
+                              : reach_steps(vt, me->speed, ML->length - pos + vt->length, turn1, s->dt);
         double r2 = reach_steps(ovt, o->speed, to_entry, turn2, s->dt);
         if (me_krauss && krauss_brake_gap(o->speed, ovt->usual_neg_acc, s->dt) < to_entry)
             r2 += impatience_steps(waited, s->dt);
@@ -726,6 +755,25 @@ __attribute__((noinline)) static bool krauss_stop_speed_atleast(const sim_vparam
     return v <= low || v <= krauss_stop_speed(p, tau, g, dt);
 }
 
+/* Does a SUMO driver before `L` decide at the line whether it may cross
+ * the foes of link `other` (MSLink::opened)? */
+static inline bool decides_at_line(const cb_net *n, const net_link *L, uint32_t other, uint8_t rule)
+{
+    return n->inters[L->inter].unsignalized && !L->cont && !L->synth && !n->links[other].synth &&
+           rule == NET_XRULE_YIELD;
+}
+
+/* Is the foe on link `other`, or past it with its tail still on it?  SUMO
+ * asks a driver at the line only about foes still approaching; one
+ * already on the junction it follows as a leader, stopping short of where
+ * their paths cross (MSLink::getLeaderInfo). */
+static inline bool foe_inside(const sim_engine *s, uint32_t other, uint32_t foe_vid)
+{
+    const cb_net *n = s->net;
+    uint32_t at = s->veh[foe_vid].drv;
+    return at == n->n_lanes + other || at == n->links[other].end_lane;
+}
+
 /* Does a SUMO driver before `L` that must let a vehicle of `other` (foe
  * vid) go first wait for it at the line (intersection_speed, below)?  Out
  * of line: inlined, the test cost CityFlow inputs, which never ask it,
@@ -735,8 +783,48 @@ __attribute__((noinline)) static bool waits_at_line(const sim_engine *s, const n
 {
     const cb_net *n = s->net;
     if (L->allway && s->veh[foe_vid].drv < n->n_lanes) return true;
-    return n->inters[L->inter].unsignalized && !L->cont && !L->synth && !n->links[other].synth &&
-           rule == NET_XRULE_YIELD;
+    return decides_at_line(n, L, other, rule);
+}
+
+/* A SUMO driver at a link it decides at the line (decides_at_line), with
+ * a foe of link `other` already on the junction (foe_inside); otherwise
+ * INSIDE_ASK (the usual rules decide).  SUMO asks
+ * at the line only about the foes still approaching (MSLink::opened), and
+ * follows one on the junction as a leader whose back must clear the
+ * crossing point, the two links laid over one another there
+ * (MSLink::getLeaderInfo, MSVehicle::getSafeFollowSpeed).  When that gap
+ * is negative SUMO's driver does not enter: the usual rule (wait at the
+ * line) decides, INSIDE_ASK.  Otherwise the next foe approaching behind
+ * the one inside decides whether a driver still before the link may go
+ * (INSIDE_WAIT: *lim stops it at the line), and the one inside limits it
+ * as a leader (INSIDE_FOLLOW).  *by: whom it waits for.  On SUMO's cross
+ * (test_sumo_junctions), a left-turner at a right_before_left junction
+ * goes behind one car of a stream every 6 s without stopping, as SUMO's
+ * does; asked about the car on the junction, ours stood 55 s. */
+enum { INSIDE_ASK, INSIDE_WAIT, INSIDE_FOLLOW };
+__attribute__((noinline)) static int sumo_past_inside_foe(const sim_engine *s, const sim_slot *me,
+                                                          const net_vtype *vt, bool before, double dd,
+                                                          uint32_t link, uint32_t other, const foe *f,
+                                                          const net_xview *xv, double pos, double *lim,
+                                                          uint32_t *by)
+{
+    const sim_slot *o = f->slot;
+    if (!decides_at_line(s->net, &s->net->links[link], other, xv->rule) || !foe_inside(s, other, o->vid))
+        return INSIDE_ASK;
+    double gap = dd - (f->d + s->vtypes[o->vtype].length);
+    if (gap - vt->min_gap < 0) return INSIDE_ASK;
+    foe g;
+    if (before && approaching_foe_sumo(s, other, xv->other_dist, 0, &g) &&
+        !can_pass(s, me, vt, dd, link, other, &g, xv, pos) && !deadlock(s, me->vid, g.slot->vid)) {
+        *by = g.slot->vid;
+        *lim = krauss_stop_speed(&s->vparams[me->vtype], vt->headway_time, -pos - SIM_MINOR_STOP_SLACK, s->dt);
+        return INSIDE_WAIT;
+    }
+    if (!deadlock(s, me->vid, o->vid)) {
+        *by = o->vid;
+        *lim = follow_speed(s, me->vtype, me->speed, o->vtype, o->speed, gap, -1);
+    }
+    return INSIDE_FOLLOW;
 }
 
 /* Speed limit from the intersection ahead: red light or full exit lane,
@@ -835,6 +923,19 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
         bool seen = xv[i].rule == NET_XRULE_YIELD ? find_foe_sumo(s, other, xv[i].other_dist, &f)
                                                   : find_foe(s, other, xv[i].other_dist, &f);
         if (!seen) continue;
+        if (xv[i].rule == NET_XRULE_YIELD && s->vparams[me->vtype].krauss) {
+            double lim = INFINITY;
+            uint32_t by = SIM_NONE;
+            int r = sumo_past_inside_foe(s, me, vt, d < n->n_lanes, dd, link, other, &f, &xv[i], pos, &lim, &by);
+            if (r != INSIDE_ASK) {
+                if (lim < cap) {
+                    cap = lim;
+                    *blocker = by;
+                }
+                if (r == INSIDE_WAIT) return cap;
+                continue;
+            }
+        }
         if (can_pass(s, me, vt, dd, link, other, &f, &xv[i], pos)) continue;
         if (deadlock(s, me->vid, f.slot->vid)) continue;
         *blocker = f.slot->vid;
