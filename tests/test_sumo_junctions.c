@@ -27,9 +27,17 @@
  *   - priority_stop, a W->E stream of one car every 4 s from 0 to 300 s
  *     and one S->N car at 30 s: it waits 58 s and takes 84 s; with a car
  *     every 7 s, 6 s and 31 s.
- * Our steps fall 5 m later along the lane than SUMO's (a car enters front
- * first at 0 m, SUMO's at its length), so times differ by a second or
- * two; the tests hold the order and the stands, and times within 2 s. */
+ *   - priority_stop, the stream every 5 and 6 s: 50 s and 76 s, 42 s and
+ *     68 s.
+ *   - right_before_left, a left turn from N (NC->CE) at 30 s across an S->N
+ *     stream every 6 s: it slows behind one car and goes before the next
+ *     without stopping (waits 0 s, takes 25 s); every 8 s: 3 s and 28 s.
+ *     Merging into a W->E stream every 6 and 8 s: 55 s and 80 s, 35 s and
+ *     60 s.
+ * Our cars enter as SUMO's do, their back at the lane start (SUMO's
+ * departPos "base"), so a lone car is where SUMO's is at every step; ours
+ * is counted from the step after it enters, so times differ by a second.
+ * The tests hold the order and the stands, and times within 2 s. */
 #include "test.h"
 #include "test_sumo.h"
 
@@ -123,14 +131,17 @@ TEST(a_standing_driver_merges_only_behind_the_cars_it_sees_coming)
 /* Crossing a stream rather than merging into it: SUMO lets a driver
  * standing at the sign go only when the next car of the stream, as its
  * impatience lets it expect that car to brake, arrives more than 1 s after
- * it has crossed the whole junction (sim_speed.c, sumo_cross_first).  A
- * car every 4 s leaves no such gap, so SUMO's driver waits 58 s for its
- * impatience; every 7 s leaves one, and it waits 6 s.  Before the rule
- * ours crossed the 4 s stream after 10 s. */
+ * it has crossed the whole junction, both times as SUMO's drivers estimate
+ * them (sim_speed.c, sumo_cross_first).  A car every 4, 5 or 6 s leaves no
+ * such gap, so SUMO's driver waits 58, 50 or 42 s for its impatience;
+ * every 7 s leaves one, and it waits 6 s.  Before the rule ours crossed the
+ * 4 s stream after 10 s; with our own estimate of the time to cross, the
+ * 6 s stream after 6 s. */
 TEST(a_standing_driver_crosses_a_dense_stream_only_when_impatient)
 {
-    static const struct { int period; double stood, took; } cases[] = { { 4, 58, 84 }, { 7, 6, 31 } };
-    for (int k = 0; k < 2; k++) {
+    static const struct { int period; double stood, took; } cases[] = {
+        { 4, 58, 84 }, { 5, 50, 76 }, { 6, 42, 68 }, { 7, 6, 31 } };
+    for (int k = 0; k < 4; k++) {
         char routes[512];
         snprintf(routes, sizeof routes,
                  "<routes>" CAR
@@ -139,8 +150,56 @@ TEST(a_standing_driver_crosses_a_dense_stream_only_when_impatient)
                  "</routes>", cases[k].period);
         trip t[2];
         ASSERT_EQ_INT(run_cars(DATA "cross_stop.net.xml", routes, 2, t, NULL), 0);
-        ASSERT_NEAR(t[1].stood, cases[k].stood, 6);   /* ours: 62 and 5 s */
-        ASSERT_NEAR(took(&t[1]), cases[k].took, 6);
+        ASSERT_NEAR(t[1].stood, cases[k].stood, 2);   /* ours: 58, 50, 42 and 5 s */
+        ASSERT_NEAR(took(&t[1]), cases[k].took, 2);
+    }
+}
+
+/* A car enters with its back at the lane start, at its length plus 0.1 m
+ * (SUMO's departPos "base"), and drives on from there: SUMO's car is at
+ * 5.10 m in the step it enters and at 18.99 m one step later. */
+TEST(a_car_enters_with_its_back_at_the_lane_start)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(test_sumo_open(DATA "cross_stop.net.xml", "cb_test_junctions_enter.rou.xml",
+                                 "<routes>" CAR
+                                 "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
+                                 "</routes>", 1, &e, &err), CB_OK);
+    cb_vehicle v;
+    ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
+    ASSERT_NEAR(v.distance, 5.10, 1e-9);
+    ASSERT_NEAR(v.speed, 13.89, 1e-9);
+    ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
+    ASSERT_NEAR(v.distance, 18.99, 1e-9);
+    cb_engine_close(e);
+}
+
+/* At a right_before_left junction a left-turner yields to the oncoming
+ * stream.  SUMO decides at the line only about the cars still approaching
+ * (MSLink::opened) and follows one already on the junction as a leader
+ * whose back must clear the crossing point (MSLink::getLeaderInfo): behind
+ * a car of an S->N stream every 6 s it goes without stopping.  Asked about
+ * the car on the junction too, ours stood 55 s.  Merging into a W->E
+ * stream, it waits as SUMO's does (ours 75 and 52 s before, when our cars
+ * entered 5 m further back than SUMO's). */
+TEST(a_left_turner_goes_behind_a_car_on_the_junction)
+{
+    static const struct { const char *stream; int period; double stood, took; } cases[] = {
+        { "SC CN", 6, 0, 25 }, { "SC CN", 8, 3, 28 }, { "WC CE", 6, 55, 80 }, { "WC CE", 8, 35, 60 } };
+    for (int k = 0; k < 4; k++) {
+        char routes[512];
+        snprintf(routes, sizeof routes,
+                 "<routes>" CAR
+                 "<flow id=\"f\" type=\"c\" begin=\"0\" end=\"300\" period=\"%d\" departSpeed=\"max\"><route edges=\"%s\"/></flow>"
+                 "<vehicle id=\"n\" type=\"c\" depart=\"30\" departSpeed=\"max\"><route edges=\"NC CE\"/></vehicle>"
+                 "</routes>", cases[k].period, cases[k].stream);
+        trip t[2];
+        ASSERT_EQ_INT(run_cars(DATA "cross_rbl.net.xml", routes, 2, t, NULL), 0);
+        ASSERT_NEAR(t[1].stood, cases[k].stood, 2);
+        ASSERT_NEAR(took(&t[1]), cases[k].took, 2);
     }
 }
 
