@@ -533,8 +533,10 @@ static int read_depart_attrs(dm *m, const sx_doc *d, const sx_elem *e, uint32_t 
         }
     }
     const char *dp = sx_get(d, e, "departPos");
-    if (dp && strcmp(dp, "base") != 0 && strcmp(dp, "0") != 0)
-        sumo_warn(m->warn, d, e, "departPos=\"%s\" is not modelled: vehicles enter at the start of their first lane", dp);
+    if (dp && strcmp(dp, "base") != 0)
+        sumo_warn(m->warn, d, e,
+                  "departPos=\"%s\" is not modelled: vehicles enter with their back at the start of their first lane "
+                  "(\"base\")", dp);
     static const char *const arrival[] = { "arrivalLane", "arrivalPos", "arrivalSpeed", NULL };
     for (int i = 0; arrival[i]; i++)
         if (sx_get(d, e, arrival[i]))

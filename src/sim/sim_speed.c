@@ -498,7 +498,7 @@ static bool find_foe(const sim_engine *s, uint32_t link, double c, foe *out)
  * start lane has none, the closest front vehicle of the lane links into the
  * start lane that will continue into this link (short lanes between
  * junctions are common in real cities). */
-static bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out);
+static inline bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out);
 static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out)
 {
     return find_foe(s, link, c, out) || approaching_foe_sumo(s, link, c, 1, out);
@@ -507,7 +507,7 @@ static bool find_foe_sumo(const sim_engine *s, uint32_t link, double c, foe *out
 /* find_foe_sumo's vehicles still before link `link`: from the `first`th
  * vehicle of its start lane on (find_foe has looked at the front one),
  * then the lane links into that lane. */
-static bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out)
+static inline bool approaching_foe_sumo(const sim_engine *s, uint32_t link, double c, uint32_t first, foe *out)
 {
     const cb_net *n = s->net;
     const net_link *L = &n->links[link];
