@@ -177,6 +177,32 @@ TEST(a_car_enters_with_its_back_at_the_lane_start)
     cb_engine_close(e);
 }
 
+/* A driver that must stop at a red light stops a metre before the line,
+ * as SUMO's does (its DIST_TO_STOPLINE_EXPECT_PRIORITY: it will get its
+ * turn, so it need not stand at the line).  SUMO 1.15 on the signalised
+ * cross of tests/data/sumo (its own program, red from 33 s), a car
+ * entering W at 30 s: 85.53 m at 10.98 m/s, 92.02 at 6.48, 94.00 at 1.98,
+ * then standing at 94.00 m of the 95 m lane.  Ours stood at 95 m before. */
+TEST(a_car_stops_a_metre_before_a_red_light)
+{
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(test_sumo_open(DATA "cross.net.xml", "cb_test_junctions_red.rou.xml",
+                                 "<routes>" CAR
+                                 "<vehicle id=\"x\" type=\"c\" depart=\"30\" departLane=\"0\" departSpeed=\"max\"><route edges=\"WJ JE\"/></vehicle>"
+                                 "</routes>", 1, &e, &err), CB_OK);
+    static const double want[][2] = { { 85.53, 10.98 }, { 92.02, 6.48 }, { 94.00, 1.98 }, { 94.00, 0 }, { 94.00, 0 } };
+    while (cb_engine_time(e) < 36) ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    for (int k = 0; k < 5; k++) {
+        cb_vehicle v;
+        ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+        ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
+        ASSERT_NEAR(v.distance, want[k][0], 0.01);
+        ASSERT_NEAR(v.speed, want[k][1], 0.01);
+    }
+    cb_engine_close(e);
+}
+
 /* At a right_before_left junction a left-turner yields to the oncoming
  * stream.  SUMO decides at the line only about the cars still approaching
  * (MSLink::opened) and follows one already on the junction as a leader

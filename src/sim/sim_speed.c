@@ -88,6 +88,18 @@ static inline double krauss_link_stop_speed(const sim_vparam *vp, const net_vtyp
     return krauss_stop_speed_upto(vp, vt->headway_time, rem, dt, dmin(vt->max_speed, v + vt->max_pos_acc * dt));
 }
 
+/* How far before the line a SUMO driver stops that must stop at a link
+ * (MSVehicle::planMoveInternal's laneStopOffset): 1 m at a red or yellow
+ * light and at a link with priority (DIST_TO_STOPLINE_EXPECT_PRIORITY: it
+ * will get its turn and need not stand at the line), 0.1 m at a minor link
+ * (POSITION_EPS: it must be at the line to be on the junction a step
+ * after it decides).  `light`: the link's s->green entry. */
+#define SIM_PRIORITY_STOP_SLACK 1.0
+static inline double sumo_stop_offset(uint8_t light)
+{
+    return (light & 2) ? SIM_MINOR_STOP_SLACK : SIM_PRIORITY_STOP_SLACK;
+}
+
 /* Distance to stop from speed v shedding decel*dt per Euler step. */
 static inline double krauss_brake_gap(double v, double decel, double dt)
 {
@@ -879,7 +891,7 @@ static double intersection_speed(const sim_engine *s, const sim_slot *me, uint32
                         const sim_drv *E = &s->drv[L->end_lane];
                         *blocker = E->n ? SIM_FOLLOW | SIM_AT_LINK | E->v[E->n - 1].vid : SIM_HELD;
                     }
-                    return krauss_link_stop_speed(vp, vt, v, rem, s->dt);
+                    return krauss_link_stop_speed(vp, vt, v, dmax(rem - sumo_stop_offset(light), 0), s->dt);
                 }
             } else if (v * v / (2.0 * vt->max_neg_acc) <= rem) {
                 return stop_before_speed(vt, v, rem, s->dt);
@@ -1039,7 +1051,7 @@ __attribute__((noinline)) static bool stands_at_red(const sim_engine *s, const s
     double rem = len - me->dist;
     if (rem > s->vt_reach[me->vtype] || s->green[n->links[me->next - n->n_lanes].roadlink]) return false;
     if (!(krauss_brake_gap(0.0, vt->usual_neg_acc, s->dt) <= rem)) return false;
-    return krauss_link_stop_speed(vp, vt, 0.0, rem, s->dt) < SIM_STANDING;
+    return krauss_link_stop_speed(vp, vt, 0.0, dmax(rem - sumo_stop_offset(0), 0), s->dt) < SIM_STANDING;
 }
 
 /* The decision of a driver that stays where it is this step, yielding to
