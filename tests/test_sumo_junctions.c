@@ -155,26 +155,36 @@ TEST(a_standing_driver_crosses_a_dense_stream_only_when_impatient)
     }
 }
 
+/* Follow a lone car (`vehicle`, the route file's only element) on `net`:
+ * after each of n steps from time `from` on, it is at want[k] (metres
+ * along its lane, m/s), to 0.01 as SUMO's FCD prints them. */
+static void lone_car_is_at(const char *net, const char *vehicle, double from, const double (*want)[2], int n)
+{
+    char routes[512];
+    snprintf(routes, sizeof routes, "<routes>" CAR "%s</routes>", vehicle);
+    cb_engine *e = NULL;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(test_sumo_open(net, "cb_test_junctions_lone.rou.xml", routes, 1, &e, &err), CB_OK);
+    while (cb_engine_time(e) < from) ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    for (int k = 0; k < n; k++) {
+        cb_vehicle v;
+        ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+        ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
+        ASSERT_NEAR(v.distance, want[k][0], 0.01);
+        ASSERT_NEAR(v.speed, want[k][1], 0.01);
+    }
+    cb_engine_close(e);
+}
+
 /* A car enters with its back at the lane start, at its length plus 0.1 m
  * (SUMO's departPos "base"), and drives on from there: SUMO's car is at
  * 5.10 m in the step it enters and at 18.99 m one step later. */
 TEST(a_car_enters_with_its_back_at_the_lane_start)
 {
-    cb_engine *e = NULL;
-    cb_error err = { 0 };
-    ASSERT_EQ_INT(test_sumo_open(DATA "cross_stop.net.xml", "cb_test_junctions_enter.rou.xml",
-                                 "<routes>" CAR
-                                 "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>"
-                                 "</routes>", 1, &e, &err), CB_OK);
-    cb_vehicle v;
-    ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
-    ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
-    ASSERT_NEAR(v.distance, 5.10, 1e-9);
-    ASSERT_NEAR(v.speed, 13.89, 1e-9);
-    ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
-    ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
-    ASSERT_NEAR(v.distance, 18.99, 1e-9);
-    cb_engine_close(e);
+    static const double want[][2] = { { 5.10, 13.89 }, { 18.99, 13.89 } };
+    lone_car_is_at(DATA "cross_stop.net.xml",
+                   "<vehicle id=\"w\" type=\"c\" depart=\"0\" departSpeed=\"max\"><route edges=\"WC CE\"/></vehicle>",
+                   0, want, 2);
 }
 
 /* A driver that must stop at a red light stops a metre before the line,
@@ -185,22 +195,10 @@ TEST(a_car_enters_with_its_back_at_the_lane_start)
  * then standing at 94.00 m of the 95 m lane.  Ours stood at 95 m before. */
 TEST(a_car_stops_a_metre_before_a_red_light)
 {
-    cb_engine *e = NULL;
-    cb_error err = { 0 };
-    ASSERT_EQ_INT(test_sumo_open(DATA "cross.net.xml", "cb_test_junctions_red.rou.xml",
-                                 "<routes>" CAR
-                                 "<vehicle id=\"x\" type=\"c\" depart=\"30\" departLane=\"0\" departSpeed=\"max\"><route edges=\"WJ JE\"/></vehicle>"
-                                 "</routes>", 1, &e, &err), CB_OK);
     static const double want[][2] = { { 85.53, 10.98 }, { 92.02, 6.48 }, { 94.00, 1.98 }, { 94.00, 0 }, { 94.00, 0 } };
-    while (cb_engine_time(e) < 36) ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
-    for (int k = 0; k < 5; k++) {
-        cb_vehicle v;
-        ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
-        ASSERT_EQ_INT(cb_engine_vehicle(e, "flow_0_0", &v, &err), CB_OK);
-        ASSERT_NEAR(v.distance, want[k][0], 0.01);
-        ASSERT_NEAR(v.speed, want[k][1], 0.01);
-    }
-    cb_engine_close(e);
+    lone_car_is_at(DATA "cross.net.xml",
+                   "<vehicle id=\"x\" type=\"c\" depart=\"30\" departLane=\"0\" departSpeed=\"max\"><route edges=\"WJ JE\"/></vehicle>",
+                   36, want, 5);
 }
 
 /* At a right_before_left junction a left-turner yields to the oncoming
