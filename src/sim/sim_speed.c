@@ -288,7 +288,12 @@ static inline bool can_yield(const net_vtype *vt, double v, double d, bool euler
  * of them blocked the junction upstream (ingolstadt7). */
 /* The speeds SUMO's driver announces for its link (the rest of it, *rem):
  * arriving with one step of acceleration, at most the link's limit, and
- * leaving with what it reaches by the link's end. */
+ * leaving with what it reaches by the link's end.  An approximation: at
+ * the line of a link decided there sumo_arrival_leave gives SUMO's own
+ * estimate; for merging (unsafe_merge) and on the links themselves this
+ * one stays, as the exact one made merging drivers go too soon (at the
+ * stop sign of test_sumo_junctions, into a car every 8 s, after 26 s where
+ * SUMO's wait 35 s; tenth session). */
 static inline void sumo_link_speeds(const net_vtype *vt, const net_link *L, double v, double pos, double dt,
                                     double *rem, double *arr, double *leave)
 {
@@ -767,9 +772,13 @@ __attribute__((noinline)) static bool krauss_stop_speed_atleast(const sim_vparam
     return v <= low || v <= krauss_stop_speed(p, tau, g, dt);
 }
 
-/* Does a SUMO driver before `L` decide at the line whether it may cross
- * the foes of link `other` (MSLink::opened)? */
-static inline bool decides_at_line(const cb_net *n, const net_link *L, uint32_t other, uint8_t rule)
+/* Does a SUMO driver before `L` wait at the line for the drivers of link
+ * `other` it must yield to (MSLink::opened decides there)?  The links of a
+ * junction without a signal, without a wait point inside, and neither of
+ * them one of our fan-out links; all-way stops have their own turn-taking
+ * (waits_at_line).  sumo_decides_at_line, for the driver's own link only,
+ * also leaves out all-way stops. */
+static inline bool yields_at_line(const cb_net *n, const net_link *L, uint32_t other, uint8_t rule)
 {
     return n->inters[L->inter].unsignalized && !L->cont && !L->synth && !n->links[other].synth &&
            rule == NET_XRULE_YIELD;
@@ -795,10 +804,10 @@ __attribute__((noinline)) static bool waits_at_line(const sim_engine *s, const n
 {
     const cb_net *n = s->net;
     if (L->allway && s->veh[foe_vid].drv < n->n_lanes) return true;
-    return decides_at_line(n, L, other, rule);
+    return yields_at_line(n, L, other, rule);
 }
 
-/* A SUMO driver at a link it decides at the line (decides_at_line), with
+/* A SUMO driver at a link it decides at the line (yields_at_line), with
  * a foe of link `other` already on the junction (foe_inside); otherwise
  * INSIDE_ASK (the usual rules decide).  SUMO asks
  * at the line only about the foes still approaching (MSLink::opened), and
@@ -821,7 +830,7 @@ __attribute__((noinline)) static int sumo_past_inside_foe(const sim_engine *s, c
                                                           uint32_t *by)
 {
     const sim_slot *o = f->slot;
-    if (!decides_at_line(s->net, &s->net->links[link], other, xv->rule) || !foe_inside(s, other, o->vid))
+    if (!yields_at_line(s->net, &s->net->links[link], other, xv->rule) || !foe_inside(s, other, o->vid))
         return INSIDE_ASK;
     double gap = dd - (f->d + s->vtypes[o->vtype].length);
     if (gap - vt->min_gap < 0) return INSIDE_ASK;
