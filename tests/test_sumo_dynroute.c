@@ -14,7 +14,14 @@
  *     enough, trips that depart go round it; vehicles that departed before
  *     the queue had formed still take it;
  *   - each road's speed is the mean of its 180 kept samples (the running
- *     sum does not drift from it). */
+ *     sum does not drift from it);
+ *   - a sample is SUMO's mean speed of the edge (MSEdge::getMeanSpeed):
+ *     over its lanes weighted by their vehicles, an empty lane counting as
+ *     one vehicle at its limit, the lanes closed to cars included.  On the
+ *     hand-written cross (tests/data/sumo/cross.net.xml) given a sidewalk
+ *     (5 m/s) beside WJ, with N vehicles stopped on one lane of WJ behind a
+ *     blocked spot and the other lane (13.89 m/s) empty, it is
+ *     (0 N + 13.89 + 5) / (N + 2). */
 #include "test.h"
 #include "test_sumo.h"
 #include "sim/sim.h"
@@ -193,6 +200,68 @@ TEST(astar_trips_go_round_a_closed_street_too)
     cb_engine *e;
     closed_street_run(true, &e);
     if (test_failed_) return;
+    cb_engine_close(e);
+}
+
+/* The cross with a sidewalk on WJ (SUMO index 2, its leftmost, so that
+ * the car lanes keep their indices), and trips WJ -> JE on its rightmost
+ * lane, one every 4 s for a minute. */
+static const char CROSS_TRIPS[] =
+    "<routes><vType id=\"c\" sigma=\"0\" speedDev=\"0\"/>"
+    "<flow id=\"t\" type=\"c\" begin=\"0\" end=\"60\" period=\"4\" from=\"WJ\" to=\"JE\" departLane=\"0\"/></routes>";
+
+typedef struct lane_count { size_t lane; unsigned n, moving; } lane_count;
+
+static int count_on(const cb_vehicle *v, void *ud)
+{
+    lane_count *c = ud;
+    if (v->running && !v->shadow && v->drivable == c->lane) {
+        c->n++;
+        if (v->speed != 0) c->moving++;
+    }
+    return 0;
+}
+
+TEST(an_empty_lane_and_a_sidewalk_each_count_as_one_vehicle_at_their_limit)
+{
+    FILE *f = fopen(CB_SOURCE_DIR "/tests/data/sumo/cross.net.xml", "rb");
+    ASSERT(f);
+    static char net[65536], out[66000];
+    size_t len = fread(net, 1, sizeof net - 1, f);
+    fclose(f);
+    net[len] = '\0';
+    const char *lane1 = "<lane id=\"WJ_1\" index=\"1\" speed=\"13.89\" length=\"92.00\" shape=\"0.00,-1.60 92.00,-1.60\"/>";
+    char *at = strstr(net, lane1);
+    ASSERT(at);
+    at += strlen(lane1);
+    snprintf(out, sizeof out, "%.*s<lane id=\"WJ_2\" index=\"2\" allow=\"pedestrian\" speed=\"5.00\" length=\"92.00\" "
+             "shape=\"0.00,1.60 92.00,1.60\"/>%s", (int)(at - net), net, at);
+    const char *net_path = test_write_tmp("cb_test_dynroute_sidewalk.net.xml", out);
+    ASSERT(net_path);
+    cb_engine *e = NULL;
+    cb_error err;
+    if (test_sumo_open(net_path, "cb_test_dynroute_cross.rou.xml", CROSS_TRIPS, 1, &e, &err))
+        TEST_FAIL_("%s", err.msg);
+    ASSERT(e);
+    size_t lanes[4];
+    ASSERT_EQ_INT(lanes_of(e, "WJ", lanes, 4), 2);     /* the sidewalk is not imported */
+    /* departLane 0 is SUMO's rightmost, our last: block it 60 m in */
+    size_t right = lanes[1], id;
+    ASSERT_EQ_INT(cb_engine_add_incident(e, right, 60, 0, 1e6, &id, &err), CB_OK);
+    while (cb_engine_time(e) < 120 - 1e-9) ASSERT_EQ_INT(cb_engine_step(e, &err), CB_OK);
+    lane_count q = { right, 0, 0 }, other = { lanes[0], 0, 0 };
+    cb_engine_foreach_vehicle(e, false, count_on, &q);
+    cb_engine_foreach_vehicle(e, false, count_on, &other);
+    ASSERT(q.n >= 5);                                    /* a queue stands ... */
+    ASSERT_EQ_INT(q.moving, 0);
+    ASSERT_EQ_INT(other.n, 0);                           /* ... beside an empty lane */
+    sim_dynroute_state v = sim_dynroute_view(e->s.dyn);
+    uint32_t wj = UINT32_MAX;
+    for (uint32_t r = 0; r < v.n_roads; r++)
+        if (strcmp(cb_engine_road_id(e, r), "WJ") == 0) wj = r;
+    ASSERT(wj != UINT32_MAX);
+    float last = v.past[(size_t)((*v.k + v.n_samples - 1) % v.n_samples) * v.n_roads + wj];
+    ASSERT_NEAR(last, (13.89 + 5.0) / (q.n + 2), 1e-5);
     cb_engine_close(e);
 }
 

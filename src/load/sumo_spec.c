@@ -147,8 +147,15 @@ static int build_roads(conv *c, uint32_t *junction_inter)
         if (g->road == SN_NONE) continue;
         net_spec_road *r = &sp->roads[g->road];
         uint32_t idx[256], k = 0;
-        for (uint32_t i = 0; i < g->n_lanes && k < 256; i++)
-            if (n->lanes[g->first_lane + i].car) idx[k++] = g->first_lane + i;
+        for (uint32_t i = 0; i < g->n_lanes && k < 256; i++) {
+            const sn_lane *l = &n->lanes[g->first_lane + i];
+            if (l->car) {
+                idx[k++] = g->first_lane + i;
+            } else {
+                r->n_closed_lanes++;
+                r->closed_speed_sum += l->speed;
+            }
+        }
         sort_lanes(n, idx, k);
         r->id = cbu_arena_strdup(&sp->arena, g->id);
         r->n_lanes = k;

@@ -155,6 +155,8 @@ typedef struct net_road {
     bool incoming_signal;  /* a startRoad of a roadlink of a signalized
                               (neither virtual nor unsignalized)
                               intersection: counted by the published ATT */
+    uint32_t n_closed_lanes;   /* net_spec_road's: lanes not imported, */
+    double closed_speed_sum;   /* and the sum of their speed limits */
 } net_road;
 
 typedef struct cb_net {

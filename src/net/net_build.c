@@ -159,6 +159,8 @@ static int build_roads(build *b)
         rd->to = sr->to;
         rd->first_lane = lane;
         rd->n_lanes = sr->n_lanes;
+        rd->n_closed_lanes = sr->n_closed_lanes;
+        rd->closed_speed_sum = sr->closed_speed_sum;
         if (push_poly(b, sr->points, sr->n_points, &rd->centre, NULL)) return CB_ENOMEM;
 
         net_point *trim = malloc(sr->n_points * sizeof *trim);

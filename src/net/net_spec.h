@@ -69,6 +69,12 @@ typedef struct net_spec_road {
     /* Optional lane lengths the simulation uses (SUMO gives lengths that
      * may differ from the shapes'); NULL, or 0 for a lane: the polyline's. */
     double *lane_lengths;
+    /* Lanes of the input edge that are not imported (closed to cars:
+     * sidewalks, bus lanes) and the sum of their speed limits.  They carry
+     * no vehicle here; SUMO counts each as one vehicle at its limit in an
+     * edge's mean speed, which its routing follows (sim_dynroute.c). */
+    uint32_t n_closed_lanes;
+    double closed_speed_sum;
 } net_spec_road;
 
 typedef struct net_spec_lanelink {
