@@ -120,15 +120,17 @@ TEST(every_scenario_within_ten_percent_of_sumo)
  * waiting just over 300 s is not a lock-up: SUMO 1.15 itself teleports
  * vehicles that waited 300 s in 7 of 160 seeds of ingolstadt7 and 23 of
  * 160 of cologne3 (docs/sumo.md), and ours, at ingolstadt7's service road
- * 25149219#1, keeps some in 1 of 320 runs (seeds 0-159, with and without
- * lane changes).  So: at most 5 such vehicles over the 16 runs of a
- * scenario, where a lock-up has hundreds.
+ * 25149219#1, kept some in 1 of 320 runs (seeds 0-159, with and without
+ * lane changes) until trips were routed on SUMO's edge speeds, and none
+ * since.  So: at most 5 such vehicles over the 16 runs of a scenario,
+ * where a lock-up has hundreds.
  *
  * The vehicles SUMO inserts are inserted, to 1% on average over the 16
  * seeds.  One seed is chance at ingolstadt7, whose entry 124812856#0
  * queues in SUMO too (a mean depart delay of 60 s there): SUMO 1.15
- * inserts 3012-3030 of its 3031 over seeds 0-15, ours 2997-3030 (3018 on
- * average; 2975-3030, 2999 on average, with CityFlow's lane changes).  cologne1 misses one due in
+ * inserts 3012-3030 of its 3031 over seeds 0-15, ours 3003-3030 (3021 on
+ * average; 2998-3030, 3018 on average, with CityFlow's lane changes).
+ * cologne1 misses one due in
  * the last second, behind a vehicle that SUMO's drivers move to the other
  * lane at once. */
 TEST(no_scenario_locks_up_for_any_seed)
