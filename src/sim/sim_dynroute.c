@@ -59,6 +59,10 @@ struct sim_dynroute {
     uint32_t *used_list, n_used;   /* those roads, in the order they were first used */
     double *sum;                   /* scratch per road: speeds and vehicles of a sample, */
     uint32_t *cnt;                 /* zero between samples */
+    double *occ_speed;             /* scratch per road: the lanes holding a vehicle, */
+    uint32_t *occ_n;               /* their limits summed; zero between samples */
+    double *all_speed;             /* per road: every lane's limit summed, the lanes */
+    uint32_t *all_n;               /* closed to cars included, and their number */
     double next_sample;            /* simulated seconds */
     /* search scratch */
     double *dist;
@@ -118,12 +122,17 @@ int sim_dynroute_init(sim_engine *s)
     d->used_list = malloc((nr + 1) * sizeof *d->used_list);
     d->sum = calloc(nr + 1, sizeof *d->sum);
     d->cnt = calloc(nr + 1, sizeof *d->cnt);
+    d->occ_speed = calloc(nr + 1, sizeof *d->occ_speed);
+    d->occ_n = calloc(nr + 1, sizeof *d->occ_n);
+    d->all_speed = calloc(nr + 1, sizeof *d->all_speed);
+    d->all_n = calloc(nr + 1, sizeof *d->all_n);
     d->dist = malloc((nr + 1) * sizeof *d->dist);
     d->prev = malloc((nr + 1) * sizeof *d->prev);
     d->heap = malloc((nr + 1) * sizeof *d->heap);
     d->pos = malloc((nr + 1) * sizeof *d->pos);
     if (!d->past || !d->speed || !d->cost || !d->limit || !d->length || !d->free_cost || !d->arc || !d->used || !d->dist ||
-        !d->prev || !d->heap || !d->pos || !d->used_list || !d->sum || !d->cnt)
+        !d->prev || !d->heap || !d->pos || !d->used_list || !d->sum || !d->cnt ||
+        !d->occ_speed || !d->occ_n || !d->all_speed || !d->all_n)
         return -1;
     for (uint32_t r = 0; r < nr; r++) {
         const net_road *rd = &n->roads[r];
@@ -135,6 +144,9 @@ int sim_dynroute_init(sim_engine *s)
             if (ln->max_speed > top) top = ln->max_speed;
         }
         d->free_cost[r] = best < INFINITY ? best : 0;
+        d->all_speed[r] = rd->closed_speed_sum;
+        d->all_n[r] = rd->n_lanes + rd->n_closed_lanes;
+        for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++) d->all_speed[r] += n->lanes[l].max_speed;
         d->limit[r] = (float)(top > 0 ? top : 13.89);   /* as the samples keep it */
         d->length[r] = len;
         d->speed[r] = d->limit[r];
@@ -214,6 +226,10 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->used_list);
     free(d->sum);
     free(d->cnt);
+    free(d->occ_speed);
+    free(d->occ_n);
+    free(d->all_speed);
+    free(d->all_n);
     free(d->dist);
     free(d->prev);
     free(d->heap);
@@ -232,20 +248,11 @@ void sim_dynroute_free(sim_dynroute *d)
  * SUMO's 173; 261 did with the mean over the vehicles).  The lanes closed
  * to cars that the importer left out (sidewalks, bus lanes) count too, as
  * SUMO's do.
- * `sum` and `cnt`: the speeds and the number of the vehicles on the road. */
-static double edge_mean_speed(const sim_engine *s, uint32_t r, double sum, uint32_t cnt)
+ * Kept per road as the vehicles' speeds and number (sum, cnt) plus the
+ * limits of the lanes without one (all lanes' less the occupied ones'). */
+static double edge_mean_speed(const sim_dynroute *d, uint32_t r)
 {
-    const cb_net *n = s->net;
-    const net_road *rd = &n->roads[r];
-    double w = cnt + rd->n_closed_lanes;
-    sum += rd->closed_speed_sum;
-    for (uint32_t l = rd->first_lane; l < rd->first_lane + rd->n_lanes; l++) {
-        const sim_drv *D = &s->drv[l];
-        uint32_t k = 0;
-        while (k < D->n && (D->v[k].flags & SIM_SLOT_SHADOW)) k++;   /* a lane changer's shadow is not on it */
-        if (k == D->n) { sum += n->lanes[l].max_speed; w += 1; }
-    }
-    return sum / w;
+    return (d->sum[r] + d->all_speed[r] - d->occ_speed[r]) / (double)(d->cnt[r] + d->all_n[r] - d->occ_n[r]);
 }
 
 /* At the end of a step: every second, each road that has seen a vehicle
@@ -266,19 +273,26 @@ void sim_dynroute_sample(sim_engine *s)
         if (l >= n->n_lanes) continue;
         uint32_t r = n->lanes[l].road;
         const sim_drv *D = &s->drv[l];
+        uint32_t here = 0;                 /* a lane changer's shadow is not on the lane */
         for (uint32_t k = 0; k < D->n; k++)
-            if (!(D->v[k].flags & SIM_SLOT_SHADOW)) { d->sum[r] += D->v[k].speed; d->cnt[r]++; }
-        if (!d->used[r] && d->cnt[r]) { d->used[r] = 1; d->used_list[d->n_used++] = r; }
+            if (!(D->v[k].flags & SIM_SLOT_SHADOW)) { d->sum[r] += D->v[k].speed; here++; }
+        if (!here) continue;
+        d->cnt[r] += here;
+        d->occ_n[r]++;
+        d->occ_speed[r] += n->lanes[l].max_speed;
+        if (!d->used[r]) { d->used[r] = 1; d->used_list[d->n_used++] = r; }
     }
     float *slot = d->past + (size_t)d->k * d->n_roads;
     for (uint32_t i = 0; i < d->n_used; i++) {
         uint32_t r = d->used_list[i];
-        float cur = (float)(d->cnt[r] ? edge_mean_speed(s, r, d->sum[r], d->cnt[r]) : d->limit[r]);
+        float cur = (float)(d->cnt[r] ? edge_mean_speed(d, r) : d->limit[r]);
         d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
         d->cost[r] = road_cost(d, r);
         slot[r] = cur;
         d->sum[r] = 0;
         d->cnt[r] = 0;
+        d->occ_speed[r] = 0;
+        d->occ_n[r] = 0;
     }
     d->k = (d->k + 1) % DYN_SAMPLES;
 }
