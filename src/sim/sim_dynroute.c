@@ -9,8 +9,8 @@
  * weighted by their vehicles, an empty lane counting as one vehicle at its
  * limit; an empty edge at its limit), and an edge's speed is the mean of
  * its last 180 samples (device.rerouting.adaptation-interval 1 s,
- * adaptation-steps 180); an edge
- * costs its length over that speed, and never less than at the limit.  So
+ * adaptation-steps 180); an edge costs its length over that speed, and
+ * never less than at the limit.  So
  * once a queue has stood on an edge for a while, trips that depart start
  * to go round it.  Without this, every trip of ingolstadt7 that SUMO sends
  * along a service road queues for a permissive left turn instead (134 of
