@@ -217,9 +217,10 @@ TEST(gridlock_through_red_lights_and_full_exits_is_broken)
 /* Trips are routed when they depart, on edge speeds sampled as SUMO's
  * routing device samples them (src/sim/sim_dynroute.c).  Known answer:
  * at seed 0, SUMO 1.15 routes 173 of ingolstadt7's trips along the service
- * road 25149219#1 when they depart (their first routes in `sumo -c CFG
- * --seed 0 --vehroute-output F`; 152-195 over seeds 0-7).  Ours must be
- * within a quarter of that.  With the mean over the vehicles alone as the
+ * road 25149219#1 when they depart (the first routes of the trips that
+ * finished, in `sumo -c CFG --seed 0 --vehroute-output F`, which writes a
+ * vehicle when it arrives; 152-195 over seeds 0-7).  Ours, every vehicle
+ * seen on the road in the hour, must be within a quarter of that.  With the mean over the vehicles alone as the
  * sample, a queue on one lane made a whole street look stopped, and 261
  * went that way. */
 typedef struct road_users {
