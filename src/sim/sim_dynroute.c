@@ -286,9 +286,12 @@ void sim_dynroute_sample(sim_engine *s)
     for (uint32_t i = 0; i < d->n_used; i++) {
         uint32_t r = d->used_list[i];
         float cur = (float)(d->cnt[r] ? edge_mean_speed(d, r) : d->limit[r]);
-        d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
-        d->cost[r] = road_cost(d, r);
-        slot[r] = cur;
+        if (cur != slot[r]) {   /* else it adds exactly 0: the mean and its cost stay (most
+                                   often an empty road that was empty 180 s ago too) */
+            d->speed[r] += ((double)cur - (double)slot[r]) / DYN_SAMPLES;
+            d->cost[r] = road_cost(d, r);
+            slot[r] = cur;
+        }
         d->sum[r] = 0;
         d->cnt[r] = 0;
         d->occ_speed[r] = 0;
