@@ -388,6 +388,46 @@ TEST(trips_outside_the_run_are_checked_not_routed)
     teardown(&f);
 }
 
+/* Trips that name the same edges are routed once at load time (a memo of
+ * the text); each must still get the route, and each unreachable one its
+ * own warning.  A trip outside the run (x) only checks its edges: it must
+ * not leave an answer that a later trip between the same edges (a) would
+ * take. */
+TEST(trips_between_the_same_edges_share_one_answer)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    ASSERT_EQ_INT(parse(&f, "<routes>\n"
+                            "<trip id=\"x\" depart=\"1\" from=\"WJ\" to=\"JE\"/>\n"
+                            "<trip id=\"a\" depart=\"10\" from=\"WJ\" to=\"JE\"/>\n"
+                            "<trip id=\"c\" depart=\"20\" from=\"JE\" to=\"WJ\"/>\n"
+                            "<trip id=\"d\" depart=\"30\" from=\"JE\" to=\"WJ\"/>\n"
+                            "<trip id=\"e\" depart=\"40\" from=\"WJ\" to=\"JE\"/>\n"
+                            "<trip id=\"g\" depart=\"50\" from=\"NJ\" to=\"JE\"/>\n"
+                            "<trip id=\"b\" depart=\"5000\" from=\"JE\" to=\"WJ\"/>\n"
+                            "</routes>", 5, 3600, 0),
+                  CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 3);
+    ASSERT(warned(&f, "cannot be reached", 2));
+    ASSERT(warned(&f, "before the begin time", 1));
+    ASSERT(warned(&f, "at or after the end time", 1));
+    const demand_flow *a = &f.d.flows[0], *e = &f.d.flows[1], *g = &f.d.flows[2];
+    ASSERT_EQ_INT(a->n_route, 2);
+    ASSERT_STR_EQ(road_id(&f, a->route[0]), "WJ");
+    ASSERT_STR_EQ(road_id(&f, a->route[1]), "JE");
+    ASSERT_EQ_INT(e->n_route, 2);
+    ASSERT_EQ_INT(e->route[0], a->route[0]);
+    ASSERT_EQ_INT(e->route[1], a->route[1]);
+    ASSERT(e->route != a->route);                  /* each flow owns its copy */
+    ASSERT_EQ_INT(e->n_trip, 2);
+    ASSERT_EQ_INT(e->trip[0], a->trip[0]);
+    ASSERT_EQ_INT(e->trip[1], a->trip[1]);
+    ASSERT_EQ_INT(e->start_time, 35);              /* 40 s, 5 s after the begin */
+    ASSERT_STR_EQ(road_id(&f, g->route[0]), "NJ");
+    ASSERT_STR_EQ(road_id(&f, g->route[g->n_route - 1]), "JE");
+    teardown(&f);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;

@@ -75,7 +75,19 @@ typedef struct dm {
     int64_t before_begin, after_end, unroutable, unsorted;
     const uint32_t *trip;     /* the element being read is a trip: its from, via..., to */
     uint32_t n_trip;          /* (0: it has a route) */
+    cbu_strmap trip_keys;     /* "from\x1fto\x1fvia" as written -> trip_memo index */
+    CBU_VEC(struct trip_memo) trip_memo;
 } dm;
+
+/* A trip routed at load time: in the empty network the same from / to /
+ * via always give the same route, and many trips share them (cologne1's
+ * 2,015 trips name 23 pairs), so each text is parsed and routed once.
+ * The arrays live in dm.tmp; push_flow copies them. */
+typedef struct trip_memo {
+    uint32_t *roads;               /* the route (NULL: unroutable) */
+    const uint32_t *pts;           /* from, via..., to */
+    uint32_t n, np;
+} trip_memo;
 
 static int dm_oom(dm *m, const sx_doc *d) { return cbu_err(m->err, CB_ENOMEM, "%s: out of memory", d->file); }
 
@@ -434,6 +446,19 @@ static int vehicle_route(dm *m, const sx_doc *d, uint32_t ei, uint32_t **roads, 
     return CB_OK;
 }
 
+/* "from\x1fto\x1fvia" into key[n]; false if it does not fit. */
+static bool trip_key(char *key, size_t n, const char *from, const char *to, const char *via)
+{
+    size_t lf = strlen(from), lt = strlen(to), lv = strlen(via);
+    if (lf + lt + lv + 3 > n) return false;
+    memcpy(key, from, lf);
+    key[lf] = '\x1f';
+    memcpy(key + lf + 1, to, lt);
+    key[lf + 1 + lt] = '\x1f';
+    memcpy(key + lf + lt + 2, via, lv + 1);
+    return true;
+}
+
 /* from / to / via of a trip or flow, routed. *roads NULL when unroutable,
  * or when `search` is false: then the edges are only checked (a vehicle
  * outside the run's time window is not driven, so not routed either). */
@@ -443,6 +468,27 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uin
     *roads = NULL;
     *n = 0;
     *unroutable = false;
+    /* the same text seen before (trip_memo): checked, and routed if it was
+     * searched; one outside the window leaves nothing behind */
+    const char *kf = sx_get(d, e, "from"), *kt = sx_get(d, e, "to"), *kv = sx_get(d, e, "via");
+    char key[512];
+    bool memo = kf && kt && trip_key(key, sizeof key, kf, kt, kv ? kv : "");
+    uint32_t mi;
+    if (memo && cbu_strmap_get(&m->trip_keys, key, &mi)) {
+        const trip_memo *t = &m->trip_memo.a[mi];
+        if (!search) return CB_OK;
+        if (!t->roads) {
+            m->unroutable++;
+            sumo_warn(m->warn, d, e, "trips whose destination cannot be reached by car are skipped");
+            *unroutable = true;
+            return CB_OK;
+        }
+        *roads = t->roads;
+        *n = t->n;
+        m->trip = t->pts;
+        m->n_trip = t->np;
+        return CB_OK;
+    }
     uint32_t *from, *to, *via, nf, nt, nv;
     int rc;
     if ((rc = parse_edges(m, d, e, "from", true, &from, &nf))) return rc;
@@ -458,20 +504,28 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uin
     uint32_t *full, nfull, bad;
     rc = sumo_route(m->router, pts, np, &full, &nfull, &bad);
     if (rc == CB_ENOMEM) return dm_oom(m, d);
+    uint32_t *keep = NULL;
     if (rc == CB_ENOTFOUND) {
         m->unroutable++;
         sumo_warn(m->warn, d, e, "trips whose destination cannot be reached by car are skipped");
         *unroutable = true;
-        return CB_OK;
+    } else {
+        keep = CBU_NEW(&m->tmp, uint32_t, nfull ? nfull : 1);
+        if (!keep) { free(full); return dm_oom(m, d); }
+        if (nfull) memcpy(keep, full, nfull * sizeof *keep);
+        free(full);
+        *roads = keep;
+        *n = nfull;
+        m->trip = pts;
+        m->n_trip = np;
     }
-    uint32_t *keep = CBU_NEW(&m->tmp, uint32_t, nfull ? nfull : 1);
-    if (!keep) { free(full); return dm_oom(m, d); }
-    if (nfull) memcpy(keep, full, nfull * sizeof *keep);
-    free(full);
-    *roads = keep;
-    *n = nfull;
-    m->trip = pts;
-    m->n_trip = np;
+    if (memo) {
+        char *k = cbu_arena_strdup(&m->tmp, key);
+        trip_memo t = { keep, pts, keep ? nfull : 0, np };
+        if (!k || cbu_vec_push(&m->trip_memo, t) ||
+            cbu_strmap_put(&m->trip_keys, k, (uint32_t)(m->trip_memo.n - 1), NULL) < 0)
+            return dm_oom(m, d);
+    }
     return CB_OK;
 }
 
@@ -964,6 +1018,7 @@ static int dm_begin(dm *m, const sumo_net *n, const net_spec *spec, const sumo_d
     cbu_arena_init(&m->tmp);
     cbu_strmap_init(&m->type_ids);
     cbu_strmap_init(&m->route_ids);
+    cbu_strmap_init(&m->trip_keys);
     cbu_rng_seed(&m->rng, o->seed);
     if (sumo_router_new(spec, &m->router)) return cbu_err(err, CB_ENOMEM, "out of memory");
     return CB_OK;
@@ -993,6 +1048,8 @@ static int dm_end(dm *m, int rc)
     cbu_vec_free(&m->flows);
     cbu_strmap_free(&m->type_ids);
     cbu_strmap_free(&m->route_ids);
+    cbu_strmap_free(&m->trip_keys);
+    cbu_vec_free(&m->trip_memo);
     cbu_arena_free(&m->tmp);
     return rc;
 }
