@@ -48,6 +48,51 @@ TEST(elements_attributes_and_lines)
  * is the five characters "&#38;"); names keep a namespace prefix as
  * written; an entity nobody declared is an error naming its line; a start
  * tag written over several lines is placed on its first. */
+/* Names are shared between elements that repeat them (sumo_xml.c keeps
+ * the last four kinds of element and their attribute names by position).
+ * Six kinds, attributes in changing order and number, a kind coming back
+ * after the cache forgot it, and a seventeenth attribute: every element
+ * must still read back exactly what it says. */
+TEST(repeated_names_are_shared_and_stay_right)
+{
+    const char *t =
+        "<r>\n"
+        "<a x=\"1\" y=\"2\"/><b y=\"3\" x=\"4\"/><a y=\"5\" x=\"6\" z=\"7\"/>\n"
+        "<c p=\"8\"/><d q=\"9\"/><e x=\"10\"/><f x=\"11\"/><a x=\"12\"/>\n"
+        "<g a0=\"0\" a1=\"1\" a2=\"2\" a3=\"3\" a4=\"4\" a5=\"5\" a6=\"6\" a7=\"7\" a8=\"8\" a9=\"9\" "
+        "b0=\"10\" b1=\"11\" b2=\"12\" b3=\"13\" b4=\"14\" b5=\"15\" b6=\"16\" b7=\"17\"/>\n"
+        "<g b7=\"x\" a0=\"y\"/>\n"
+        "</r>";
+    sx_doc d;
+    cb_error err = { 0 };
+    ASSERT_EQ_INT(sx_parse(&d, "k.xml", t, strlen(t), &err), CB_OK);
+    ASSERT_EQ_INT(d.n_elems, 11);
+    const char *names = "rabacdefagg";
+    for (uint32_t i = 0; i < 11; i++) ASSERT(d.elems[i].name[0] == names[i] && d.elems[i].name[1] == 0);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[1], "x"), "1");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[1], "y"), "2");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[2], "x"), "4");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[2], "y"), "3");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[3], "x"), "6");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[3], "y"), "5");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[3], "z"), "7");
+    ASSERT(sx_get(&d, &d.elems[1], "z") == NULL);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[4], "p"), "8");
+    ASSERT(sx_get(&d, &d.elems[4], "x") == NULL);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[6], "x"), "10");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[8], "x"), "12");
+    ASSERT(sx_get(&d, &d.elems[8], "y") == NULL);
+    ASSERT_EQ_INT(d.elems[9].n_attr, 18);
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[9], "a0"), "0");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[9], "b5"), "15");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[9], "b6"), "16");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[9], "b7"), "17");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[10], "b7"), "x");
+    ASSERT_STR_EQ(sx_get(&d, &d.elems[10], "a0"), "y");
+    ASSERT(sx_get(&d, &d.elems[10], "a1") == NULL);
+    sx_free(&d);
+}
+
 TEST(attribute_values_decode_every_escape)
 {
     const char *t = "<routes xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:noNamespaceSchemaLocation=\"r.xsd\">\n"

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <zlib.h>
 
+enum { SX_KINDS = 4, SX_KIND_ATTRS = 16 };
+
 /* Parser state.  Elements and attributes grow in malloc'ed arrays while
  * parsing (their final count is unknown) and stay malloc'ed in the doc. */
 typedef struct sx_build {
@@ -21,7 +23,34 @@ typedef struct sx_build {
     size_t cap_elems, cap_attrs;
     int fail;                 /* CB_E* once something went wrong in a callback */
     const char *why;          /* message for `fail` */
+    /* Names already copied into the arena, shared by the elements that
+     * repeat them: the last few kinds of element seen (a network
+     * alternates edge and lane, a route file vehicle and route), each with
+     * the attribute names it last had at each position (elements of one
+     * kind list theirs in the same order).  Copying every name was a third
+     * of this callback's work. */
+    struct sx_kind { const char *name, *attr[SX_KIND_ATTRS]; } kinds[SX_KINDS];
+    uint32_t next_kind;       /* the slot a new kind replaces (round robin) */
 } sx_build;
+
+/* The kind of element `name`, remembered; NULL when out of memory. */
+static struct sx_kind *sx_kind_of(sx_build *b, const char *name)
+{
+    for (uint32_t i = 0; i < SX_KINDS; i++)
+        if (b->kinds[i].name && strcmp(b->kinds[i].name, name) == 0) return &b->kinds[i];
+    struct sx_kind *k = &b->kinds[b->next_kind++ % SX_KINDS];
+    memset(k, 0, sizeof *k);
+    k->name = cbu_arena_strdup(&b->d->arena, name);
+    return k->name ? k : NULL;
+}
+
+/* Attribute name `name` at position i of an element of kind k. */
+static const char *sx_attr_name(sx_build *b, struct sx_kind *k, uint32_t i, const char *name)
+{
+    if (i >= SX_KIND_ATTRS) return cbu_arena_strdup(&b->d->arena, name);
+    if (!k->attr[i] || strcmp(k->attr[i], name) != 0) k->attr[i] = cbu_arena_strdup(&b->d->arena, name);
+    return k->attr[i];
+}
 
 static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
@@ -50,7 +79,8 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
         b->cap_attrs = ca;
     }
     sx_elem *e = &d->elems[d->n_elems];
-    e->name = cbu_arena_strdup(&d->arena, name);
+    struct sx_kind *kind = sx_kind_of(b, name);
+    e->name = kind ? kind->name : NULL;
     e->line = (uint32_t)XML_GetCurrentLineNumber(b->p);
     e->parent = b->depth ? b->stack[b->depth - 1] : SX_NONE;
     e->depth = b->depth;
@@ -59,7 +89,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
     bool ok = e->name != NULL;
     for (uint32_t i = 0; i < na && ok; i++) {
         sx_attr *a = &d->attrs[d->n_attrs + i];
-        a->name = cbu_arena_strdup(&d->arena, atts[2 * i]);
+        a->name = sx_attr_name(b, kind, i, atts[2 * i]);
         a->value = cbu_arena_strdup(&d->arena, atts[2 * i + 1]);
         ok = a->name && a->value;
     }
