@@ -138,11 +138,7 @@ def summary(rows):
     SUMO's vehicles."""
     out = ["| scenario | runs | mean vs reference | runs with a vehicle stopped > 300 s | "
            "runs inserting < 99% of SUMO's vehicles |", "|---|---|---|---|---|"]
-    names = []
-    for r in rows:
-        if r["name"] not in names:
-            names.append(r["name"])
-    for name in names:
+    for name in dict.fromkeys(r["name"] for r in rows):     # in first-seen order
         runs = [x for r in rows if r["name"] == name for x in r["ours"]]
         ref = next(r["ref"] for r in rows if r["name"] == name)
         want = SUMO_INSERTED.get(name)

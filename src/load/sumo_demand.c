@@ -459,6 +459,15 @@ static bool trip_key(char *key, size_t n, const char *from, const char *to, cons
     return true;
 }
 
+/* A trip whose destination cars cannot reach: counted, warned, skipped. */
+static int skip_unroutable(dm *m, const sx_doc *d, const sx_elem *e, bool *unroutable)
+{
+    m->unroutable++;
+    sumo_warn(m->warn, d, e, "trips whose destination cannot be reached by car are skipped");
+    *unroutable = true;
+    return CB_OK;
+}
+
 /* from / to / via of a trip or flow, routed. *roads NULL when unroutable,
  * or when `search` is false: then the edges are only checked (a vehicle
  * outside the run's time window is not driven, so not routed either). */
@@ -477,12 +486,7 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uin
     if (memo && cbu_strmap_get(&m->trip_keys, key, &mi)) {
         const trip_memo *t = &m->trip_memo.a[mi];
         if (!search) return CB_OK;
-        if (!t->roads) {
-            m->unroutable++;
-            sumo_warn(m->warn, d, e, "trips whose destination cannot be reached by car are skipped");
-            *unroutable = true;
-            return CB_OK;
-        }
+        if (!t->roads) return skip_unroutable(m, d, e, unroutable);
         *roads = t->roads;
         *n = t->n;
         m->trip = t->pts;
@@ -506,9 +510,7 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uin
     if (rc == CB_ENOMEM) return dm_oom(m, d);
     uint32_t *keep = NULL;
     if (rc == CB_ENOTFOUND) {
-        m->unroutable++;
-        sumo_warn(m->warn, d, e, "trips whose destination cannot be reached by car are skipped");
-        *unroutable = true;
+        skip_unroutable(m, d, e, unroutable);
     } else {
         keep = CBU_NEW(&m->tmp, uint32_t, nfull ? nfull : 1);
         if (!keep) { free(full); return dm_oom(m, d); }
