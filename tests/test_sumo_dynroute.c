@@ -21,7 +21,12 @@
  *     hand-written cross (tests/data/sumo/cross.net.xml) given a sidewalk
  *     (5 m/s) beside WJ, with N vehicles stopped on one lane of WJ behind a
  *     blocked spot and the other lane (13.89 m/s) empty, it is
- *     (0 N + 13.89 + 5) / (N + 2). */
+ *     (0 N + 13.89 + 5) / (N + 2);
+ *   - a trip with one possible path needs no search at departure: along
+ *     the grid's top row, from its western entry (20to0) to its eastern
+ *     exit (3to28), streets only lead east and south, and no street south
+ *     of the row leads back to it, so that trip has one path; the diagonal
+ *     trip above has many. */
 #include "test.h"
 #include "test_sumo.h"
 #include "sim/sim.h"
@@ -262,6 +267,39 @@ TEST(an_empty_lane_and_a_sidewalk_each_count_as_one_vehicle_at_their_limit)
     ASSERT(wj != UINT32_MAX);
     float last = v.past[(size_t)((*v.k + v.n_samples - 1) % v.n_samples) * v.n_roads + wj];
     ASSERT_NEAR(last, (13.89 + 5.0) / (q.n + 2), 1e-5);
+    cb_engine_close(e);
+}
+
+/* Which trips have a single path, on the grid (known answers above); each
+ * trip is its own flow, in the order of the file. */
+TEST(only_a_trip_with_one_possible_path_skips_the_search)
+{
+    static const char trips[] =
+        "<routes><trip id=\"row\" depart=\"0\" from=\"20to0\" to=\"3to28\"/>"
+        "<trip id=\"diagonal\" depart=\"1\" from=\"20to0\" to=\"15to31\"/>"
+        "<trip id=\"column\" depart=\"2\" from=\"20to0\" to=\"12to24\"/>"
+        "<trip id=\"corner\" depart=\"3\" from=\"0to1\" to=\"15to31\"/></routes>";
+    cb_engine *e = NULL;
+    cb_error err;
+    ASSERT_EQ_INT(test_sumo_open(NET, "cb_test_dynroute_one.rou.xml", trips, 1, &e, &err), CB_OK);
+    sim_engine *s = &e->s;
+    ASSERT_EQ_INT(s->n_flows, 4);
+    static const struct { const char *last; uint32_t roads; bool one; } want[] = {
+        { "3to28", 5, true },          /* 20to0 0to1 1to2 2to3 3to28 */
+        { "15to31", 8, false },        /* 20 routes of eight roads */
+        { "12to24", 5, true },         /* down the western column */
+        { "15to31", 7, false },        /* east and south from node 1: 10 */
+    };
+    for (uint32_t f = 0; f < 4; f++) {
+        const sim_route *r = &s->routes[s->flows[f].route];
+        ASSERT_EQ_INT(r->n, want[f].roads);
+        ASSERT_STR_EQ(s->net->roads[r->roads[r->n - 1]].id, want[f].last);
+        if (sim_dynroute_one_path(s, s->flows[f].route) != want[f].one)
+            TEST_FAIL_("trip %u: one path %s, expected %s", f, want[f].one ? "no" : "yes", want[f].one ? "yes" : "no");
+        /* the answer is kept, and asking again gives it again */
+        ASSERT_EQ_INT(r->one_path, want[f].one ? 1 : 2);
+        ASSERT(sim_dynroute_one_path(s, s->flows[f].route) == want[f].one);
+    }
     cb_engine_close(e);
 }
 

@@ -171,6 +171,9 @@ typedef struct sim_route {
      * value). */
     uint32_t *memo_first;  /* per position; next_memo follows it in one block */
     _Atomic uint32_t *next_memo;
+    uint8_t one_path;      /* trips: 0 not yet asked, 1 the road graph offers
+                              no other way through this route's roads to its
+                              end, 2 it may (sim_dynroute_one_path) */
 } sim_route;
 
 #define SIM_PUB_REVISIT 1u /* the intersection was visited before in this route */
@@ -432,6 +435,10 @@ sim_dynroute_state sim_dynroute_view(sim_dynroute *d);
 /* After an archive has written the state through the view. */
 void sim_dynroute_loaded(sim_dynroute *d);
 uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow);
+/* Does the road graph let a trip on this route (a trip flow's own) go only
+ * the route's way, from its first road through the later ones to its
+ * last?  Then pick needs no search.  Worked out once per route. */
+bool sim_dynroute_one_path(sim_engine *s, uint32_t route);
 /* The cost of the cheapest leg from road a to road b (b's cost included,
  * a's not) on the travel times of now, INFINITY if there is none, -1 when
  * out of memory; by A* with landmark bounds (`landmarks`) or by Dijkstra,

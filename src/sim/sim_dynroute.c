@@ -64,6 +64,11 @@ struct sim_dynroute {
     double *all_speed;             /* per road: every lane's limit summed, the lanes */
     uint32_t *all_n;               /* closed to cars included, and their number */
     double next_sample;            /* simulated seconds */
+    uint32_t *pred_first, *pred;   /* road_succ reversed: the roads leading into
+                                      road r are pred[pred_first[r] ..
+                                      pred_first[r + 1]) (sim_dynroute_one_path) */
+    uint8_t *seen;                 /* scratch per road for sim_dynroute_one_path, all zero
+                                      between calls */
     /* search scratch */
     double *dist;
     uint32_t *prev, *heap, *pos;
@@ -100,6 +105,27 @@ static int dyn_astar_init(const sim_engine *s, sim_dynroute *d)
     free(first);
     free(w);
     return rc;
+}
+
+/* road_succ reversed (pred_first, pred), and the scratch marks that
+ * sim_dynroute_one_path walks it with. */
+static int reverse_succ(const cb_net *n, sim_dynroute *d)
+{
+    uint32_t nr = d->n_roads, m = nr ? n->roads[nr - 1].first_succ + n->roads[nr - 1].n_succ : 0;
+    d->pred_first = calloc((size_t)nr + 2, sizeof *d->pred_first);
+    d->pred = malloc(((size_t)m + 1) * sizeof *d->pred);
+    d->seen = calloc((size_t)nr + 1, 1);
+    if (!d->pred_first || !d->pred || !d->seen) return -1;
+    for (uint32_t k = 0; k < m; k++) d->pred_first[n->road_succ[k] + 2]++;
+    for (uint32_t r = 0; r < nr; r++) d->pred_first[r + 2] += d->pred_first[r + 1];
+    /* pred_first[r + 1] is now where r's list starts; filling moves it on
+     * to where r's list ends, which is where r + 1's starts */
+    for (uint32_t r = 0; r < nr; r++)
+        for (uint32_t q = 0; q < n->roads[r].n_succ; q++) {
+            uint32_t to = n->road_succ[n->roads[r].first_succ + q];
+            d->pred[d->pred_first[to + 1]++] = r;
+        }
+    return 0;
 }
 
 int sim_dynroute_init(sim_engine *s)
@@ -167,6 +193,7 @@ int sim_dynroute_init(sim_engine *s)
             d->arc[rd->first_succ + q] = c < INFINITY ? c : 0;
         }
     }
+    if (reverse_succ(n, d)) return -1;
     d->next_sample = DYN_PERIOD_S;
     d->astar = nr >= cbu_landmarks_min_nodes;
     if (d->astar && dyn_astar_init(s, d)) return -1;
@@ -234,6 +261,9 @@ void sim_dynroute_free(sim_dynroute *d)
     free(d->prev);
     free(d->heap);
     free(d->pos);
+    free(d->pred_first);
+    free(d->pred);
+    free(d->seen);
     cbu_astar_free(&d->as);
     cbu_vec_free(&d->path);
     free(d);
@@ -379,6 +409,49 @@ static double route_cost(const sim_engine *s, const sim_dynroute *d, const uint3
     return c;
 }
 
+/* Is a trip's own route the only way its legs can go?  Yes when no road of
+ * the route leads, other than into the route's next road, onto a road
+ * from which the destination can be reached: a search from any of its
+ * roads to a later one then finds that route whatever the costs, so pick
+ * has nothing to search (ingolstadt1: every one of its ten
+ * origin-destination pairs).  The roads that reach the destination come
+ * from a walk back from it, given up (answer: no) past ONE_PATH_BUDGET
+ * roads: on a large network a trip rarely has a single path, and the walk
+ * stays cheap.  (A search that left the route would leave it at one of
+ * its roads for a road that reaches the destination.)  The answer is kept
+ * in the route (sim_route.one_path): the network does not change. */
+#define ONE_PATH_BUDGET 512u
+bool sim_dynroute_one_path(sim_engine *s, uint32_t route)
+{
+    sim_dynroute *d = s->dyn;
+    sim_route *own = &s->routes[route];
+    if (own->one_path) return own->one_path == 1;
+    if (own->n == 0) return false;
+    const cb_net *n = s->net;
+    uint32_t *queue = d->heap, nq = 0, b = own->roads[own->n - 1];
+    bool single = true;
+    d->seen[b] = 1;
+    queue[nq++] = b;
+    for (uint32_t i = 0; i < nq && single; i++)
+        for (uint32_t k = d->pred_first[queue[i]]; k < d->pred_first[queue[i] + 1]; k++) {
+            uint32_t r = d->pred[k];
+            if (d->seen[r]) continue;
+            if (nq == ONE_PATH_BUDGET) { single = false; break; }
+            d->seen[r] = 1;
+            queue[nq++] = r;
+        }
+    for (uint32_t i = 0; i + 1 < own->n && single; i++) {
+        const net_road *rd = &n->roads[own->roads[i]];
+        for (uint32_t q = 0; q < rd->n_succ; q++) {
+            uint32_t v = n->road_succ[rd->first_succ + q];
+            if (v != own->roads[i + 1] && d->seen[v]) { single = false; break; }
+        }
+    }
+    for (uint32_t i = 0; i < nq; i++) d->seen[queue[i]] = 0;
+    own->one_path = single ? 1 : 2;
+    return single;
+}
+
 /* The route a trip flow's next vehicle takes: its flow's own (the route in
  * an empty network) unless another is cheaper now.  Returns the route index
  * (a new route when it differs), SIM_NONE when out of memory. */
@@ -388,6 +461,7 @@ uint32_t sim_dynroute_pick(sim_engine *s, uint32_t flow)
     const sim_flow *sf = &s->flows[flow];
     const uint32_t *trip = s->trip_roads + s->trip_first[flow];
     uint32_t n_trip = s->trip_first[flow + 1] - s->trip_first[flow];
+    if (sim_dynroute_one_path(s, sf->route)) return sf->route;
     d->path.n = 0;
     if (cbu_vec_push(&d->path, trip[0])) return SIM_NONE;
     double cost = 0;
