@@ -182,6 +182,58 @@ TEST(gzip_files_read_like_plain_ones)
     ASSERT_CONTAINS(err.msg, "/nonexistent/x.net.xml");
 }
 
+/* Line numbers come from our own count when a file is parsed in one piece
+ * (sumo_xml.c: sx_number_lines) and from expat's when it is streamed (a
+ * file over sx_whole_max, lowered here to 0) or in UTF-16.  A line ends at
+ * LF, CR or CRLF, also inside a comment and inside a tag; known answers:
+ * <r> on line 1, <a/> on 2, <b> on 3, <c/> on 8, for every way in. */
+TEST(lines_count_alike_whole_streamed_gzipped_and_in_utf16)
+{
+    const char *t = "<r>\r\n<a/>\r<b\n x='1'/>\n\n<!-- c\r\n d -->\r\n<c/>\n</r>";
+    static const uint32_t want[4] = { 1, 2, 3, 8 };
+    size_t n = strlen(t);
+    sx_doc d;
+    cb_error err = { 0 };
+    const char *plain = test_write_tmp("cb_sumo_lines.xml", t);
+    ASSERT(plain);
+    char gz_path[512], u16_path[512];
+    snprintf(gz_path, sizeof gz_path, "%s.gz", plain);
+    snprintf(u16_path, sizeof u16_path, "%s.utf16", plain);
+    gzFile g = gzopen(gz_path, "wb");
+    ASSERT(g);
+    gzwrite(g, t, (unsigned)n);
+    gzclose(g);
+    FILE *f = fopen(u16_path, "wb");
+    ASSERT(f);
+    fputc(0xFF, f);                   /* UTF-16LE byte order mark */
+    fputc(0xFE, f);
+    for (size_t i = 0; i < n; i++) { fputc(t[i], f); fputc(0, f); }
+    fclose(f);
+    for (int way = 0; way < 6; way++) {
+        sx_whole_max = way == 3 || way == 4 ? 0 : SX_WHOLE_MAX;
+        const char *path = way == 2 || way == 4 ? gz_path : way == 5 ? u16_path : plain;
+        int rc = way == 0 ? sx_parse(&d, "mem.xml", t, n, &err) : sx_load(&d, path, &err);
+        sx_whole_max = SX_WHOLE_MAX;
+        ASSERT_EQ_INT(rc, CB_OK);
+        ASSERT_EQ_INT(d.n_elems, 4);
+        for (uint32_t i = 0; i < 4; i++)
+            if (d.elems[i].line != want[i])
+                TEST_FAIL_("way %d: element %u on line %u, expected %u", way, i, d.elems[i].line, want[i]);
+        ASSERT_STR_EQ(sx_get(&d, &d.elems[2], "x"), "1");
+        sx_free(&d);
+    }
+    /* streamed, an error still names its line */
+    const char *bad_path = test_write_tmp("cb_sumo_lines_bad.xml", "<r>\r\n<a>\r\n</b>\r\n</r>");
+    ASSERT(bad_path);
+    for (int way = 0; way < 2; way++) {
+        sx_whole_max = way ? 0 : SX_WHOLE_MAX;
+        int rc = sx_load(&d, bad_path, &err);
+        sx_whole_max = SX_WHOLE_MAX;
+        ASSERT_EQ_INT(rc, CB_ESYNTAX);
+        ASSERT_CONTAINS(err.msg, "cb_sumo_lines_bad.xml:3:");
+    }
+}
+
 TEST(word_splitting)
 {
     struct { char w[8][16]; int n; } acc = { .n = 0 };

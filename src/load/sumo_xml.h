@@ -49,7 +49,12 @@ typedef struct sx_doc {
 } sx_doc;
 
 /* Read a file (plain or gzip).  On failure *d is empty (sx_free is still
- * safe) and err names the file, the line and column for malformed XML. */
+ * safe) and err names the file, the line and column for malformed XML.
+ * A file of up to sx_whole_max bytes (SX_WHOLE_MAX unless a test lowers
+ * it) is read into memory whole and parsed in one piece, which is faster;
+ * a larger one is parsed as it is read.  The results are the same. */
+#define SX_WHOLE_MAX ((size_t)256 << 20)
+extern size_t sx_whole_max;
 int sx_load(sx_doc *d, const char *path, cb_error *err);
 /* Parse a buffer already in memory; `label` names it in messages. */
 int sx_parse(sx_doc *d, const char *label, const char *buf, size_t len, cb_error *err);
