@@ -428,6 +428,48 @@ TEST(trips_between_the_same_edges_share_one_answer)
     teardown(&f);
 }
 
+/* Routes that name the same edges text are read once (a memo of the
+ * text): every vehicle must still drive exactly the edges it names, also
+ * when its text is a prefix of one read before, differs only in spacing,
+ * or comes through a named route; a bad text repeated is reported where it
+ * first stands. */
+TEST(routes_with_the_same_edges_text_share_one_reading)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    ASSERT_EQ_INT(parse(&f, "<routes>\n"
+                            "<route id=\"r\" edges=\"NJ JE\"/>\n"
+                            "<vehicle id=\"a\" depart=\"0\"><route edges=\"WJ JE\"/></vehicle>\n"
+                            "<vehicle id=\"b\" depart=\"1\"><route edges=\"NJ JE\"/></vehicle>\n"
+                            "<vehicle id=\"c\" depart=\"2\"><route edges=\"WJ\"/></vehicle>\n"
+                            "<vehicle id=\"d\" depart=\"3\" route=\"r\"/>\n"
+                            "<vehicle id=\"e\" depart=\"4\"><route edges=\"WJ JE\"/></vehicle>\n"
+                            "<vehicle id=\"f\" depart=\"5\"><route edges=\"WJ  JE\"/></vehicle>\n"
+                            "<vehicle id=\"g\" depart=\"6\"><route edges=\"JE\"/></vehicle>\n"
+                            "</routes>", 0, 3600, 0),
+                  CB_OK);
+    static const char *want[] = { "WJ JE", "NJ JE", "WJ", "NJ JE", "WJ JE", "WJ JE", "JE" };
+    ASSERT_EQ_INT(f.d.n_flows, 7);
+    for (uint32_t i = 0; i < 7; i++) {
+        const demand_flow *fl = &f.d.flows[i];
+        char got[64] = "";
+        for (uint32_t k = 0; k < fl->n_route; k++) {
+            size_t used = strlen(got);
+            snprintf(got + used, sizeof got - used, "%s%s", k ? " " : "", road_id(&f, fl->route[k]));
+        }
+        if (strcmp(got, want[i]) != 0) TEST_FAIL_("vehicle %c drives \"%s\", expected \"%s\"", 'a' + i, got, want[i]);
+    }
+    ASSERT(f.d.flows[4].route != f.d.flows[0].route);   /* each flow owns its copy */
+    ASSERT_EQ_INT(parse(&f, "<routes>\n"
+                            "<vehicle id=\"a\" depart=\"0\"><route edges=\"WJ JE\"/></vehicle>\n"
+                            "<vehicle id=\"b\" depart=\"1\"><route edges=\"WJ NJ\"/></vehicle>\n"
+                            "<vehicle id=\"c\" depart=\"2\"><route edges=\"WJ NJ\"/></vehicle>\n"
+                            "</routes>", 0, 3600, 0),
+                  CB_ESCHEMA);
+    ASSERT_CONTAINS(f.err.msg, "t.rou.xml:3: <route>: route: no connection for cars from edge \"WJ\" to edge \"NJ\"");
+    teardown(&f);
+}
+
 TEST(bad_demand_names_file_line_and_element)
 {
     fixture f;
