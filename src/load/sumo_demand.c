@@ -102,6 +102,15 @@ typedef struct edges_memo {
 
 static int dm_oom(dm *m, const sx_doc *d) { return cbu_err(m->err, CB_ENOMEM, "%s: out of memory", d->file); }
 
+/* Key `key` of a memo (trip_keys, edges_keys) to entry `index` of its
+ * vector.  The key is copied into dm.tmp: the document it came from may be
+ * freed before the memo is.  0, or -1 when out of memory. */
+static int memo_key(dm *m, cbu_strmap *keys, const char *key, size_t index)
+{
+    char *k = cbu_arena_strdup(&m->tmp, key);
+    return k && cbu_strmap_put(keys, k, (uint32_t)index, NULL) >= 0 ? 0 : -1;
+}
+
 /*--- vehicle types ---------------------------------------------------------------*/
 
 /* SUMO 1.15's defaults per vehicle class (accel, decel, length, minGap,
@@ -370,10 +379,8 @@ static int read_route(dm *m, const sx_doc *d, const sx_elem *e, dm_route *r)
     }
     if ((rc = parse_edges(m, d, e, "edges", true, &r->roads, &r->n_roads))) return rc;
     if ((rc = check_route(m, d, e, r->roads, r->n_roads))) return rc;
-    char *k = cbu_arena_strdup(&m->tmp, text);    /* the doc may go before the memo */
     edges_memo t = { r->roads, r->n_roads };
-    if (!k || cbu_vec_push(&m->edges_memo, t) ||
-        cbu_strmap_put(&m->edges_keys, k, (uint32_t)(m->edges_memo.n - 1), NULL) < 0)
+    if (cbu_vec_push(&m->edges_memo, t) || memo_key(m, &m->edges_keys, text, m->edges_memo.n - 1))
         return dm_oom(m, d);
     return CB_OK;
 }
@@ -546,10 +553,8 @@ static int trip_route(dm *m, const sx_doc *d, const sx_elem *e, bool search, uin
         m->n_trip = np;
     }
     if (memo) {
-        char *k = cbu_arena_strdup(&m->tmp, key);
         trip_memo t = { keep, pts, keep ? nfull : 0, np };
-        if (!k || cbu_vec_push(&m->trip_memo, t) ||
-            cbu_strmap_put(&m->trip_keys, k, (uint32_t)(m->trip_memo.n - 1), NULL) < 0)
+        if (cbu_vec_push(&m->trip_memo, t) || memo_key(m, &m->trip_keys, key, m->trip_memo.n - 1))
             return dm_oom(m, d);
     }
     return CB_OK;

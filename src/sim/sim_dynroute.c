@@ -69,7 +69,7 @@ struct sim_dynroute {
                                       pred_first[r + 1]) (sim_dynroute_one_path) */
     uint8_t *seen;                 /* scratch per road for sim_dynroute_one_path, all zero
                                       between calls */
-    /* search scratch */
+    /* search scratch (heap is also sim_dynroute_one_path's walk queue) */
     double *dist;
     uint32_t *prev, *heap, *pos;
     /* A* (large networks, landmarks.h: cbu_astar): tables at free flow,
