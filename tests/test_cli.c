@@ -13,6 +13,7 @@
 #include "citybrain.h"
 #include "util/json.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -164,6 +165,32 @@ TEST(version)
     ASSERT_EXIT(r, 0);
     ASSERT_STR_EQ(r.out, "citybrain " CB_VERSION "\n");
     cli_result_free(&r);
+}
+
+/* The program is linked as CMake said (CB_CLI_STATIC, CMakeLists.txt):
+ * statically, with no program interpreter (ld.so) in its ELF program
+ * headers, or dynamically, with one.  A static link that silently turned
+ * dynamic would cost every run 0.6-0.7 ms (docs/dependencies.md). */
+TEST(linked_as_configured)
+{
+    FILE *f = fopen(CB_BINARY, "rb");
+    ASSERT(f != NULL);
+    Elf64_Ehdr eh;
+    bool ok = fread(&eh, sizeof eh, 1, f) == 1 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+              eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr);
+    bool interp = false;
+    for (unsigned i = 0; ok && i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        ok = fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * sizeof ph), SEEK_SET) == 0 && fread(&ph, sizeof ph, 1, f) == 1;
+        if (ok && ph.p_type == PT_INTERP) interp = true;
+    }
+    fclose(f);
+    ASSERT(ok);
+#ifdef CB_CLI_STATIC
+    ASSERT(!interp);
+#else
+    ASSERT(interp);
+#endif
 }
 
 TEST(help_for_every_command)
