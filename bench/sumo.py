@@ -2,8 +2,8 @@
 """bench/sumo.py -- citybrain against SUMO on the shared SUMO scenarios.
 
 For every scenario of ../shared/data/sumo, runs `citybrain run CFG --json`
-and `sumo -c CFG` as whole processes, interleaved, --repeat times each, and
-reports per scenario:
+and `sumo -c CFG` as whole processes, interleaved, --repeat times each (in
+rounds: every scenario once per round), and reports per scenario:
   * speed: the median wall time of each (loading included) and their ratio,
     plus the ratio of CPU times (user + system, os.wait4), which is steadier
     on a shared machine than wall time;
@@ -119,13 +119,16 @@ def bench(args):
     if not sumo:
         print("bench/sumo.py: SUMO is not installed (Debian: apt-get install sumo); comparing with the "
               "reference file's wall times, measured on another day", file=sys.stderr)
-    rows = []
-    for name, cfg, routes, end in SCENARIOS:
-        if args.only and name not in args.only:
-            continue
-        folder = os.path.join(DATA, name)
-        cb_runs, su_runs = [], []
-        for _ in range(args.repeat):
+    chosen = [sc for sc in SCENARIOS if not args.only or sc[0] in args.only]
+    runs = {name: ([], []) for name, _, _, _ in chosen}
+    # Rounds: every scenario once per round, citybrain then SUMO.  This
+    # machine's speed drifts by a third over minutes to hours, and not
+    # alike for both programs (docs/sumo.md, "Performance"); in rounds,
+    # each scenario's runs are spread over the whole benchmark instead of
+    # falling together into one fast or slow minute.
+    for rnd in range(args.repeat):
+        for name, cfg, routes, end in chosen:
+            cb_runs, su_runs = runs[name]
             wall, cpu, out, code = run_process(citybrain_argv(binary, name, cfg, routes, end))
             if code != 0:
                 sys.exit("citybrain failed on %s:\n%s" % (name, out))
@@ -133,12 +136,16 @@ def bench(args):
             r.update(wall=wall, cpu=cpu)
             cb_runs.append(r)
             if sumo:
-                wall, cpu, out, code = run_process(sumo_argv(sumo, name, cfg, routes, end), cwd=folder)
+                wall, cpu, out, code = run_process(sumo_argv(sumo, name, cfg, routes, end), cwd=os.path.join(DATA, name))
                 if code != 0:
                     sys.exit("sumo failed on %s:\n%s" % (name, out[-2000:]))
                 r = parse_sumo(out)
                 r.update(wall=wall, cpu=cpu)
                 su_runs.append(r)
+        print("round %d of %d done" % (rnd + 1, args.repeat), file=sys.stderr, flush=True)
+    rows = []
+    for name, cfg, routes, end in chosen:
+        cb_runs, su_runs = runs[name]
         cb = median_run(cb_runs)
         rf = ref.get(name, {})
         if su_runs:
@@ -171,7 +178,7 @@ def bench(args):
 
 
 def markdown(res):
-    out = ["Measured %s, %d runs each (median), load average %.1f / %.1f / %.1f; %s."
+    out = ["Measured %s, %d rounds of every scenario (median of each), load average %.1f / %.1f / %.1f; %s."
            % (res["time"], res["repeat"], *res["load"],
               "SUMO 1.15 (Debian) in the same run" if res["sumo"] else "SUMO absent: reference wall times"),
            "",
