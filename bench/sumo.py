@@ -144,7 +144,7 @@ def bench(args):
                 su_runs.append(r)
         print("round %d of %d done" % (rnd + 1, args.repeat), file=sys.stderr, flush=True)
     rows = []
-    for name, cfg, routes, end in chosen:
+    for name, _, _, _ in chosen:
         cb_runs, su_runs = runs[name]
         cb = median_run(cb_runs)
         rf = ref.get(name, {})

@@ -167,7 +167,7 @@ TEST(version)
     cli_result_free(&r);
 }
 
-/* The program is linked as CMake said (CB_CLI_STATIC, CMakeLists.txt):
+/* The program is linked as CMake said (CB_CLI_LINKED_STATICALLY, CMakeLists.txt):
  * statically, with no program interpreter (ld.so) in its ELF program
  * headers, or dynamically, with one.  A static link that silently turned
  * dynamic would cost every run 0.6-0.7 ms (docs/dependencies.md). */
@@ -186,7 +186,7 @@ TEST(linked_as_configured)
     }
     fclose(f);
     ASSERT(ok);
-#ifdef CB_CLI_STATIC
+#ifdef CB_CLI_LINKED_STATICALLY
     ASSERT(!interp);
 #else
     ASSERT(interp);
