@@ -600,11 +600,11 @@ static void find_depart_names(const sx_doc *d, const sx_elem *e, depart_names *f
     for (uint32_t i = 0; i < e->n_attr; i++) {
         const char *nm = at[i].name;
         if (nm[0] != 'd' && nm[0] != 'a') continue;           /* most names: id, type, from, to, route */
-        if (strncmp(nm, "depart", 6) == 0) {
+        if (strncmp(nm, "depart", 6) == 0 && nm[6]) {          /* not "depart" itself */
             if (strcmp(nm + 6, "Speed") == 0) f->speed = at[i].value;
             else if (strcmp(nm + 6, "Lane") == 0) f->lane = at[i].value;
             else if (strcmp(nm + 6, "Pos") == 0) f->pos = at[i].value;
-        } else if (strncmp(nm, "arrival", 7) == 0) {
+        } else if (strncmp(nm, "arrival", 7) == 0 && nm[7]) {  /* nor "arrival" (route files from SUMO's output) */
             for (int k = 0; k < 3; k++)
                 if (strcmp(nm, arrival_names[k]) == 0) f->arrival[k] = at[i].value;
         }
