@@ -540,4 +540,31 @@ TEST(unsupported_things_are_warned_with_counts)
     teardown(&f);
 }
 
+/* The six depart and arrival attributes are found in one pass over a
+ * vehicle's attributes (read_depart_attrs): each wherever it stands, and
+ * beside the bare depart and arrival that SUMO's own route output writes. */
+TEST(depart_and_arrival_attributes_are_found_in_any_order)
+{
+    fixture f;
+    ASSERT_EQ_INT(setup(&f), CB_OK);
+    const char *t = "<routes>\n"
+                    "<vehicle arrival=\"30\" arrivalSpeed=\"5\" id=\"a\" departPos=\"free\" departLane=\"0\" depart=\"3\" "
+                    "arrivalLane=\"0\" departSpeed=\"7.5\" arrivalPos=\"1\"><route edges=\"WJ JE\"/></vehicle>\n"
+                    "<vehicle departSpeed=\"max\" arrival=\"40\" depart=\"4\" id=\"b\" departLane=\"1\">"
+                    "<route edges=\"WJ JE\"/></vehicle>\n"
+                    "</routes>\n";
+    ASSERT_EQ_INT(parse(&f, t, 0, -1, 0), CB_OK);
+    ASSERT_EQ_INT(f.d.n_flows, 2);
+    ASSERT_EQ_INT(f.d.flows[0].depart_lane, 2);          /* SUMO's rightmost lane 0 is our last, lane 1 (+1) */
+    ASSERT_NEAR(f.d.flows[0].depart_speed, 7.5, 0);
+    ASSERT_EQ_INT(f.d.flows[1].depart_lane, 1);
+    ASSERT_NEAR(f.d.flows[1].depart_speed, DEMAND_DEPART_MAX, 0);
+    ASSERT(warned(&f, "departPos=\"free\" is not modelled", 1));
+    ASSERT(warned(&f, "arrivalLane is not modelled", 1));
+    ASSERT(warned(&f, "arrivalPos is not modelled", 1));
+    ASSERT(warned(&f, "arrivalSpeed is not modelled", 1));
+    ASSERT_EQ_INT(cb_warnings_count(f.w), 4);            /* nothing about the bare arrival */
+    teardown(&f);
+}
+
 TEST_MAIN()

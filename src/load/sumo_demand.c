@@ -584,7 +584,7 @@ static const sn_edge *road_edge(dm *m, uint32_t road)
 
 /* The depart and arrival attributes of a vehicle or flow, found in one
  * pass over its attributes: they are almost always absent, and asking for
- * each of the six by name cost about 500 instructions a trip (0.7% of
+ * each of the six by name cost 300-450 instructions a vehicle (0.5% of
  * loading and running cologne1 or cologne3). */
 typedef struct depart_names {
     const char *speed, *lane, *pos;
