@@ -158,7 +158,10 @@ def bench(args):
                "speedup_wall": su["wall"] / cb["wall"], "speedup_cpu": su["cpu"] / cb["cpu"] if su_runs else None,
                "tt_vs_sumo": cb["tt"] / su["tt"] - 1 if su["tt"] else None,
                "tt_vs_reference": cb["tt"] / rf["mean_travel_time"] - 1 if rf else None,
-               "sumo_updates": su["wall"] * su["ups"] if su_runs else rf.get("wall_s", 0) * rf.get("ups", 0)}
+               "sumo_updates": su["wall"] * su["ups"] if su_runs else rf.get("wall_s", 0) * rf.get("ups", 0),
+               # each round's own ratio (the two programs ran one after the
+               # other): how far one run's verdict can move on this machine
+               "round_speedups": [b["wall"] / a["wall"] for a, b in zip(cb_runs, su_runs)]}
         rows.append(row)
         print("%-20s citybrain %6.3f s (cpu %6.3f)  sumo %6.2f s (cpu %6.2f)  x%-6.0f  travel time %7.2f vs %7.2f "
               "(%+5.1f%%, reference %+5.1f%%)" % (name, cb["wall"], cb["cpu"], su["wall"], su["cpu"],
@@ -178,18 +181,22 @@ def bench(args):
 
 
 def markdown(res):
-    out = ["Measured %s, %d rounds of every scenario (median of each), load average %.1f / %.1f / %.1f; %s."
+    out = ["Measured %s, %d rounds of every scenario (median of each; the speed-up is the ratio of the "
+           "medians, and the rounds' column gives the lowest and highest ratio within one round), load "
+           "average %.1f / %.1f / %.1f; %s."
            % (res["time"], res["repeat"], *res["load"],
               "SUMO 1.15 (Debian) in the same run" if res["sumo"] else "SUMO absent: reference wall times"),
            "",
-           "| scenario | citybrain s | SUMO s | speed-up (target) | CPU ratio | travel time s | SUMO s | vs SUMO | vs reference | waiting s (SUMO) | time loss s (SUMO) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| scenario | citybrain s | SUMO s | speed-up (target) | rounds' speed-ups | CPU ratio | travel time s | SUMO s | vs SUMO | vs reference | waiting s (SUMO) | time loss s (SUMO) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         cb, su = r["citybrain"], r["sumo"]
         cpu = "%.0fx" % r["speedup_cpu"] if r["speedup_cpu"] else "-"
-        out.append("| %s%s | %.3f | %.2f | %.1fx (%dx)%s | %s | %.2f | %.2f | %+.1f%% | %+.1f%% | %.1f (%.1f) | %.1f (%.1f) |" % (
+        rs = r["round_speedups"]
+        spread = "%.0f-%.0fx" % (min(rs), max(rs)) if rs else "-"
+        out.append("| %s%s | %.3f | %.2f | %.1fx (%dx)%s | %s | %s | %.2f | %.2f | %+.1f%% | %+.1f%% | %.1f (%.1f) | %.1f (%.1f) |" % (
             r["scenario"], " (largest)" if r["largest"] else "", cb["wall"], su["wall"], r["speedup_wall"],
-            r["target"], "" if r["meets_speed"] else " **short**", cpu, cb["tt"], su["tt"],
+            r["target"], "" if r["meets_speed"] else " **short**", spread, cpu, cb["tt"], su["tt"],
             100 * r["tt_vs_sumo"], 100 * r["tt_vs_reference"], cb["wait"], su["wait"], cb["loss"], su["loss"]))
     return "\n".join(out) + "\n"
 
