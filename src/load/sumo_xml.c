@@ -128,7 +128,10 @@ static int sx_begin(sx_doc *d, sx_build *b, const char *label, cb_error *err)
     return CB_OK;
 }
 
-/* Feed one chunk; returns CB_OK or an error naming line and column. */
+/* Feed one chunk; returns CB_OK or an error naming line and column.  The
+ * final chunk also checks that the document had an element at all (expat
+ * reports a missing root itself; this keeps the rule in the one place that
+ * both sx_parse and sx_load's streaming path go through). */
 static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_error *err)
 {
     const char *label = b->d->file;
@@ -152,6 +155,7 @@ static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_erro
         len -= (size_t)chunk;
         if (last) break;
     }
+    if (final && b->d->n_elems == 0) return cbu_err(err, CB_ESYNTAX, "%s: no XML element", label);
     return CB_OK;
 }
 
@@ -203,8 +207,6 @@ int sx_parse(sx_doc *d, const char *label, const char *buf, size_t len, cb_error
     if (rc == CB_OK && !utf16 && !(b.at = malloc(sizeof *b.at)))
         rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", label);
     if (rc == CB_OK) rc = sx_feed(&b, buf, len, true, err);
-    if (rc == CB_OK && d->n_elems == 0)
-        rc = cbu_err(err, CB_ESYNTAX, "%s: no XML element", label);
     if (rc == CB_OK && b.at) sx_number_lines(d, b.at, buf, len);
     return sx_end(&b, rc);
 }
@@ -273,7 +275,6 @@ int sx_load(sx_doc *d, const char *path, cb_error *err)
             if (rc == CB_OK) rc = sx_feed(&b, buf, len, eof, err);
             if (eof) break;
         }
-        if (rc == CB_OK && d->n_elems == 0) rc = cbu_err(err, CB_ESYNTAX, "%s: no XML element", path);
         rc = sx_end(&b, rc);
     }
     free(buf);
