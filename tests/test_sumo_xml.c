@@ -183,7 +183,7 @@ TEST(gzip_files_read_like_plain_ones)
 }
 
 /* Line numbers come from our own count when a file is parsed in one piece
- * (sumo_xml.c: sx_number_lines) and from expat's when it is streamed (a
+ * (sumo_xml.c: sx_line_at) and from expat's when it is streamed (a
  * file over sx_whole_max, lowered here to 0) or in UTF-16.  A line ends at
  * LF, CR or CRLF, also inside a comment and inside a tag; known answers:
  * <r> on line 1, <a/> on 2, <b> on 3, <c/> on 8, for every way in. */
@@ -231,6 +231,45 @@ TEST(lines_count_alike_whole_streamed_gzipped_and_in_utf16)
         sx_whole_max = SX_WHOLE_MAX;
         ASSERT_EQ_INT(rc, CB_ESYNTAX);
         ASSERT_CONTAINS(err.msg, "cb_sumo_lines_bad.xml:3:");
+    }
+}
+
+/* A document parsed whole gets its element and attribute arrays sized from
+ * the '<' and '=' in its text (sumo_xml.c: sx_prepare_whole).  An internal
+ * entity with markup and DTD defaults make more of both than the text
+ * shows: here 7 '<' make 11 elements, and 1 '=' makes 21 attributes.  The arrays must then grow, whole, from a file or streamed,
+ * with the same elements, values and lines (an element from an entity is
+ * on the line of its reference, as expat counts). */
+TEST(entities_and_dtd_defaults_outgrow_the_arrays_sized_from_the_text)
+{
+    const char *t = "<!DOCTYPE r [\n"
+                    "<!ENTITY e \"<a/><a/>\">\n"
+                    "<!ATTLIST a x CDATA 'dx' y CDATA 'dy'>\n"
+                    "]>\n"
+                    "<r k='v'>\n&e;&e;\n&e;&e;&e;\n</r>\n";
+    const char *path = test_write_tmp("cb_sumo_entities.xml", t);
+    ASSERT(path);
+    static const uint32_t line_of_a[10] = { 6, 6, 6, 6, 7, 7, 7, 7, 7, 7 };
+    for (int way = 0; way < 3; way++) {
+        sx_doc d;
+        cb_error err = { 0 };
+        sx_whole_max = way == 2 ? 0 : SX_WHOLE_MAX;
+        int rc = way == 0 ? sx_parse(&d, "mem.xml", t, strlen(t), &err) : sx_load(&d, path, &err);
+        sx_whole_max = SX_WHOLE_MAX;
+        ASSERT_EQ_INT(rc, CB_OK);
+        ASSERT_EQ_INT(d.n_elems, 11);
+        ASSERT_EQ_INT(d.n_attrs, 21);
+        ASSERT_STR_EQ(sx_get(&d, &d.elems[0], "k"), "v");
+        ASSERT_EQ_INT(d.elems[0].line, 5);
+        for (uint32_t i = 1; i < 11; i++) {
+            ASSERT_STR_EQ(d.elems[i].name, "a");
+            ASSERT_EQ_INT(d.elems[i].parent, 0);
+            ASSERT_STR_EQ(sx_get(&d, &d.elems[i], "x"), "dx");
+            ASSERT_STR_EQ(sx_get(&d, &d.elems[i], "y"), "dy");
+            if (d.elems[i].line != line_of_a[i - 1])
+                TEST_FAIL_("way %d: element %u on line %u, expected %u", way, i, d.elems[i].line, line_of_a[i - 1]);
+        }
+        sx_free(&d);
     }
 }
 

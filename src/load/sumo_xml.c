@@ -4,28 +4,40 @@
 
 #include <errno.h>
 #include <expat.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 enum { SX_KINDS = 4, SX_KIND_ATTRS = 16 };
 
 size_t sx_whole_max = SX_WHOLE_MAX;
 
-/* Parser state.  Elements and attributes grow in malloc'ed arrays while
- * parsing (their final count is unknown) and stay malloc'ed in the doc. */
+/* Parser state.  Elements and attributes go into malloc'ed arrays that stay
+ * in the doc.  When the whole text is known before parsing, the arrays are
+ * sized from it once (sx_presize); otherwise, and should that bound ever be
+ * short, they grow by doubling. */
 typedef struct sx_build {
     sx_doc *d;
     XML_Parser p;
     uint32_t stack[SX_MAX_DEPTH];
     uint32_t depth;
     size_t cap_elems, cap_attrs;
-    uint64_t *at;             /* when we number the lines ourselves: each
-                                 element's byte offset, parallel to d->elems
-                                 (cap_elems long); NULL: expat numbers them */
+    /* When the whole text is in memory (and not UTF-16): we number the
+     * lines ourselves, counting from the last element's byte offset to
+     * this one's as expat reports each start tag (sx_line_at).  NULL:
+     * expat numbers them. */
+    const char *text;
+    size_t text_len;
+    size_t line_pos;          /* the byte offset `line` was counted up to */
+    uint32_t line;            /* the line that byte offset is on */
+    bool has_cr;              /* the text has a CR, so CRLF and CR count too */
     int fail;                 /* CB_E* once something went wrong in a callback */
     const char *why;          /* message for `fail` */
     /* Names already copied into the arena, shared by the elements that
@@ -58,6 +70,25 @@ static const char *sx_attr_name(sx_build *b, struct sx_kind *k, uint32_t i, cons
     return k->attr[i];
 }
 
+/* The line that byte offset `to` of b->text is on, counted as expat counts
+ * (a line ends at LF, CR or CRLF) from where the last call left off: the
+ * elements come in document order, so the text is scanned once in all. */
+static uint32_t sx_line_at(sx_build *b, uint64_t at)
+{
+    const char *text = b->text;
+    size_t pos = b->line_pos, to = at < b->text_len ? (size_t)at : b->text_len;
+    if (to <= pos) return b->line;       /* offsets only grow; never trust it */
+    uint32_t line = b->line;
+    if (!b->has_cr) {
+        for (const char *p = text + pos; (p = memchr(p, '\n', to - (size_t)(p - text))); p++) line++;
+    } else {
+        for (size_t k = pos; k < to; k++)
+            if (text[k] == '\r' || (text[k] == '\n' && !(k > 0 && text[k - 1] == '\r'))) line++;
+    }
+    b->line_pos = to;
+    return b->line = line;
+}
+
 static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     sx_build *b = ud;
@@ -80,17 +111,15 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
         if (e) d->elems = e;
         sx_attr *a = realloc(d->attrs, ca * sizeof *a);
         if (a) d->attrs = a;
-        uint64_t *at = b->at ? realloc(b->at, ce * sizeof *at) : NULL;
-        if (at) b->at = at;
-        if (!e || !a || (b->at && !at)) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
+        if (!e || !a) { b->fail = CB_ENOMEM; b->why = "out of memory"; XML_StopParser(b->p, XML_FALSE); return; }
         b->cap_elems = ce;
         b->cap_attrs = ca;
     }
     sx_elem *e = &d->elems[d->n_elems];
     struct sx_kind *kind = sx_kind_of(b, name);
     e->name = kind ? kind->name : NULL;
-    if (b->at) b->at[d->n_elems] = (uint64_t)XML_GetCurrentByteIndex(b->p);
-    else e->line = (uint32_t)XML_GetCurrentLineNumber(b->p);
+    e->line = b->text ? sx_line_at(b, (uint64_t)XML_GetCurrentByteIndex(b->p))
+                      : (uint32_t)XML_GetCurrentLineNumber(b->p);
     e->parent = b->depth ? b->stack[b->depth - 1] : SX_NONE;
     e->depth = b->depth;
     e->first_attr = d->n_attrs;
@@ -128,34 +157,41 @@ static int sx_begin(sx_doc *d, sx_build *b, const char *label, cb_error *err)
     return CB_OK;
 }
 
-/* Feed one chunk; returns CB_OK or an error naming line and column.  The
- * final chunk also checks that the document had an element at all (expat
- * reports a missing root itself; this keeps the rule in the one place that
- * both sx_parse and sx_load's streaming path go through). */
-static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_error *err)
+/* expat's error for the piece just fed, as our message. */
+static int sx_parse_error(sx_build *b, cb_error *err)
 {
     const char *label = b->d->file;
-    while (len > 0 || final) {
-        int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
-        bool last = final && (size_t)chunk == len;
-        if (XML_Parse(b->p, buf, chunk, last) == XML_STATUS_ERROR) {
-            unsigned long line = XML_GetCurrentLineNumber(b->p), col = XML_GetCurrentColumnNumber(b->p);
-            if (b->fail)
-                return cbu_err(err, b->fail, "%s:%lu:%lu: %s", label, line, col + 1, b->why);
-            enum XML_Error code = XML_GetErrorCode(b->p);
-            const char *msg = XML_ErrorString(code);
-            if (code == XML_ERROR_NO_ELEMENTS && b->d->n_elems > 0)
-                msg = "the file ends before its elements are closed (truncated?)";
-            else if (code == XML_ERROR_UNCLOSED_TOKEN)
-                msg = "the file ends inside a tag (truncated?)";
-            return cbu_err(err, CB_ESYNTAX, "%s:%lu:%lu: malformed XML: %s", label, line, col + 1,
-                           msg ? msg : "error");
+    unsigned long line = XML_GetCurrentLineNumber(b->p), col = XML_GetCurrentColumnNumber(b->p);
+    if (b->fail) return cbu_err(err, b->fail, "%s:%lu:%lu: %s", label, line, col + 1, b->why);
+    enum XML_Error code = XML_GetErrorCode(b->p);
+    const char *msg = XML_ErrorString(code);
+    if (code == XML_ERROR_NO_ELEMENTS && b->d->n_elems > 0)
+        msg = "the file ends before its elements are closed (truncated?)";
+    else if (code == XML_ERROR_UNCLOSED_TOKEN)
+        msg = "the file ends inside a tag (truncated?)";
+    return cbu_err(err, CB_ESYNTAX, "%s:%lu:%lu: malformed XML: %s", label, line, col + 1, msg ? msg : "error");
+}
+
+/* Feed one chunk; returns CB_OK or an error naming line and column.  With
+ * buf NULL the chunk is already in expat's own buffer (XML_GetBuffer), len
+ * bytes of it, at most INT_MAX.  The final chunk also checks that the
+ * document had an element at all (expat reports a missing root itself;
+ * this keeps the rule in the one place that every path goes through). */
+static int sx_feed(sx_build *b, const char *buf, size_t len, bool final, cb_error *err)
+{
+    if (!buf) {
+        if (XML_ParseBuffer(b->p, (int)len, final) == XML_STATUS_ERROR) return sx_parse_error(b, err);
+    } else {
+        while (len > 0 || final) {
+            int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
+            bool last = final && (size_t)chunk == len;
+            if (XML_Parse(b->p, buf, chunk, last) == XML_STATUS_ERROR) return sx_parse_error(b, err);
+            buf += chunk;
+            len -= (size_t)chunk;
+            if (last) break;
         }
-        buf += chunk;
-        len -= (size_t)chunk;
-        if (last) break;
     }
-    if (final && b->d->n_elems == 0) return cbu_err(err, CB_ESYNTAX, "%s: no XML element", label);
+    if (final && b->d->n_elems == 0) return cbu_err(err, CB_ESYNTAX, "%s: no XML element", b->d->file);
     return CB_OK;
 }
 
@@ -163,51 +199,58 @@ static int sx_end(sx_build *b, int rc)
 {
     if (b->p) XML_ParserFree(b->p);
     b->p = NULL;
-    free(b->at);
-    b->at = NULL;
     if (rc) sx_free(b->d);
     return rc;
 }
 
-/* The lines the elements start on, from their byte offsets, counted as
- * expat counts them (a line ends at LF, CR or CRLF): one pass over the
- * text, the elements being in document order. */
-static void sx_number_lines(sx_doc *d, const uint64_t *at, const char *text, size_t len)
+static size_t sx_count_byte(const char *text, size_t len, char c)
 {
-    bool has_cr = memchr(text, '\r', len) != NULL;
-    uint32_t line = 1;
-    size_t pos = 0;
-    for (uint32_t i = 0; i < d->n_elems; i++) {
-        size_t to = at[i] < len ? (size_t)at[i] : len;
-        if (to < pos) to = pos;          /* offsets only grow; never trust it */
-        if (!has_cr) {
-            for (const char *p = text + pos; (p = memchr(p, '\n', to - (size_t)(p - text))); p++) line++;
-        } else {
-            for (size_t k = pos; k < to; k++)
-                if (text[k] == '\r' || (text[k] == '\n' && !(k > 0 && text[k - 1] == '\r'))) line++;
-        }
-        pos = to;
-        d->elems[i].line = line;
-    }
+    size_t n = 0;
+    for (const char *p = text, *end = text + len; (p = memchr(p, c, (size_t)(end - p))); p++) n++;
+    return n;
+}
+
+/* Before parsing a whole text: number its lines ourselves, unless it is
+ * UTF-16 (a NUL in its first two bytes, as its byte order mark or a '<'
+ * encodes), which is left to expat's count; and size the element and
+ * attribute arrays once.  Every element starts with a '<' and every
+ * attribute has its '=', so counting those bounds both (an entity or a
+ * DTD default could add more; the arrays then grow as when streaming).
+ * Growing them by doubling copied them about twice over into fresh memory:
+ * on cologne3 a fifth of the page faults of the whole run (2-3 us each on
+ * these machines) came from those copies.  Unused room at the end is
+ * never touched, so it costs address space only.  CB_ENOMEM or CB_OK. */
+static int sx_prepare_whole(sx_build *b, const char *text, size_t len, cb_error *err)
+{
+    bool utf16 = len >= 2 && (text[0] == 0 || text[1] == 0 || (unsigned char)text[0] == 0xFE ||
+                              (unsigned char)text[0] == 0xFF);
+    if (utf16) return CB_OK;
+    b->text = text;
+    b->text_len = len;
+    b->line = 1;
+    b->has_cr = memchr(text, '\r', len) != NULL;
+    size_t ce = sx_count_byte(text, len, '<') + 1, ca = sx_count_byte(text, len, '=') + 1;
+    if (ce > UINT32_MAX / 2 || ca > UINT32_MAX / 2) return CB_OK;   /* on_start refuses them */
+    b->d->elems = malloc(ce * sizeof *b->d->elems);
+    b->d->attrs = malloc(ca * sizeof *b->d->attrs);
+    if (!b->d->elems || !b->d->attrs) return cbu_err(err, CB_ENOMEM, "%s: out of memory", b->d->file);
+    b->cap_elems = ce;
+    b->cap_attrs = ca;
+    return CB_OK;
 }
 
 /* A whole document in memory, parsed in one piece.  expat brings its line
  * count up to date, byte by byte, at the end of every piece but the last
  * and whenever a line number is asked for; given the whole text as the
  * last piece and asked for byte offsets instead, it does neither, and
- * sx_number_lines counts the lines once, with memchr (cologne3: 10 M
- * fewer instructions of the 256 M of a whole run).  UTF-16 text (a NUL in
- * its first two bytes, as its byte order mark or a '<' encodes) is left
- * to expat's count. */
+ * sx_line_at counts the lines, with memchr (cologne3: 10 M fewer
+ * instructions of the 256 M of a whole run). */
 int sx_parse(sx_doc *d, const char *label, const char *buf, size_t len, cb_error *err)
 {
     sx_build b;
     int rc = sx_begin(d, &b, label, err);
-    bool utf16 = len >= 2 && (buf[0] == 0 || buf[1] == 0 || (unsigned char)buf[0] == 0xFE || (unsigned char)buf[0] == 0xFF);
-    if (rc == CB_OK && !utf16 && !(b.at = malloc(sizeof *b.at)))
-        rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", label);
+    if (rc == CB_OK) rc = sx_prepare_whole(&b, buf, len, err);
     if (rc == CB_OK) rc = sx_feed(&b, buf, len, true, err);
-    if (rc == CB_OK && b.at) sx_number_lines(d, b.at, buf, len);
     return sx_end(&b, rc);
 }
 
@@ -245,18 +288,80 @@ static int sx_read_upto(gzFile gz, const char *path, char **buf, size_t *cap, si
     return CB_OK;
 }
 
+/* Read all of fd, `size` bytes as fstat said, into buf; *got: bytes read.
+ * false (errno set) on a read error; a file that changed size meanwhile
+ * gives *got != size or more to read, which the caller checks. */
+static bool sx_read_fd(int fd, char *buf, size_t size, size_t *got)
+{
+    size_t n = 0;
+    while (n < size) {
+        ssize_t r = read(fd, buf + n, size - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return false;
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    *got = n;
+    return true;
+}
+
+/* A plain (not gzip) regular file of up to sx_whole_max bytes: read
+ * straight into expat's own buffer and parsed from there in one piece.
+ * Reading it into a buffer of ours first (through zlib's, which passes
+ * plain files through by copying them) and then handing it to XML_Parse,
+ * which copies it into its buffer again, wrote every byte three times into
+ * fresh memory: on cologne3 a third of the whole run's page faults.
+ * Returns CB_OK, an error, or -1: the file changed size while being read;
+ * the caller then reads it the general way. */
+static int sx_load_plain(sx_doc *d, const char *path, int fd, size_t size, cb_error *err)
+{
+    sx_build b;
+    int rc = sx_begin(d, &b, path, err);
+    char *xb = rc == CB_OK ? XML_GetBuffer(b.p, (int)(size ? size : 1)) : NULL;
+    if (rc == CB_OK && !xb) rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", path);
+    size_t got = 0;
+    char more;
+    if (rc == CB_OK && !sx_read_fd(fd, xb, size, &got)) rc = cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    if (rc == CB_OK && (got != size || read(fd, &more, 1) != 0)) {
+        sx_end(&b, CB_EIO);
+        return -1;
+    }
+    if (rc == CB_OK) rc = sx_prepare_whole(&b, xb, size, err);
+    if (rc == CB_OK) rc = sx_feed(&b, NULL, size, true, err);
+    return sx_end(&b, rc);
+}
+
 /* A file of up to sx_whole_max bytes (after gunzip) is read whole and
- * parsed in one piece (sx_parse); a larger one is parsed as it is read, a
- * buffer-full at a time, with expat's line numbers, so that the text does
- * not stay in memory beside the document. */
+ * parsed in one piece (a plain one by sx_load_plain, a gzip one through
+ * sx_parse); a larger one is parsed as it is read, a buffer-full at a
+ * time, with expat's line numbers, so that the text does not stay in
+ * memory beside the document. */
 int sx_load(sx_doc *d, const char *path, cb_error *err)
 {
     memset(d, 0, sizeof *d);
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
-    fclose(probe);
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) return cbu_err(err, CB_EIO, "%s: cannot open", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    unsigned char magic[2];
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= sx_whole_max &&
+        st.st_size <= INT_MAX - 1 &&
+        !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+        int rc = sx_load_plain(d, path, fd, (size_t)st.st_size, err);
+        if (rc != -1) {
+            close(fd);
+            return rc;
+        }
+        if (lseek(fd, 0, SEEK_SET) != 0) {
+            rc = cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+            close(fd);
+            return rc;
+        }
+    }
+    gzFile gz = gzdopen(fd, "rb");
+    if (!gz) {
+        close(fd);
+        return cbu_err(err, CB_EIO, "%s: cannot open", path);
+    }
     gzbuffer(gz, 1 << 17);
     size_t cap = 1 << 17, len = 0;
     bool eof = false;
