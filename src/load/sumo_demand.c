@@ -1096,10 +1096,14 @@ static int dm_begin(dm *m, const sumo_net *n, const net_spec *spec, const sumo_d
 static int dm_end(dm *m, int rc)
 {
     if (rc == CB_OK) {
+        /* the array itself, not a copy (demand_spec.flows_heap) */
         m->out->n_flows = (uint32_t)m->flows.n;
-        m->out->flows = CBU_NEW(&m->out->arena, demand_flow, m->flows.n ? m->flows.n : 1);
-        if (!m->out->flows) rc = cbu_err(m->err, CB_ENOMEM, "out of memory");
-        else if (m->flows.n) memcpy(m->out->flows, m->flows.a, m->flows.n * sizeof *m->flows.a);
+        if (!m->flows.a && cbu_vec_reserve(&m->flows, 1)) rc = cbu_err(m->err, CB_ENOMEM, "out of memory");
+        if (rc == CB_OK) {
+            free(m->out->flows_heap);
+            m->out->flows = m->out->flows_heap = m->flows.a;
+            m->flows.a = NULL;
+        }
         if (m->before_begin)
             sumo_warn_n(m->warn, m->before_begin, "vehicles depart before the begin time (%g s) and are skipped, as in SUMO",
                         m->o->begin);

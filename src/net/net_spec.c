@@ -1,6 +1,7 @@
 /* net_spec.c -- life cycle of the input-side descriptions. */
 #include "net_spec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void net_spec_init(net_spec *s)
@@ -23,6 +24,7 @@ void demand_spec_init(demand_spec *d)
 
 void demand_spec_free(demand_spec *d)
 {
+    free(d->flows_heap);
     cbu_arena_free(&d->arena);
     memset(d, 0, sizeof *d);
 }

@@ -202,8 +202,13 @@ typedef struct demand_flow {
 
 typedef struct demand_spec {
     cbu_arena arena;
-    demand_flow *flows;
+    demand_flow *flows;            /* in the arena, or flows_heap */
     uint32_t n_flows;
+    /* NULL, or the malloc'ed array `flows` points to, freed by
+     * demand_spec_free: a loader that built the flows in a growing array
+     * hands it over rather than copying it into the arena (a SUMO route
+     * file's 4,500 flows are 0.8 MB, each copy fresh pages to fault in) */
+    demand_flow *flows_heap;
 } demand_spec;
 
 void net_spec_init(net_spec *s);
