@@ -4,7 +4,8 @@
  * each built from many small pieces that are all freed at once; an arena
  * makes that one call and keeps the pieces close in memory.  Allocation
  * returns NULL on exhaustion of the system allocator (callers report
- * CB_ENOMEM).  Memory is 16-byte aligned and zero-filled. */
+ * CB_ENOMEM).  cbu_arena_alloc's memory is 16-byte aligned and zero-filled,
+ * cbu_arena_dup's 16-byte aligned; strings are packed with no alignment. */
 #ifndef CB_UTIL_ARENA_H
 #define CB_UTIL_ARENA_H
 
