@@ -73,6 +73,7 @@ typedef struct dm {
     uint32_t *road_edge;      /* per road its edge (SN_NONE: none), built on first use */
     cbu_rng rng;
     int64_t before_begin, after_end, unroutable, unsorted;
+    double last_depart;       /* the latest departure so far in this file (note_order) */
     const uint32_t *trip;     /* the element being read is a trip: its from, via..., to */
     uint32_t n_trip;          /* (0: it has a route) */
     cbu_strmap trip_keys;     /* "from\x1fto\x1fvia" as written -> trip_memo index */
@@ -730,12 +731,22 @@ static bool in_window(dm *m, double t)
     return false;
 }
 
+/* SUMO reads route files in departure order and drops what comes after a
+ * later departure; we load it, and count it for a warning.  Called with
+ * each vehicle's, trip's and flow's departure as written, in file order. */
+static void note_order(dm *m, double t)
+{
+    if (t < m->last_depart) m->unsorted++;
+    else m->last_depart = t;
+}
+
 static int depart_time(dm *m, const sx_doc *d, const sx_elem *e, double *t, bool *skip)
 {
     const char *dep = sx_get(d, e, "depart");
     *skip = false;
     if (!dep) return sx_fail(d, e, m->err, CB_ESCHEMA, "attribute 'depart' is missing");
     if (sx_parse_double(dep, t)) {
+        note_order(m, *t);
         if (*t < 0 || *t > 1e9) return sx_fail(d, e, m->err, CB_ESCHEMA, "depart must be between 0 and 1e9 s");
         return CB_OK;
     }
@@ -871,6 +882,7 @@ static int read_flow(dm *m, const sx_doc *d, uint32_t ei)
     double begin, end, period = -1, vph, prob, rate = 0;
     long number;
     if ((rc = sx_get_double(d, e, "begin", false, m->o->begin, &begin, m->err))) return rc;
+    if (sx_get(d, e, "begin")) note_order(m, begin);
     if ((rc = sx_get_long(d, e, "number", false, -1, &number, m->err))) return rc;
     const char *ps = sx_get(d, e, "period");
     bool expo = ps && parse_exp(ps, &rate);
@@ -1042,21 +1054,10 @@ static int read_doc(dm *m, const sx_doc *d)
      * (cologne3: 8% of the run's page faults); room left unused is never
      * touched.  A flow with repeats may still make it grow. */
     if (cbu_vec_reserve(&m->flows, n_top)) return dm_oom(m, d);
-    double last_depart = -INFINITY;
+    m->last_depart = -INFINITY;
     for (uint32_t i = 1; i < d->n_elems; i++) {
         const sx_elem *e = &d->elems[i];
         if (e->depth != 1) continue;
-        /* SUMO reads route files in departure order and drops what comes
-         * after a later departure; we load it, and say so */
-        bool flow = strcmp(e->name, "flow") == 0;
-        if (flow || strcmp(e->name, "vehicle") == 0 || strcmp(e->name, "trip") == 0) {
-            double t;
-            const char *dep = sx_get(d, e, flow ? "begin" : "depart");
-            if (dep && sx_parse_double(dep, &t)) {
-                if (t < last_depart) m->unsorted++;
-                else last_depart = t;
-            }
-        }
         if (strcmp(e->name, "vehicle") == 0) rc = read_vehicle(m, d, i, false);
         else if (strcmp(e->name, "trip") == 0) rc = read_vehicle(m, d, i, true);
         else if (strcmp(e->name, "flow") == 0) rc = read_flow(m, d, i);
