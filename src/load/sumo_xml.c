@@ -21,8 +21,8 @@ size_t sx_whole_max = SX_WHOLE_MAX;
 
 /* Parser state.  Elements and attributes go into malloc'ed arrays that stay
  * in the doc.  When the whole text is known before parsing, the arrays are
- * sized from it once (sx_presize); otherwise, and should that bound ever be
- * short, they grow by doubling. */
+ * sized from it once (sx_prepare_whole); otherwise, and should that bound
+ * ever be short, they grow by doubling. */
 typedef struct sx_build {
     sx_doc *d;
     XML_Parser p;
@@ -70,7 +70,7 @@ static const char *sx_attr_name(sx_build *b, struct sx_kind *k, uint32_t i, cons
     return k->attr[i];
 }
 
-/* The line that byte offset `to` of b->text is on, counted as expat counts
+/* The line that byte offset `at` of b->text is on, counted as expat counts
  * (a line ends at LF, CR or CRLF) from where the last call left off: the
  * elements come in document order, so the text is scanned once in all. */
 static uint32_t sx_line_at(sx_build *b, uint64_t at)
