@@ -288,15 +288,17 @@ static int sx_read_upto(gzFile gz, const char *path, char **buf, size_t *cap, si
     return CB_OK;
 }
 
-/* Read all of fd, `size` bytes as fstat said, into buf; *got: bytes read.
- * false (errno set) on a read error; a file that changed size meanwhile
- * gives *got != size or more to read, which the caller checks. */
-static bool sx_read_fd(int fd, char *buf, size_t size, size_t *got)
+/* Read up to `want` bytes from fd, or from gz when it is not NULL, into
+ * buf; *got: bytes read, fewer only at the end of the data.  false on a
+ * read error (errno set for fd; gzip's own errors are left for the general
+ * path to report). */
+static bool sx_read_all(int fd, gzFile gz, char *buf, size_t want, size_t *got)
 {
     size_t n = 0;
-    while (n < size) {
-        ssize_t r = read(fd, buf + n, size - n);
-        if (r < 0 && errno == EINTR) continue;
+    while (n < want) {
+        size_t ask = want - n > (1u << 30) ? (1u << 30) : want - n;
+        ssize_t r = gz ? (ssize_t)gzread(gz, buf + n, (unsigned)ask) : read(fd, buf + n, ask);
+        if (r < 0 && !gz && errno == EINTR) continue;
         if (r < 0) return false;
         if (r == 0) break;
         n += (size_t)r;
@@ -305,24 +307,30 @@ static bool sx_read_fd(int fd, char *buf, size_t size, size_t *got)
     return true;
 }
 
-/* A plain (not gzip) regular file of up to sx_whole_max bytes: read
- * straight into expat's own buffer and parsed from there in one piece.
- * Reading it into a buffer of ours first (through zlib's, which passes
- * plain files through by copying them) and then handing it to XML_Parse,
- * which copies it into its buffer again, wrote every byte three times into
+/* A document whose size is known before reading it: a plain regular file
+ * (`size` from fstat), read from fd, or a gzip file (`size` from its
+ * trailer), read through gz.  It is read straight into expat's own buffer
+ * and parsed from there in one piece.  Reading it into a buffer of ours
+ * first (through zlib's, which passes plain files through by copying
+ * them), growing that by doubling, and then handing it to XML_Parse, which
+ * copies every buffer into its own, wrote every byte three times into
  * fresh memory: on cologne3 a third of the whole run's page faults.
- * Returns CB_OK, an error, or -1: the file changed size while being read;
- * the caller then reads it the general way. */
-static int sx_load_plain(sx_doc *d, const char *path, int fd, size_t size, cb_error *err)
+ * Returns CB_OK, an error, or -1: the text was not `size` bytes after all
+ * (a plain file that changed while being read; a gzip file of several
+ * members, whose trailer gives only the last one's size, of 4 GiB or
+ * more, or broken), and the caller reads it the general way, which also
+ * reports a broken gzip file in its words. */
+static int sx_load_known(sx_doc *d, const char *path, int fd, gzFile gz, size_t size, cb_error *err)
 {
     sx_build b;
     int rc = sx_begin(d, &b, path, err);
-    char *xb = rc == CB_OK ? XML_GetBuffer(b.p, (int)(size ? size : 1)) : NULL;
+    /* one byte more than expected, to see that the text goes on */
+    char *xb = rc == CB_OK ? XML_GetBuffer(b.p, (int)size + 1) : NULL;
     if (rc == CB_OK && !xb) rc = cbu_err(err, CB_ENOMEM, "%s: out of memory", path);
     size_t got = 0;
-    char more;
-    if (rc == CB_OK && !sx_read_fd(fd, xb, size, &got)) rc = cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
-    if (rc == CB_OK && (got != size || read(fd, &more, 1) != 0)) {
+    bool read_ok = rc == CB_OK && sx_read_all(fd, gz, xb, size + 1, &got);
+    if (rc == CB_OK && !read_ok && !gz) rc = cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
+    if (rc == CB_OK && (!read_ok || got != size)) {
         sx_end(&b, CB_EIO);
         return -1;
     }
@@ -331,11 +339,23 @@ static int sx_load_plain(sx_doc *d, const char *path, int fd, size_t size, cb_er
     return sx_end(&b, rc);
 }
 
+/* A gzip file's size once unpacked, from its trailer (ISIZE: the last
+ * member's size modulo 2^32, which sx_load_known checks); false when the
+ * file is too short to be gzip. */
+static bool sx_gzip_size(int fd, off_t file_size, size_t *size)
+{
+    unsigned char t[4];
+    if (file_size < 18 || pread(fd, t, 4, file_size - 4) != 4) return false;
+    *size = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+    return true;
+}
+
 /* A file of up to sx_whole_max bytes (after gunzip) is read whole and
- * parsed in one piece (a plain one by sx_load_plain, a gzip one through
- * sx_parse); a larger one is parsed as it is read, a buffer-full at a
- * time, with expat's line numbers, so that the text does not stay in
- * memory beside the document. */
+ * parsed in one piece: a regular file, plain or gzip, straight into
+ * expat's buffer (sx_load_known), anything else (a pipe) through zlib into
+ * ours first (sx_parse).  A larger one is parsed as it is read, a
+ * buffer-full at a time, with expat's line numbers, so that the text does
+ * not stay in memory beside the document. */
 int sx_load(sx_doc *d, const char *path, cb_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -343,10 +363,28 @@ int sx_load(sx_doc *d, const char *path, cb_error *err)
     if (fd < 0) return cbu_err(err, CB_EIO, "%s: %s", path, strerror(errno));
     struct stat st;
     unsigned char magic[2];
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= sx_whole_max &&
-        st.st_size <= INT_MAX - 1 &&
-        !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
-        int rc = sx_load_plain(d, path, fd, (size_t)st.st_size, err);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        bool gzip = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        size_t size = (size_t)st.st_size;
+        int rc = -1;
+        if (gzip ? sx_gzip_size(fd, st.st_size, &size) : (uint64_t)st.st_size == size) {
+            if (size <= sx_whole_max && size <= INT_MAX - 1) {
+                if (!gzip) {
+                    rc = sx_load_known(d, path, fd, NULL, size, err);
+                } else {
+                    /* zlib closes what it reads from: a copy of fd, which
+                     * stays open for the general path */
+                    int zfd = dup(fd);
+                    gzFile zg = zfd >= 0 ? gzdopen(zfd, "rb") : NULL;
+                    if (zfd >= 0 && !zg) close(zfd);
+                    if (zg) {
+                        gzbuffer(zg, 1 << 17);
+                        rc = sx_load_known(d, path, -1, zg, size, err);
+                        gzclose(zg);
+                    }
+                }
+            }
+        }
         if (rc != -1) {
             close(fd);
             return rc;

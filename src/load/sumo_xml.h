@@ -4,9 +4,8 @@
  * everything in attributes; text content is never needed.  So a document
  * is just its elements in document order, each with its attributes, its
  * parent and the line it starts on (for messages).  expat does the
- * parsing; a plain file is read straight into expat's buffer, and zlib
- * reads `.gz` files (recognised by their first two bytes, whatever the
- * name), so a gzip-compressed network needs no special case.
+ * parsing; zlib reads gzip files (recognised by their first two bytes,
+ * whatever the name), so a gzip-compressed network needs no special case.
  *
  * Errors name the file and line:
  *
@@ -53,9 +52,9 @@ typedef struct sx_doc {
  * safe) and err names the file, the line and column for malformed XML.
  * A file of up to sx_whole_max bytes (SX_WHOLE_MAX unless a test lowers
  * it) is read into memory whole and parsed in one piece, which is faster;
- * a larger one is parsed as it is read.  A plain regular file goes
- * straight into expat's buffer; gzip files and anything else (a pipe)
- * come through zlib's.  The results are the same. */
+ * a larger one is parsed as it is read.  A regular file, plain or gzip,
+ * is read straight into expat's buffer; anything else (a pipe) comes
+ * through a buffer of ours.  The results are the same. */
 #define SX_WHOLE_MAX ((size_t)256 << 20)
 extern size_t sx_whole_max;
 int sx_load(sx_doc *d, const char *path, cb_error *err);
