@@ -23,7 +23,7 @@ jobs=${CB_JOBS:-2}
 
 CC=clang cmake -S "$root" -B "$build" -DCB_FUZZ=ON -DCB_SANITIZE=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Wno-unknown-warning-option >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow fuzz_ingest fuzz_sumo fuzz_archive fuzz_lines fuzz_api
+cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_roadnet fuzz_flow fuzz_ingest fuzz_sumo fuzz_sumo_file fuzz_archive fuzz_lines fuzz_api
 
 # Known findings in code outside fuzz/, already reported: see the .supp files.
 export UBSAN_OPTIONS="suppressions=$root/fuzz/ubsan-known.supp:halt_on_error=1:print_stacktrace=1"
@@ -35,12 +35,13 @@ mkdir -p "$build/artifacts"
 # configs are much smaller; an archive input is a list of 5-byte edits.  -timeout catches runaway loops (a step of a
 # tiny network takes microseconds); -rss_limit_mb catches blow-ups.
 status=0
-for spec in config:1024 flow:4096 roadnet:16384 ingest:8192 sumo:16384 archive:256 lines:512 api:512; do
+for spec in config:1024 flow:4096 roadnet:16384 ingest:8192 sumo:16384 sumo_file:16384 archive:256 lines:512 api:512; do
     t=${spec%%:*}
     len=${spec#*:}
     dict=$root/fuzz/cityflow.dict
     [ "$t" = ingest ] && dict=$root/fuzz/ingest.dict      # the observation schema's tokens
     [ "$t" = archive ] && dict=                          # byte edits: no tokens
+    [ "$t" = sumo_file ] && dict=                        # gzip bytes as often as XML
     [ "$t" = api ] && dict=                              # a byte code: no tokens
     [ "$t" = lines ] && dict=$root/fuzz/lines.dict        # road ids, ':', '@', '-', '='
     run=$root/fuzz/corpus-run/$t
