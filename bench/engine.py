@@ -3,7 +3,10 @@
 
 Runs `citybrain run ... --json` as a separate process for every case and
 measures, from outside, the wall time of the whole process (loading
-included) and its peak RSS (os.wait4).  Vehicle-updates per second is the
+included); its peak memory is the run's own `peak_memory_mb` (VmHWM; the
+child's ru_maxrss from os.wait4 would keep this Python process's 15 MB,
+which the child was forked from, and did until 28 Nov 2026: every small
+city read 15-16 MB).  Vehicle-updates per second is the
 engine's `veh_updates` (sum over steps of running vehicles) divided by that
 wall time.
 
@@ -70,7 +73,9 @@ def run_once(argv, parse):
     r = parse(out)
     r["wall"] = wall
     r["cpu"] = cpu
-    r["rss_mb"] = rss
+    # the run's own peak when it says it (see the docstring); the child's
+    # ru_maxrss otherwise (the baseline's older driver), an upper bound
+    r["rss_mb"] = r.get("peak_memory_mb") or rss
     return r
 
 

@@ -7,6 +7,10 @@ rounds: every scenario once per round), and reports per scenario:
   * speed: the median wall time of each (loading included) and their ratio,
     plus the ratio of CPU times (user + system, os.wait4), which is steadier
     on a shared machine than wall time;
+  * memory: the median peak resident memory of each: citybrain's own
+    `peak_memory_mb` (VmHWM), SUMO's ru_maxrss from os.wait4 (which would
+    keep this Python process's image, about 15 MB, that the child was
+    forked from; SUMO's own peak is well above it);
   * fidelity: mean travel time, waiting time and time loss over finished
     vehicles, citybrain's --json against SUMO's --duration-log.statistics of
     the same run, and against ../shared/reference/sumo-reference.json.
@@ -54,13 +58,14 @@ SCENARIOS = [
 
 
 def run_process(argv, cwd=None):
-    """Run argv; return (wall s, CPU s, stdout+stderr text, exit code)."""
+    """Run argv; return (wall s, CPU s, stdout+stderr text, exit code, peak RSS MB)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd)
     out = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, ru.ru_utime + ru.ru_stime, out.decode(errors="replace"), os.waitstatus_to_exitcode(status)
+    return (wall, ru.ru_utime + ru.ru_stime, out.decode(errors="replace"), os.waitstatus_to_exitcode(status),
+            ru.ru_maxrss / 1024.0)
 
 
 def citybrain_argv(binary, name, cfg, routes, end):
@@ -87,7 +92,7 @@ def parse_citybrain(text):
     d = json.loads(line)
     return {"tt": d["mean_travel_time"], "wait": d["mean_waiting_time"], "loss": d["mean_time_loss"],
             "finished": d["trips_finished"], "inserted": d["trips_inserted"], "updates": d["veh_updates"],
-            "jammed": d.get("jammed_vehicles", 0)}
+            "jammed": d.get("jammed_vehicles", 0), "peak_mb": d.get("peak_memory_mb")}
 
 
 def parse_sumo(text):
@@ -129,18 +134,19 @@ def bench(args):
     for rnd in range(args.repeat):
         for name, cfg, routes, end in chosen:
             cb_runs, su_runs = runs[name]
-            wall, cpu, out, code = run_process(citybrain_argv(binary, name, cfg, routes, end))
+            wall, cpu, out, code, rss = run_process(citybrain_argv(binary, name, cfg, routes, end))
             if code != 0:
                 sys.exit("citybrain failed on %s:\n%s" % (name, out))
             r = parse_citybrain(out)
-            r.update(wall=wall, cpu=cpu)
+            r.update(wall=wall, cpu=cpu, rss=r["peak_mb"] if r["peak_mb"] is not None else rss)
             cb_runs.append(r)
             if sumo:
-                wall, cpu, out, code = run_process(sumo_argv(sumo, name, cfg, routes, end), cwd=os.path.join(DATA, name))
+                wall, cpu, out, code, rss = run_process(sumo_argv(sumo, name, cfg, routes, end),
+                                                        cwd=os.path.join(DATA, name))
                 if code != 0:
                     sys.exit("sumo failed on %s:\n%s" % (name, out[-2000:]))
                 r = parse_sumo(out)
-                r.update(wall=wall, cpu=cpu)
+                r.update(wall=wall, cpu=cpu, rss=rss)
                 su_runs.append(r)
         print("round %d of %d done" % (rnd + 1, args.repeat), file=sys.stderr, flush=True)
     rows = []
@@ -151,11 +157,15 @@ def bench(args):
         if su_runs:
             su = median_run(su_runs)
         else:
-            su = {"wall": rf.get("wall_s", float("nan")), "cpu": float("nan"), "tt": rf.get("mean_travel_time"),
+            su = {"wall": rf.get("wall_s", float("nan")), "cpu": float("nan"), "rss": float("nan"),
+                  "tt": rf.get("mean_travel_time"),
                   "wait": rf.get("mean_waiting_time"), "loss": rf.get("mean_time_loss"),
                   "finished": rf.get("finished", 0), "inserted": 0, "ups": rf.get("ups", float("nan"))}
         row = {"scenario": name, "citybrain": cb, "sumo": su, "reference": rf,
                "speedup_wall": su["wall"] / cb["wall"], "speedup_cpu": su["cpu"] / cb["cpu"] if su_runs else None,
+               # peak memory: the median of each program's runs (steady)
+               "rss_mb": statistics.median(r["rss"] for r in cb_runs),
+               "sumo_rss_mb": statistics.median(r["rss"] for r in su_runs) if su_runs else None,
                "tt_vs_sumo": cb["tt"] / su["tt"] - 1 if su["tt"] else None,
                "tt_vs_reference": cb["tt"] / rf["mean_travel_time"] - 1 if rf else None,
                "sumo_updates": su["wall"] * su["ups"] if su_runs else rf.get("wall_s", 0) * rf.get("ups", 0),
@@ -187,16 +197,17 @@ def markdown(res):
            % (res["time"], res["repeat"], *res["load"],
               "SUMO 1.15 (Debian) in the same run" if res["sumo"] else "SUMO absent: reference wall times"),
            "",
-           "| scenario | citybrain s | SUMO s | speed-up (target) | rounds' speed-ups | CPU ratio | travel time s | SUMO s | vs SUMO | vs reference | waiting s (SUMO) | time loss s (SUMO) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| scenario | citybrain s | SUMO s | speed-up (target) | rounds' speed-ups | CPU ratio | peak memory MB (SUMO) | travel time s | SUMO s | vs SUMO | vs reference | waiting s (SUMO) | time loss s (SUMO) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         cb, su = r["citybrain"], r["sumo"]
         cpu = "%.0fx" % r["speedup_cpu"] if r["speedup_cpu"] else "-"
         rs = r["round_speedups"]
         spread = "%.0f-%.0fx" % (min(rs), max(rs)) if rs else "-"
-        out.append("| %s%s | %.3f | %.2f | %.1fx (%dx)%s | %s | %s | %.2f | %.2f | %+.1f%% | %+.1f%% | %.1f (%.1f) | %.1f (%.1f) |" % (
+        mem = "%.1f (%s)" % (r["rss_mb"], "%.1f" % r["sumo_rss_mb"] if r["sumo_rss_mb"] else "-")
+        out.append("| %s%s | %.3f | %.2f | %.1fx (%dx)%s | %s | %s | %s | %.2f | %.2f | %+.1f%% | %+.1f%% | %.1f (%.1f) | %.1f (%.1f) |" % (
             r["scenario"], " (largest)" if r["largest"] else "", cb["wall"], su["wall"], r["speedup_wall"],
-            r["target"], "" if r["meets_speed"] else " **short**", spread, cpu, cb["tt"], su["tt"],
+            r["target"], "" if r["meets_speed"] else " **short**", spread, cpu, mem, cb["tt"], su["tt"],
             100 * r["tt_vs_sumo"], 100 * r["tt_vs_reference"], cb["wait"], su["wait"], cb["loss"], su["loss"]))
     return "\n".join(out) + "\n"
 

@@ -73,7 +73,7 @@ def run_citybrain(binary, scenario, seed, lane_change):
     argv = bs.citybrain_argv(binary, name, cfg, routes, end) + ["--seed", str(seed)]
     if lane_change:
         argv.append("--lane-change")
-    _, _, out, code = bs.run_process(argv)
+    _, _, out, code, _ = bs.run_process(argv)
     if code != 0:
         raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(argv), code, out[-2000:]))
     return bs.parse_citybrain(out)
@@ -82,7 +82,7 @@ def run_citybrain(binary, scenario, seed, lane_change):
 def run_sumo(sumo, scenario, seed):
     name, cfg, routes, end = scenario
     argv = bs.sumo_argv(sumo, name, cfg, routes, end) + ["--seed", str(seed)]
-    _, _, out, code = bs.run_process(argv, cwd=os.path.join(bs.DATA, name))
+    _, _, out, code, _ = bs.run_process(argv, cwd=os.path.join(bs.DATA, name))
     if code != 0:
         raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(argv), code, out[-2000:]))
     return bs.parse_sumo(out)

@@ -269,7 +269,12 @@ typedef struct cli_report {
     bool interrupted;         /* stopped early by SIGINT */
     bool has_trips;           /* a SUMO import: trips holds SUMO-comparable means */
     cb_trip_stats trips;
+    double peak_memory_mb;    /* cli_peak_memory_mb() at the end; NaN: unknown */
 } cli_report;
+
+/* This program's peak resident memory so far, in MB; NaN where the system
+ * does not say (no /proc). */
+double cli_peak_memory_mb(void);
 
 void cli_report_table(const cli_report *r, FILE *f);
 /* Exactly one JSON object on one line. */

@@ -286,6 +286,7 @@ static int run_main(const cli_command *self, int argc, char **argv)
         r.seed = cb_engine_seed(e);
         r.interrupted = interrupted != 0;
         r.has_trips = cb_engine_trip_stats(e, &r.trips) == CB_OK;
+        r.peak_memory_mb = cli_peak_memory_mb();
         if (r.has_trips && r.trips.stuck > 0)
             fprintf(stderr, "citybrain: warning: jam: %lld vehicles were stopped for more than 300 s (the longest %.0f s); "
                     "SUMO would have teleported them, citybrain does not\n", (long long)r.trips.stuck, r.trips.max_stopped);
