@@ -157,8 +157,7 @@ def bench(args):
         if su_runs:
             su = median_run(su_runs)
         else:
-            su = {"wall": rf.get("wall_s", float("nan")), "cpu": float("nan"), "rss": float("nan"),
-                  "tt": rf.get("mean_travel_time"),
+            su = {"wall": rf.get("wall_s", float("nan")), "cpu": float("nan"), "tt": rf.get("mean_travel_time"),
                   "wait": rf.get("mean_waiting_time"), "loss": rf.get("mean_time_loss"),
                   "finished": rf.get("finished", 0), "inserted": 0, "ups": rf.get("ups", float("nan"))}
         row = {"scenario": name, "citybrain": cb, "sumo": su, "reference": rf,

@@ -30,14 +30,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* Is the text at path (gunzipped if it is gzip) UTF-16 of odd length?  As
- * sumo_xml.c tells UTF-16: a NUL in the first two bytes, or a byte order
- * mark. */
+/* Is the text at path (gunzipped if it is gzip) UTF-16 (sx_is_utf16) of
+ * odd length? */
 static int odd_utf16(const char *path)
 {
     gzFile g = gzopen(path, "rb");
     if (!g) return 0;
-    unsigned char head[2] = { 1, 1 }, buf[65536];
+    char head[2] = { 1, 1 }, buf[65536];
     size_t len = 0;
     int got;
     while ((got = gzread(g, buf, sizeof buf)) > 0) {
@@ -45,8 +44,7 @@ static int odd_utf16(const char *path)
         len += (size_t)got;
     }
     gzclose(g);
-    int utf16 = len >= 2 && (head[0] == 0 || head[1] == 0 || head[0] == 0xFE || head[0] == 0xFF);
-    return utf16 && (len & 1);
+    return sx_is_utf16(head, len < 2 ? len : 2) && (len & 1);
 }
 
 static void same_docs(const sx_doc *a, const sx_doc *b)

@@ -203,6 +203,12 @@ static int sx_end(sx_build *b, int rc)
     return rc;
 }
 
+bool sx_is_utf16(const char *text, size_t len)
+{
+    return len >= 2 && (text[0] == 0 || text[1] == 0 || (unsigned char)text[0] == 0xFE ||
+                        (unsigned char)text[0] == 0xFF);
+}
+
 static size_t sx_count_byte(const char *text, size_t len, char c)
 {
     size_t n = 0;
@@ -222,9 +228,7 @@ static size_t sx_count_byte(const char *text, size_t len, char c)
  * never touched, so it costs address space only.  CB_ENOMEM or CB_OK. */
 static int sx_prepare_whole(sx_build *b, const char *text, size_t len, cb_error *err)
 {
-    bool utf16 = len >= 2 && (text[0] == 0 || text[1] == 0 || (unsigned char)text[0] == 0xFE ||
-                              (unsigned char)text[0] == 0xFF);
-    if (utf16) return CB_OK;
+    if (sx_is_utf16(text, len)) return CB_OK;
     b->text = text;
     b->text_len = len;
     b->line = 1;

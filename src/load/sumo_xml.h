@@ -60,6 +60,10 @@ extern size_t sx_whole_max;
 int sx_load(sx_doc *d, const char *path, cb_error *err);
 /* Parse a buffer already in memory; `label` names it in messages. */
 int sx_parse(sx_doc *d, const char *label, const char *buf, size_t len, cb_error *err);
+/* Does this text look like UTF-16 (a NUL in its first two bytes, as its
+ * byte order mark or a '<' encodes)?  Its lines are then left to expat's
+ * count. */
+bool sx_is_utf16(const char *text, size_t len);
 void sx_free(sx_doc *d);
 
 /* Attribute value, NULL if absent. */
